@@ -1,0 +1,43 @@
+package io.vodflow.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
+/**
+ * Settings that SmallRye Config cannot check alone. Runs before the messaging connectors start, so
+ * that a misconfigured deployment stops with one message naming every problem instead of an SDK
+ * stack trace from the first queue poll.
+ */
+@ApplicationScoped
+public class StartupChecks {
+
+    private final VodflowConfig config;
+
+    StartupChecks(VodflowConfig config) {
+        this.config = config;
+    }
+
+    void check(@Observes @Priority(1) StartupEvent event) {
+        List<String> problems = new ArrayList<>();
+        if (!config.localcloud().enabled() && config.aws().region().isEmpty() && !regionFromDefaultChain()) {
+            problems.add("No AWS region: set the AWS_REGION environment variable (or vodflow.aws.region).");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("vodflow cannot start:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static boolean regionFromDefaultChain() {
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion() != null;
+        } catch (SdkClientException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.vodflow.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every vodflow setting, under {@code vodflow.*}. Names of buckets, the table and the queues have no
+ * defaults: {@code %dev} and {@code %test} set them for the embedded services, and in production a
+ * missing one stops start-up with a message naming it.
+ */
+@ConfigMapping(prefix = "vodflow")
+public interface VodflowConfig {
+
+    /** Object storage: where uploads land and where renditions go. */
+    Storage storage();
+
+    /** The DynamoDB table holding one record per video. */
+    Database database();
+
+    /** The SQS queues between the stages of the pipeline. */
+    Queues queues();
+
+    /** AWS settings shared by the clients vodflow builds itself (SQS, MediaConvert). */
+    Aws aws();
+
+    /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
+    LocalCloud localcloud();
+
+    interface Storage {
+        /** Bucket that receives client uploads, under {@code uploads/{videoId}/source}. */
+        String inputBucket();
+
+        /** Bucket that receives HLS renditions and thumbnails, under {@code videos/{videoId}/}. */
+        String outputBucket();
+    }
+
+    interface Database {
+        /** Name of the videos table. */
+        String table();
+    }
+
+    interface Queues {
+        /** Queue receiving S3 ObjectCreated notifications for the input bucket. */
+        String uploads();
+
+        /** Queue receiving "MediaConvert Job State Change" events, from AWS or the local engine. */
+        String jobEvents();
+
+        /** Every queue vodflow reads or writes. */
+        default List<String> all() {
+            return List.of(uploads(), jobEvents());
+        }
+    }
+
+    interface Aws {
+        /** Region for SQS and MediaConvert; when absent, the SDK's default region chain decides. */
+        Optional<String> region();
+
+        /** Endpoint of SQS, for SQS-compatible self-hosted queues and the embedded services. */
+        Optional<URI> sqsEndpoint();
+
+        /**
+         * Static access key for the clients vodflow builds itself; when absent, the SDK's default
+         * credentials chain is used (environment, profile, web identity on Kubernetes, instance role).
+         */
+        Optional<String> accessKeyId();
+
+        /** Secret matching {@link #accessKeyId()}. */
+        Optional<String> secretAccessKey();
+    }
+
+    interface LocalCloud {
+        /** Starts the embedded services with the application (dev and test builds only). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interface the embedded services listen on. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port of the embedded S3 (S3Proxy). */
+        @WithDefault("4566")
+        int s3Port();
+
+        /** Port of the embedded SQS (ElasticMQ). */
+        @WithDefault("9324")
+        int sqsPort();
+
+        /** Port of the embedded DynamoDB (dynalite). */
+        @WithDefault("8000")
+        int dynamodbPort();
+
+        /**
+         * Directory keeping S3 objects and DynamoDB tables across restarts. When absent, both live in
+         * memory and start empty.
+         */
+        Optional<Path> dataDir();
+
+        /** Directory where dynalite is installed from the lock file on first use. */
+        @WithDefault(".vodflow/tools")
+        Path toolsDir();
+
+        /** The Node.js executable that runs dynalite (Node 20 or newer). */
+        @WithDefault("node")
+        String node();
+
+        /** The npm executable used to install dynalite. */
+        @WithDefault("npm")
+        String npm();
+
+        /** Access key the embedded S3 expects; not a secret, the services only listen locally. */
+        @WithDefault("vodflow")
+        String accessKey();
+
+        /** Secret key the embedded S3 expects. */
+        @WithDefault("vodflow-local-secret")
+        String secretKey();
+
+        /** Origins allowed to upload to the embedded S3 from a browser. */
+        @WithDefault("*")
+        String corsOrigins();
+    }
+}

@@ -1,0 +1,65 @@
+package io.vodflow.video;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The shape of the videos table: one item per video keyed by {@code id}, an index listing videos
+ * newest first, and an index finding a video by its transcoding job id. The embedded DynamoDB is
+ * created from this; on AWS the same definition is in {@code docs/aws.md}.
+ */
+public final class VideoTable {
+
+    public static final String ID = "id";
+    /** Same value on every item, so that one index partition lists all videos by creation time. */
+    public static final String LIST_KEY = "listKey";
+
+    public static final String CREATED_AT = "createdAt";
+    public static final String JOB_ID = "jobId";
+    public static final String BY_CREATION_INDEX = "byCreation";
+    public static final String BY_JOB_INDEX = "byJob";
+
+    private VideoTable() {}
+
+    public static CreateTableRequest createTableRequest(String tableName) {
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attribute(ID), attribute(LIST_KEY), attribute(CREATED_AT), attribute(JOB_ID))
+                .keySchema(key(ID, KeyType.HASH))
+                .globalSecondaryIndexes(
+                        GlobalSecondaryIndex.builder()
+                                .indexName(BY_CREATION_INDEX)
+                                .keySchema(key(LIST_KEY, KeyType.HASH), key(CREATED_AT, KeyType.RANGE))
+                                .projection(Projection.builder()
+                                        .projectionType(ProjectionType.ALL)
+                                        .build())
+                                .build(),
+                        GlobalSecondaryIndex.builder()
+                                .indexName(BY_JOB_INDEX)
+                                .keySchema(key(JOB_ID, KeyType.HASH))
+                                .projection(Projection.builder()
+                                        .projectionType(ProjectionType.KEYS_ONLY)
+                                        .build())
+                                .build())
+                .build();
+    }
+
+    private static AttributeDefinition attribute(String name) {
+        return AttributeDefinition.builder()
+                .attributeName(name)
+                .attributeType(ScalarAttributeType.S)
+                .build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+}
