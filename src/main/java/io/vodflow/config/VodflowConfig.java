@@ -1,9 +1,11 @@
 package io.vodflow.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +28,9 @@ public interface VodflowConfig {
 
     /** AWS settings shared by the clients vodflow builds itself (SQS, MediaConvert). */
     Aws aws();
+
+    /** Limits and URL lifetimes for client uploads. */
+    Upload upload();
 
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
@@ -54,6 +59,50 @@ public interface VodflowConfig {
         default List<String> all() {
             return List.of(uploads(), jobEvents());
         }
+    }
+
+    interface Upload {
+        /** Largest file a client may declare; S3 itself stops at 5 TiB. */
+        @WithDefault("10G")
+        MemorySize maxSize();
+
+        /** Files larger than this are uploaded in parts. */
+        @WithDefault("100M")
+        MemorySize multipartThreshold();
+
+        /**
+         * Preferred part size of multipart uploads (at least 5 MiB, S3's minimum); larger for files
+         * that would otherwise need more than S3's 10,000 parts.
+         */
+        @WithDefault("16M")
+        MemorySize partSize();
+
+        /** How long presigned upload URLs stay valid. */
+        @WithDefault("15m")
+        Duration urlLifetime();
+
+        /**
+         * Accepted content types; {@code type/*} accepts every subtype. Add {@code audio/*} to accept
+         * audio-only uploads.
+         */
+        @WithDefault("video/*")
+        List<String> allowedContentTypes();
+
+        /** Smallest {@code output.maxHeight} a client may ask for, in pixels. */
+        @WithDefault("144")
+        int minHeight();
+
+        /** Largest {@code output.maxHeight} a client may ask for, in pixels. */
+        @WithDefault("2160")
+        int maxHeight();
+
+        /** Smallest {@code output.maxBitrate} a client may ask for, in bits per second. */
+        @WithDefault("200000")
+        int minBitrate();
+
+        /** Largest {@code output.maxBitrate} a client may ask for, in bits per second. */
+        @WithDefault("20000000")
+        int maxBitrate();
     }
 
     interface Aws {

@@ -21,8 +21,12 @@ public final class VideoTable {
     /** Same value on every item, so that one index partition lists all videos by creation time. */
     public static final String LIST_KEY = "listKey";
 
-    public static final String CREATED_AT = "createdAt";
+    /** Creation time in epoch milliseconds, the sort key of the listing index. */
+    public static final String CREATED_MILLIS = "createdMillis";
+    /** The transcoding job's id, copied to the top level for the job index. */
     public static final String JOB_ID = "jobId";
+
+    public static final String VERSION = "version";
     public static final String BY_CREATION_INDEX = "byCreation";
     public static final String BY_JOB_INDEX = "byJob";
 
@@ -32,12 +36,16 @@ public final class VideoTable {
         return CreateTableRequest.builder()
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(attribute(ID), attribute(LIST_KEY), attribute(CREATED_AT), attribute(JOB_ID))
+                .attributeDefinitions(
+                        attribute(ID, ScalarAttributeType.S),
+                        attribute(LIST_KEY, ScalarAttributeType.S),
+                        attribute(CREATED_MILLIS, ScalarAttributeType.N),
+                        attribute(JOB_ID, ScalarAttributeType.S))
                 .keySchema(key(ID, KeyType.HASH))
                 .globalSecondaryIndexes(
                         GlobalSecondaryIndex.builder()
                                 .indexName(BY_CREATION_INDEX)
-                                .keySchema(key(LIST_KEY, KeyType.HASH), key(CREATED_AT, KeyType.RANGE))
+                                .keySchema(key(LIST_KEY, KeyType.HASH), key(CREATED_MILLIS, KeyType.RANGE))
                                 .projection(Projection.builder()
                                         .projectionType(ProjectionType.ALL)
                                         .build())
@@ -52,10 +60,10 @@ public final class VideoTable {
                 .build();
     }
 
-    private static AttributeDefinition attribute(String name) {
+    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
         return AttributeDefinition.builder()
                 .attributeName(name)
-                .attributeType(ScalarAttributeType.S)
+                .attributeType(type)
                 .build();
     }
 

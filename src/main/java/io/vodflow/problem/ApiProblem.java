@@ -1,0 +1,62 @@
+package io.vodflow.problem;
+
+import java.util.List;
+
+/**
+ * A request the API refuses, with everything the problem detail needs. Services throw it; the
+ * central mapper turns it into an {@code application/problem+json} response.
+ */
+public class ApiProblem extends RuntimeException {
+
+    private final int status;
+    private final String slug;
+    private final String title;
+    private final String field;
+    private final List<Problem.FieldError> errors;
+
+    private ApiProblem(
+            int status, String slug, String title, String detail, String field, List<Problem.FieldError> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+        this.field = field;
+        this.errors = errors;
+    }
+
+    /** 400: one field of the request is wrong. */
+    public static ApiProblem invalidField(String field, String detail) {
+        return new ApiProblem(400, "invalid-request", "Invalid request", detail, field, null);
+    }
+
+    /** 400 or 413: several fields are wrong; 413 only when the sole fault is a too large size. */
+    public static ApiProblem invalidFields(List<Problem.FieldError> errors, boolean onlyTooLarge) {
+        Problem.FieldError first = errors.get(0);
+        if (onlyTooLarge) {
+            return new ApiProblem(413, "too-large", "File too large", first.detail(), first.field(), null);
+        }
+        String detail = errors.size() == 1
+                ? first.detail()
+                : errors.size() + " fields are invalid; the first: " + first.detail();
+        return new ApiProblem(
+                400, "invalid-request", "Invalid request", detail, first.field(), errors.size() > 1 ? errors : null);
+    }
+
+    /** 404: no such video. */
+    public static ApiProblem notFound(String detail) {
+        return new ApiProblem(404, "not-found", "Not found", detail, null, null);
+    }
+
+    /** 409: the request does not fit the video's current state. */
+    public static ApiProblem conflict(String detail) {
+        return new ApiProblem(409, "conflict", "Conflict with the video's state", detail, null, null);
+    }
+
+    Problem toProblem(String instance) {
+        return new Problem(ProblemMapper.type(slug), title, status, getMessage(), instance, field, errors);
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,96 @@
+package io.vodflow.upload;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.problem.Problem;
+import io.vodflow.video.VideoStatus;
+import io.vodflow.video.VideoView;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/** Creating a video and getting its file into storage. */
+@Path("/videos")
+@Tag(name = "Upload")
+@Produces(MediaType.APPLICATION_JSON)
+public class UploadResource {
+
+    private final UploadService uploads;
+
+    UploadResource(UploadService uploads) {
+        this.uploads = uploads;
+    }
+
+    /** The answer to a create: the video's id and how to upload its file. */
+    @Schema(name = "CreatedVideo")
+    public record CreatedVideo(String id, VideoStatus status, UploadInstructions upload) {}
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Create a video",
+            description = "Returns presigned URLs to upload the file straight to storage: one PUT, or one per part"
+                    + " above the multipart threshold.")
+    @APIResponse(responseCode = "201", description = "Created; upload the file as the instructions say")
+    @APIResponse(
+            responseCode = "400",
+            description = "A field is missing or invalid",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "The declared size is over the maximum",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RestResponse<CreatedVideo>> create(CreateVideoRequest request) {
+        return uploads.create(request).map(created -> RestResponse.ResponseBuilder.<CreatedVideo>created(
+                        URI.create("/videos/" + created.video().id()))
+                .entity(new CreatedVideo(created.video().id(), created.video().status(), created.upload()))
+                .build());
+    }
+
+    @POST
+    @Path("/{id}/upload/complete")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Complete a multipart upload", description = "Send every part's ETag once all parts are up.")
+    @APIResponse(responseCode = "200", description = "Completed; the video is processed next")
+    @APIResponse(
+            responseCode = "400",
+            description = "The part list is incomplete or does not match what S3 stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such video",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "Not a multipart upload, or already completed or aborted",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<VideoView> complete(@PathParam("id") String id, CompleteUploadRequest request) {
+        return uploads.complete(id, request).map(VideoView::of);
+    }
+
+    @DELETE
+    @Path("/{id}/upload")
+    @Operation(summary = "Abort an upload", description = "The video ends CANCELED; uploaded parts are discarded.")
+    @APIResponse(responseCode = "204", description = "Aborted")
+    @APIResponse(
+            responseCode = "404",
+            description = "No such video",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "The upload already arrived or was aborted",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Void> abort(@PathParam("id") String id) {
+        return uploads.abort(id);
+    }
+}

@@ -1,0 +1,181 @@
+package io.vodflow.video;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vodflow.config.VodflowConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Videos in DynamoDB. Every write is conditional: a new video only if its id is free, a change only
+ * over the version it was computed from. Async SDK calls are wrapped lazily, so a retried
+ * {@link Uni} sends a new request.
+ */
+@ApplicationScoped
+public class VideoRepository {
+
+    /** The single partition of the listing index. */
+    private static final String LIST_PARTITION = "video";
+
+    private static final Set<String> CURSOR_KEYS =
+            Set.of(VideoTable.ID, VideoTable.LIST_KEY, VideoTable.CREATED_MILLIS);
+    private static final int MAX_CONFLICT_RETRIES = 20;
+
+    private final DynamoDbAsyncClient dynamo;
+    private final String table;
+    private final ObjectMapper json;
+
+    VideoRepository(DynamoDbAsyncClient dynamo, VodflowConfig config, ObjectMapper json) {
+        this.dynamo = dynamo;
+        this.table = config.database().table();
+        // A private copy: REST customisations of the shared mapper must not change the stored format.
+        this.json = json.copy()
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** Stores a new video; fails with {@link ConditionalCheckFailedException} if the id is taken. */
+    public Uni<Video> insert(Video video) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.putItem(request -> request.tableName(table)
+                        .item(toItem(video))
+                        .conditionExpression("attribute_not_exists(#id)")
+                        .expressionAttributeNames(Map.of("#id", VideoTable.ID))))
+                .replaceWith(video);
+    }
+
+    /** The video with this id, or null. Reads are strongly consistent. */
+    public Uni<Video> find(String id) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.getItem(request -> request.tableName(table)
+                        .key(Map.of(VideoTable.ID, AttributeValue.fromS(id)))
+                        .consistentRead(true)))
+                .map(response -> response.hasItem() && !response.item().isEmpty() ? fromItem(response.item()) : null);
+    }
+
+    /**
+     * Applies a change to the current video and writes it over the version it was computed from. When
+     * another writer got there first, the change is applied again to the newer video, so a change that
+     * depends on the current state (a status transition, a progress that only grows) stays correct.
+     *
+     * @param change returns the next version, or its argument unchanged when there is nothing to write
+     * @return the video as stored after the change, or null if there is no such video
+     */
+    public Uni<Video> update(String id, UnaryOperator<Video> change) {
+        return find(id).onItem()
+                .ifNotNull()
+                .transformToUni(current -> {
+                    Video next = change.apply(current);
+                    return next == current ? Uni.createFrom().item(current) : replace(next, current.version());
+                })
+                .onFailure(ConditionalCheckFailedException.class)
+                .retry()
+                .withBackOff(Duration.ofMillis(5), Duration.ofMillis(200))
+                .atMost(MAX_CONFLICT_RETRIES);
+    }
+
+    private Uni<Video> replace(Video next, long expectedVersion) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.putItem(request -> request.tableName(table)
+                        .item(toItem(next))
+                        .conditionExpression("#version = :expected")
+                        .expressionAttributeNames(Map.of("#version", VideoTable.VERSION))
+                        .expressionAttributeValues(
+                                Map.of(":expected", AttributeValue.fromN(Long.toString(expectedVersion))))))
+                .replaceWith(next);
+    }
+
+    /** Removes the record; nothing happens if it is already gone. */
+    public Uni<Void> delete(String id) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.deleteItem(
+                        request -> request.tableName(table).key(Map.of(VideoTable.ID, AttributeValue.fromS(id)))))
+                .replaceWithVoid();
+    }
+
+    /** One page of videos, newest first. */
+    public record Page(List<Video> videos, String nextCursor) {}
+
+    /**
+     * Lists videos newest first.
+     *
+     * @param cursor the {@code nextCursor} of the previous page, or null for the first page
+     * @throws IllegalArgumentException if the cursor was not issued by this method
+     */
+    public Uni<Page> list(int limit, String cursor) {
+        Map<String, AttributeValue> startKey = cursor == null ? null : decodeCursor(cursor);
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.query(request -> request.tableName(table)
+                        .indexName(VideoTable.BY_CREATION_INDEX)
+                        .keyConditionExpression("#list = :list")
+                        .expressionAttributeNames(Map.of("#list", VideoTable.LIST_KEY))
+                        .expressionAttributeValues(Map.of(":list", AttributeValue.fromS(LIST_PARTITION)))
+                        .scanIndexForward(false)
+                        .limit(limit)
+                        .exclusiveStartKey(startKey)))
+                .map(this::page);
+    }
+
+    private Page page(QueryResponse response) {
+        List<Video> videos = response.items().stream().map(this::fromItem).toList();
+        boolean more =
+                response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+        return new Page(videos, more ? encodeCursor(response.lastEvaluatedKey()) : null);
+    }
+
+    private String encodeCursor(Map<String, AttributeValue> key) {
+        byte[] bytes = AttributeValues.toObject(key).toString().getBytes(StandardCharsets.UTF_8);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private Map<String, AttributeValue> decodeCursor(String cursor) {
+        try {
+            JsonNode node = json.readTree(Base64.getUrlDecoder().decode(cursor));
+            boolean wellFormed = node instanceof ObjectNode object
+                    && object.size() == CURSOR_KEYS.size()
+                    && object.path(VideoTable.ID).isTextual()
+                    && LIST_PARTITION.equals(object.path(VideoTable.LIST_KEY).asText())
+                    && object.path(VideoTable.CREATED_MILLIS).isIntegralNumber();
+            if (!wellFormed) {
+                throw new IllegalArgumentException("not a cursor of this listing");
+            }
+            return AttributeValues.fromObject((ObjectNode) node);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new IllegalArgumentException("The cursor is not one this API returned", e);
+        }
+    }
+
+    private Map<String, AttributeValue> toItem(Video video) {
+        ObjectNode node = json.valueToTree(video);
+        node.put(VideoTable.LIST_KEY, LIST_PARTITION);
+        node.put(VideoTable.CREATED_MILLIS, video.createdAt().toEpochMilli());
+        if (video.job() != null) {
+            node.put(VideoTable.JOB_ID, video.job().id());
+        }
+        return AttributeValues.fromObject(node);
+    }
+
+    private Video fromItem(Map<String, AttributeValue> item) {
+        try {
+            return json.treeToValue(AttributeValues.toObject(item), Video.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Unreadable video item " + item.get(VideoTable.ID), e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.vodflow.video;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.problem.Problem;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Reading, listing and deleting videos. */
+@Path("/videos")
+@Tag(name = "Videos")
+@Produces(MediaType.APPLICATION_JSON)
+public class VideoResource {
+
+    private final VideoService videos;
+
+    VideoResource(VideoService videos) {
+        this.videos = videos;
+    }
+
+    /** One page of videos, newest first. */
+    @Schema(name = "VideoPage")
+    public record VideoPage(
+            List<VideoView> items,
+            @Schema(description = "Pass as cursor to get the next page; absent on the last page") String nextCursor) {}
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Get a video")
+    @APIResponse(responseCode = "200", description = "The video")
+    @APIResponse(
+            responseCode = "404",
+            description = "No such video",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<VideoView> get(@PathParam("id") String id) {
+        return videos.get(id).map(VideoView::of);
+    }
+
+    @GET
+    @Operation(summary = "List videos, newest first")
+    @APIResponse(responseCode = "200", description = "A page of videos")
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid limit or cursor",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<VideoPage> list(
+            @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("limit") String limit,
+            @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
+        return videos.list(limit, cursor)
+                .map(page ->
+                        new VideoPage(page.videos().stream().map(VideoView::of).toList(), page.nextCursor()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a video", description = "Removes the record, the uploaded source and every output.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(
+            responseCode = "404",
+            description = "No such video",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Void> delete(@PathParam("id") String id) {
+        return videos.delete(id);
+    }
+}

@@ -1,0 +1,79 @@
+package io.vodflow.testing;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The client side of the API, as a browser or a script would use it: create a video, PUT its bytes. */
+public final class VideoApi {
+
+    /** Real sample videos shared by the team (see ../shared/media/README.md). */
+    public static final Path MEDIA = Path.of("..", "shared", "media");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private VideoApi() {}
+
+    public static Path media(String name) {
+        return MEDIA.resolve(name);
+    }
+
+    /** POST /videos; asserts 201 and returns the body. */
+    public static JsonPath create(String fileName, String contentType, long sizeBytes) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("fileName", fileName, "contentType", contentType, "sizeBytes", sizeBytes))
+                .when()
+                .post("/videos")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+    }
+
+    /** Creates a video for {@code file} and uploads it with the single presigned PUT; returns its id. */
+    public static String upload(Path file, String contentType) {
+        byte[] bytes = read(file);
+        JsonPath created = create(file.getFileName().toString(), contentType, bytes.length);
+        HttpResponse<String> response = put(created.getString("upload.url"), created.getMap("upload.headers"), bytes);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return created.getString("id");
+    }
+
+    /** A PUT straight to storage with the given headers (Content-Length comes from the body). */
+    public static HttpResponse<String> put(String url, Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("Content-Length")) {
+                request.header(name, value);
+            }
+        });
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.vodflow.upload;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.vodflow.config.VodflowConfig;
+import jakarta.inject.Inject;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Every bad request gets its own 4xx problem naming what is wrong, and leaves nothing behind. */
+@QuarkusTest
+class BadRequestsTest {
+
+    private static final String UNKNOWN = "3f2c9a1e-0000-4000-8000-000000000000";
+
+    @Inject
+    DynamoDbClient dynamo;
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    VodflowConfig config;
+
+    static Stream<Arguments> badRequests() {
+        String longName = "x".repeat(256) + ".mp4";
+        return Stream.of(
+                create("missing fileName", "{\"contentType\":\"video/mp4\",\"sizeBytes\":10}", 400, "fileName"),
+                create("blank fileName", body("   ", "video/mp4", "10"), 400, "fileName"),
+                create("fileName over 255 characters", body(longName, "video/mp4", "10"), 400, "fileName"),
+                create("control character in fileName", body("bell\\u0007.mp4", "video/mp4", "10"), 400, "fileName"),
+                create("newline in fileName", body("two\\nlines.mp4", "video/mp4", "10"), 400, "fileName"),
+                create("missing contentType", "{\"fileName\":\"a.mp4\",\"sizeBytes\":10}", 400, "contentType"),
+                create("contentType not a media type", body("a.mp4", "mp4", "10"), 400, "contentType"),
+                create(
+                        "contentType outside the allow-list",
+                        body("a.pdf", "application/pdf", "10"),
+                        400,
+                        "contentType"),
+                create("audio not allowed by default", body("a.mp3", "audio/mpeg", "10"), 400, "contentType"),
+                create("missing sizeBytes", "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\"}", 400, "sizeBytes"),
+                create("zero sizeBytes", body("a.mp4", "video/mp4", "0"), 400, "sizeBytes"),
+                create("negative sizeBytes", body("a.mp4", "video/mp4", "-5"), 400, "sizeBytes"),
+                create("sizeBytes over the maximum", body("a.mp4", "video/mp4", "11811160064"), 413, "sizeBytes"),
+                create("sizeBytes not a number", body("a.mp4", "video/mp4", "\"lots\""), 400, "sizeBytes"),
+                create("fractional sizeBytes", body("a.mp4", "video/mp4", "12.5"), 400, "sizeBytes"),
+                create("malformed JSON", "{\"fileName\": \"a.mp4\",", 400, null),
+                create("JSON array instead of object", "[]", 400, null),
+                create("empty body", "", 400, null),
+                create(
+                        "title over 255 characters",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,\"title\":\""
+                                + "t".repeat(300) + "\"}",
+                        400,
+                        "title"),
+                create(
+                        "maxHeight above the bounds",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                                + "\"output\":{\"maxHeight\":10000}}",
+                        400,
+                        "output.maxHeight"),
+                create(
+                        "maxBitrate below the bounds",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                                + "\"output\":{\"maxBitrate\":10}}",
+                        400,
+                        "output.maxBitrate"),
+                Arguments.of("not JSON at all", "POST", "/videos", "text/plain", "hello", 415, null),
+                Arguments.of("unknown video", "GET", "/videos/" + UNKNOWN, null, null, 404, null),
+                Arguments.of("id that is not an id", "GET", "/videos/..%2F..%2Fetc", null, null, 404, null),
+                Arguments.of("delete unknown video", "DELETE", "/videos/" + UNKNOWN, null, null, 404, null),
+                Arguments.of(
+                        "complete unknown video",
+                        "POST",
+                        "/videos/" + UNKNOWN + "/upload/complete",
+                        "application/json",
+                        "{\"parts\":[]}",
+                        404,
+                        null),
+                Arguments.of("abort unknown upload", "DELETE", "/videos/" + UNKNOWN + "/upload", null, null, 404, null),
+                Arguments.of("limit zero", "GET", "/videos?limit=0", null, null, 400, "limit"),
+                Arguments.of("limit not a number", "GET", "/videos?limit=ten", null, null, 400, "limit"),
+                Arguments.of("forged cursor", "GET", "/videos?cursor=bm90LWEtY3Vyc29y", null, null, 400, "cursor"),
+                Arguments.of("method not allowed", "PUT", "/videos", "application/json", "{}", 405, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void getsItsProblemAndLeavesNothingBehind(
+            String name, String method, String path, String contentType, String body, int status, String field) {
+        int records = recordCount();
+        int objects = objectCount();
+
+        var request = given().urlEncodingEnabled(false);
+        if (contentType != null) {
+            request.contentType(contentType);
+        }
+        if (body != null) {
+            request.body(body);
+        }
+        ValidatableResponse response = request.request(method, path)
+                .then()
+                .statusCode(status)
+                .contentType("application/problem+json")
+                .body("status", equalTo(status))
+                .body("title", notNullValue())
+                .body("detail", notNullValue())
+                .body("type", notNullValue())
+                .body("detail", not(org.hamcrest.Matchers.containsString("Exception")));
+        if (field != null) {
+            response.body("field", equalTo(field));
+        } else if (status == 400) {
+            response.body("field", nullValue());
+        }
+
+        assertThat(recordCount()).as("records").isEqualTo(records);
+        assertThat(objectCount()).as("objects").isEqualTo(objects);
+    }
+
+    @Test
+    void severalBadFieldsAreAllNamed() {
+        given().contentType("application/json")
+                .body("{\"fileName\":\"\",\"contentType\":\"text/html\",\"sizeBytes\":-1}")
+                .post("/videos")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("fileName"))
+                .body("errors.field", org.hamcrest.Matchers.contains("fileName", "contentType", "sizeBytes"));
+    }
+
+    private static Arguments create(String name, String body, int status, String field) {
+        return Arguments.of(name, "POST", "/videos", "application/json", body, status, field);
+    }
+
+    private static String body(String fileName, String contentType, String size) {
+        return "{\"fileName\":\"" + fileName + "\",\"contentType\":\"" + contentType + "\",\"sizeBytes\":" + size + "}";
+    }
+
+    private int recordCount() {
+        return dynamo.scan(scan -> scan.tableName(config.database().table()).select(Select.COUNT))
+                .count();
+    }
+
+    private int objectCount() {
+        return s3.listObjectsV2(list -> list.bucket(config.storage().inputBucket()))
+                        .keyCount()
+                + s3.listObjectsV2(list -> list.bucket(config.storage().outputBucket()))
+                        .keyCount();
+    }
+}
