@@ -28,6 +28,11 @@ public class StartupChecks {
         if (!config.localcloud().enabled() && config.aws().region().isEmpty() && !regionFromDefaultChain()) {
             problems.add("No AWS region: set the AWS_REGION environment variable (or vodflow.aws.region).");
         }
+        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.MEDIACONVERT
+                && config.mediaconvert().roleArn().isEmpty()) {
+            problems.add("The MediaConvert backend needs the IAM role it runs jobs with: set"
+                    + " vodflow.mediaconvert.role-arn (VODFLOW_MEDIACONVERT_ROLE_ARN).");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("vodflow cannot start:\n  - " + String.join("\n  - ", problems));
         }

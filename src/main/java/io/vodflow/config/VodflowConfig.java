@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,18 @@ public interface VodflowConfig {
 
     /** Limits and URL lifetimes for client uploads. */
     Upload upload();
+
+    /** How uploads are taken in, probed and turned into jobs. */
+    Ingest ingest();
+
+    /** Which engine transcodes, and the job template it gets. */
+    Transcoder transcoder();
+
+    /** AWS Elemental MediaConvert, when {@code vodflow.transcoder.backend=mediaconvert}. */
+    MediaConvert mediaconvert();
+
+    /** The ffmpeg and ffprobe executables. */
+    Ffmpeg ffmpeg();
 
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
@@ -103,6 +116,67 @@ public interface VodflowConfig {
         /** Largest {@code output.maxBitrate} a client may ask for, in bits per second. */
         @WithDefault("20000000")
         int maxBitrate();
+    }
+
+    interface Ingest {
+        /** How long a claimed upload belongs to the delivery that claimed it before another may take over. */
+        @WithDefault("10m")
+        Duration claimLease();
+
+        /** How long SQS keeps a message hidden after a passing fault (throttling, 5xx) before redelivery. */
+        @WithDefault("30s")
+        Duration retryDelay();
+
+        /** How long probing a source may take. */
+        @WithDefault("60s")
+        Duration probeTimeout();
+    }
+
+    interface Transcoder {
+        /** {@code local}: the ffmpeg engine of this service; {@code mediaconvert}: AWS Elemental MediaConvert. */
+        @WithDefault("local")
+        Backend backend();
+
+        /**
+         * A MediaConvert JobSettings JSON file replacing the bundled template
+         * ({@code transcode/job-template.json}); both engines read it.
+         */
+        Optional<Path> templateFile();
+
+        enum Backend {
+            LOCAL,
+            MEDIACONVERT
+        }
+    }
+
+    interface MediaConvert {
+        /** IAM role MediaConvert assumes to read the input bucket and write the output bucket. */
+        Optional<String> roleArn();
+
+        /** Queue to submit to; MediaConvert's default queue when absent. */
+        Optional<String> queueArn();
+
+        /** Endpoint; the regional endpoint {@code https://mediaconvert.<region>.amazonaws.com} when absent. */
+        Optional<URI> endpoint();
+
+        /** How often a running job reports STATUS_UPDATE events. */
+        @WithDefault("SECONDS_10")
+        String statusUpdateInterval();
+
+        /** Accelerated transcoding: DISABLED, ENABLED or PREFERRED. */
+        @WithDefault("DISABLED")
+        String accelerationMode();
+
+        /** Tags set on every job, for cost allocation. */
+        Map<String, String> tags();
+    }
+
+    interface Ffmpeg {
+        /** ffmpeg executable; when absent, the bundled one, else {@code ffmpeg} on the PATH. */
+        Optional<String> path();
+
+        /** ffprobe executable; when absent, the bundled one, else {@code ffprobe} on the PATH. */
+        Optional<String> probePath();
     }
 
     interface Aws {

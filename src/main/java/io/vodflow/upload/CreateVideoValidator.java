@@ -6,7 +6,6 @@ import io.vodflow.problem.Problem.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Checks a {@link CreateVideoRequest} against the upload rules and reports every field at fault. */
@@ -16,9 +15,6 @@ class CreateVideoValidator {
     static final int MAX_NAME_LENGTH = 255;
     /** C0 and C1 control characters, DEL included; a file name or title never needs them. */
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F]");
-    /** type "/" subtype with RFC 6838 name characters, optionally followed by parameters. */
-    private static final Pattern MEDIA_TYPE =
-            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;.*)?");
 
     private final VodflowConfig.Upload rules;
 
@@ -76,21 +72,15 @@ class CreateVideoValidator {
             errors.add(new FieldError("contentType", "contentType is required, for example video/mp4"));
             return;
         }
-        var matcher = MEDIA_TYPE.matcher(value.toLowerCase(Locale.ROOT));
-        if (CONTROL.matcher(value).find() || !matcher.matches()) {
+        var essence = ContentTypes.essence(value);
+        if (CONTROL.matcher(value).find() || essence.isEmpty()) {
             errors.add(new FieldError("contentType", "contentType must be a media type such as video/mp4"));
-        } else if (!isAllowed(matcher.group(1), matcher.group(2))) {
+        } else if (!ContentTypes.isAllowed(value, rules.allowedContentTypes())) {
             errors.add(new FieldError(
                     "contentType",
-                    "contentType " + matcher.group(1) + "/" + matcher.group(2) + " is not accepted; accepted: "
+                    "contentType " + essence.get() + " is not accepted; accepted: "
                             + String.join(", ", rules.allowedContentTypes())));
         }
-    }
-
-    private boolean isAllowed(String type, String subtype) {
-        return rules.allowedContentTypes().stream()
-                .map(allowed -> allowed.trim().toLowerCase(Locale.ROOT))
-                .anyMatch(allowed -> allowed.equals(type + "/*") || allowed.equals(type + "/" + subtype));
     }
 
     /** @return whether the size is over the maximum */

@@ -7,10 +7,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.vodflow.config.VodflowConfig;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -22,7 +25,16 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 @QuarkusTest
+@TestProfile(LocalCloudTest.NoConsumers.class)
 class LocalCloudTest {
+
+    /** The uploads consumer would take the notifications these tests read from the queue. */
+    public static class NoConsumers implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mp.messaging.incoming.uploads.enabled", "false");
+        }
+    }
 
     @Inject
     S3Client s3;

@@ -2,6 +2,7 @@ package io.vodflow.testing;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -13,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The client side of the API, as a browser or a script would use it: create a video, PUT its bytes. */
 public final class VideoApi {
@@ -48,6 +51,23 @@ public final class VideoApi {
         HttpResponse<String> response = put(created.getString("upload.url"), created.getMap("upload.headers"), bytes);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return created.getString("id");
+    }
+
+    /** Waits until the video reaches {@code status} and returns it as GET /videos/{id} shows it. */
+    public static JsonPath awaitStatus(String id, String status, Duration timeout) {
+        AtomicReference<JsonPath> video = new AtomicReference<>();
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            JsonPath current = given().get("/videos/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            video.set(current);
+            assertThat(current.getString("status"))
+                    .as("status of %s: %s", id, current.prettify())
+                    .isEqualTo(status);
+        });
+        return video.get();
     }
 
     /** A PUT straight to storage with the given headers (Content-Length comes from the body). */

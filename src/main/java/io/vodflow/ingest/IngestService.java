@@ -1,0 +1,234 @@
+package io.vodflow.ingest;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.media.SourceProbe;
+import io.vodflow.transcode.JobRejectedException;
+import io.vodflow.transcode.JobTemplate;
+import io.vodflow.transcode.TranscodeRequest;
+import io.vodflow.transcode.Transcoder;
+import io.vodflow.upload.ContentTypes;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoKeys;
+import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Turns one uploaded source into one transcoding job. The video is claimed with a conditional write,
+ * so duplicate and replayed notifications do nothing; the stored object is checked and probed; a
+ * source that cannot be transcoded ends in ERROR with a reason and no job. Passing faults fail the
+ * returned {@link Uni}, so that the message is delivered again and the same job is submitted again
+ * (engines deduplicate by video and attempt).
+ */
+@ApplicationScoped
+public class IngestService {
+
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final Duration PROBE_URL_LIFETIME = Duration.ofMinutes(15);
+
+    private final VideoRepository videos;
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+    private final SourceProbe probe;
+    private final JobTemplate template;
+    private final Transcoder transcoder;
+    private final VodflowConfig config;
+
+    IngestService(
+            VideoRepository videos,
+            S3AsyncClient s3,
+            S3Presigner presigner,
+            SourceProbe probe,
+            JobTemplate template,
+            Transcoder transcoder,
+            VodflowConfig config) {
+        this.videos = videos;
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.probe = probe;
+        this.template = template;
+        this.transcoder = transcoder;
+        this.config = config;
+    }
+
+    /**
+     * Handles the notification that {@code key} was created in the input bucket.
+     *
+     * @param deliveryId the SQS message id, the same on every redelivery of one message
+     */
+    public Uni<Void> ingest(String key, String deliveryId) {
+        Optional<String> id = VideoKeys.idOfSource(key);
+        if (id.isEmpty()) {
+            LOG.infof(
+                    "Ignoring s3://%s/%s: not an upload source",
+                    config.storage().inputBucket(), key);
+            return Uni.createFrom().voidItem();
+        }
+        return claim(id.get(), deliveryId)
+                .flatMap(claimed -> claimed == null
+                        ? Uni.createFrom().voidItem()
+                        : process(claimed).replaceWithVoid());
+    }
+
+    /** The video if this delivery owns its upload now, else null (unknown, taken, or past this stage). */
+    private Uni<Video> claim(String id, String deliveryId) {
+        Duration lease = config.ingest().claimLease();
+        return videos.update(id, video -> {
+                    Instant now = Instant.now();
+                    boolean fresh = video.status() == VideoStatus.AWAITING_UPLOAD;
+                    boolean abandoned = video.status() == VideoStatus.UPLOADED
+                            && !deliveryId.equals(video.claim().by())
+                            && video.claim().at().plus(lease).isBefore(now);
+                    return fresh || abandoned
+                            ? video.change(now)
+                                    .status(VideoStatus.UPLOADED)
+                                    .claim(new Video.Claim(deliveryId, now))
+                                    .build()
+                            : video;
+                })
+                .map(video -> {
+                    if (video == null) {
+                        LOG.infof("Ignoring the upload of unknown video %s", id);
+                        return null;
+                    }
+                    boolean mine = video.status() == VideoStatus.UPLOADED
+                            && deliveryId.equals(video.claim().by());
+                    if (!mine) {
+                        LOG.debugf("Upload of %s already taken (status %s)", id, video.status());
+                    }
+                    return mine ? video : null;
+                });
+    }
+
+    private Uni<Video> process(Video video) {
+        return Uni.createFrom()
+                .completionStage(
+                        () -> s3.headObject(head -> head.bucket(config.storage().inputBucket())
+                                .key(video.source().key())))
+                .onFailure(NoSuchKeyException.class)
+                .recoverWithNull()
+                .flatMap(head -> {
+                    String problem = checkStoredObject(video, head);
+                    if (problem != null) {
+                        return fail(video, head == null ? "SOURCE_MISSING" : "SOURCE_REFUSED", problem);
+                    }
+                    return probe(video)
+                            .flatMap(result -> result instanceof SourceProbe.Probed probed
+                                    ? submit(video, withStoredObject(probed.media(), head))
+                                    : fail(
+                                            video,
+                                            ((SourceProbe.Unusable) result).code(),
+                                            ((SourceProbe.Unusable) result).reason()));
+                });
+    }
+
+    /** Why the stored object may not be transcoded, or null when it may. */
+    private String checkStoredObject(Video video, HeadObjectResponse head) {
+        if (head == null) {
+            return "The uploaded file is no longer in storage";
+        }
+        long maxSize = config.upload().maxSize().asLongValue();
+        if (head.contentLength() > maxSize) {
+            return "The uploaded file is " + head.contentLength() + " bytes; the largest accepted is " + maxSize;
+        }
+        if (head.contentLength() != video.source().sizeBytes()) {
+            return "The uploaded file has " + head.contentLength() + " bytes, not the "
+                    + video.source().sizeBytes() + " that were declared";
+        }
+        if (!ContentTypes.isAllowed(head.contentType(), config.upload().allowedContentTypes())) {
+            return "The uploaded file's type " + head.contentType() + " is not accepted";
+        }
+        return null;
+    }
+
+    /** ffprobe reads the source over a presigned GET URL: no credentials leave the service. */
+    private Uni<SourceProbe.Result> probe(Video video) {
+        return Uni.createFrom()
+                .item(() -> {
+                    String url = presigner
+                            .presignGetObject(presign -> presign.signatureDuration(PROBE_URL_LIFETIME)
+                                    .getObjectRequest(
+                                            get -> get.bucket(config.storage().inputBucket())
+                                                    .key(video.source().key())))
+                            .url()
+                            .toString();
+                    return probe.probe(url, config.ingest().probeTimeout());
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static Video.MediaInfo withStoredObject(Video.MediaInfo media, HeadObjectResponse head) {
+        return new Video.MediaInfo(
+                head.contentLength(),
+                head.contentType(),
+                media.container(),
+                media.videoCodec(),
+                media.audioCodec(),
+                media.width(),
+                media.height(),
+                media.rotation(),
+                media.frameRate(),
+                media.durationMs(),
+                media.audioChannels());
+    }
+
+    private Uni<Video> submit(Video claimed, Video.MediaInfo media) {
+        int attempt = claimed.attempt();
+        return videos.update(
+                        claimed.id(),
+                        video -> stillOurs(video, attempt)
+                                ? video.change(Instant.now()).media(media).build()
+                                : video)
+                .flatMap(video -> {
+                    if (video == null || !stillOurs(video, attempt)) {
+                        return Uni.createFrom().item(video);
+                    }
+                    return transcoder
+                            .submit(new TranscodeRequest(video.id(), attempt, template.fitted(video)))
+                            .flatMap(jobId -> submitted(video.id(), attempt, jobId))
+                            .onFailure(JobRejectedException.class)
+                            .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
+                });
+    }
+
+    private static boolean stillOurs(Video video, int attempt) {
+        return video.attempt() == attempt && video.status() == VideoStatus.UPLOADED;
+    }
+
+    /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */
+    private Uni<Video> submitted(String id, int attempt, String jobId) {
+        LOG.infof("Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);
+        return videos.update(id, video -> {
+            if (video.attempt() != attempt || video.job() != null) {
+                return video;
+            }
+            Instant now = Instant.now();
+            var change = video.change(now).job(new Video.Job(jobId, transcoder.name(), 0, null, now, null, null));
+            return video.status().canMoveTo(VideoStatus.SUBMITTED)
+                    ? change.status(VideoStatus.SUBMITTED).build()
+                    : change.build();
+        });
+    }
+
+    private Uni<Video> fail(Video claimed, String code, String reason) {
+        LOG.warnf("Video %s cannot be transcoded: %s", claimed.id(), reason);
+        return videos.update(
+                claimed.id(),
+                video -> video.attempt() == claimed.attempt() && video.status().canMoveTo(VideoStatus.ERROR)
+                        ? video.change(Instant.now())
+                                .status(VideoStatus.ERROR)
+                                .error(new Video.Failure(code, reason))
+                                .build()
+                        : video);
+    }
+}

@@ -1,0 +1,241 @@
+package io.vodflow.media;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vodflow.config.VodflowConfig;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.bytedeco.javacpp.Loader;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds ffmpeg and ffprobe, checks them once at start-up and runs them. Each is taken from
+ * configuration, else from the org.bytedeco ffmpeg jar on the classpath (extracted once into the
+ * JavaCPP cache), else from the PATH; a start-up error names every candidate and why it was refused.
+ */
+@Singleton
+public class FfmpegTools {
+
+    private static final Logger LOG = Logger.getLogger(FfmpegTools.class);
+    /** Encoders the local engine's output needs. */
+    static final List<String> REQUIRED_ENCODERS = List.of("libx264", "aac", "mjpeg");
+
+    private final VodflowConfig.Ffmpeg config;
+    private volatile Tool ffmpeg;
+    private volatile Tool ffprobe;
+
+    FfmpegTools(VodflowConfig config) {
+        this.config = config.ffmpeg();
+    }
+
+    /** An executable and the environment it needs (the bundled one finds its libraries through it). */
+    public record Tool(String executable, Map<String, String> environment, String version) {
+
+        public ProcessBuilder processBuilder(List<String> arguments) {
+            List<String> command = new ArrayList<>(arguments.size() + 1);
+            command.add(executable);
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            return builder;
+        }
+    }
+
+    void check(@Observes @Priority(10) StartupEvent event) {
+        LOG.infof(
+                "Using %s (%s) and %s",
+                ffmpeg().executable(), ffmpeg().version(), ffprobe().executable());
+    }
+
+    public Tool ffmpeg() {
+        if (ffmpeg == null) {
+            ffmpeg = resolve("ffmpeg", config.path(), true);
+        }
+        return ffmpeg;
+    }
+
+    public Tool ffprobe() {
+        if (ffprobe == null) {
+            ffprobe = resolve("ffprobe", config.probePath(), false);
+        }
+        return ffprobe;
+    }
+
+    private synchronized Tool resolve(String name, Optional<String> configured, boolean checkEncoders) {
+        List<String> refused = new ArrayList<>();
+        if (configured.isPresent()) {
+            return verify(name, configured.get(), Map.of(), checkEncoders, refused)
+                    .orElseThrow(() -> notFound(name, refused));
+        }
+        Optional<Tool> bundled = bundled(name, refused)
+                .flatMap(tool -> verify(name, tool.executable(), tool.environment(), checkEncoders, refused));
+        return bundled.or(() -> verify(name, name, Map.of(), checkEncoders, refused))
+                .orElseThrow(() -> notFound(name, refused));
+    }
+
+    private static IllegalStateException notFound(String name, List<String> refused) {
+        return new IllegalStateException("No usable " + name + " found. Tried:\n  - " + String.join("\n  - ", refused)
+                + "\nSet vodflow.ffmpeg." + (name.equals("ffmpeg") ? "path" : "probe-path")
+                + " to an " + name + " with libx264, aac and mjpeg, or install one on the PATH.");
+    }
+
+    /** Runs {@code -version} (and {@code -encoders}) to prove the candidate works. */
+    private static Optional<Tool> verify(
+            String name,
+            String executable,
+            Map<String, String> environment,
+            boolean checkEncoders,
+            List<String> refused) {
+        try {
+            Tool candidate = new Tool(executable, environment, null);
+            String versionOutput = run(candidate, List.of("-hide_banner", "-version"));
+            String firstLine = versionOutput.lines().findFirst().orElse("");
+            if (!firstLine.startsWith(name + " version")) {
+                refused.add(executable + ": " + firstLine.strip());
+                return Optional.empty();
+            }
+            if (checkEncoders) {
+                String encoders = run(candidate, List.of("-hide_banner", "-encoders"));
+                List<String> missing = REQUIRED_ENCODERS.stream()
+                        .filter(encoder -> encoders.lines().noneMatch(line -> line.contains(" " + encoder + " ")))
+                        .toList();
+                if (!missing.isEmpty()) {
+                    refused.add(executable + ": lacks the encoders " + String.join(", ", missing));
+                    return Optional.empty();
+                }
+            }
+            String version = firstLine.split(" ")[2];
+            return Optional.of(new Tool(executable, environment, version));
+        } catch (IOException | IllegalStateException e) {
+            refused.add(executable + ": " + explain(e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    private static String explain(String message) {
+        if (message != null && message.contains("error while loading shared libraries")) {
+            String library = message.replaceAll("(?s).*loading shared libraries: ([^:]+):.*", "$1");
+            return "the system library " + library + " is missing"
+                    + (library.startsWith("libpulse")
+                            ? " (install libpulse0 on Debian/Ubuntu, pulseaudio-libs on Fedora/RHEL)"
+                            : "");
+        }
+        return message;
+    }
+
+    private static String run(Tool tool, List<String> arguments) throws IOException {
+        Process process =
+                tool.processBuilder(arguments).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        try (InputStream in = process.getInputStream()) {
+            String output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(
+                        output.strip().lines().reduce((a, b) -> b).orElse("failed"));
+            }
+            return output;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Extracts the executables and shared libraries of the org.bytedeco ffmpeg jar into a directory
+     * named after the jar, once; later starts reuse it.
+     */
+    private static Optional<Tool> bundled(String name, List<String> refused) {
+        String platform = Loader.getPlatform();
+        boolean windows = platform.startsWith("windows");
+        String directory = "org/bytedeco/ffmpeg/" + platform + "-gpl/";
+        URL resource = FfmpegTools.class.getClassLoader().getResource(directory + name + (windows ? ".exe" : ""));
+        if (resource == null || !"jar".equals(resource.getProtocol())) {
+            refused.add("bundled " + name + ": no org.bytedeco ffmpeg jar for " + platform + " on the classpath");
+            return Optional.empty();
+        }
+        try {
+            JarURLConnection connection = (JarURLConnection) resource.openConnection();
+            Path jar = Path.of(connection.getJarFileURL().toURI());
+            String jarName = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+            Path target = Path.of(Loader.getCacheDir().getPath(), "vodflow-" + jarName);
+            if (!Files.exists(target.resolve(".complete"))) {
+                extract(jar, directory, target);
+            }
+            // The executables find their shared libraries through the loader's search path; Windows
+            // looks next to the executable anyway.
+            Map<String, String> environment =
+                    windows ? Map.of() : Map.of(libraryPathVariable(platform), target.toString());
+            return Optional.of(
+                    new Tool(target.resolve(name + (windows ? ".exe" : "")).toString(), environment, null));
+        } catch (Exception e) {
+            refused.add("bundled " + name + ": could not extract it (" + e.getMessage() + ")");
+            return Optional.empty();
+        }
+    }
+
+    private static void extract(Path jar, String directory, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path staging = Files.createTempDirectory(target.getParent(), ".extract-");
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Enumeration<JarEntry> entries = file.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                if (entry.isDirectory() || !entry.getName().startsWith(directory)) {
+                    continue;
+                }
+                Path out = staging.resolve(entry.getName().substring(directory.length()));
+                try (InputStream in = file.getInputStream(entry)) {
+                    Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                }
+                out.toFile().setExecutable(true);
+            }
+            Files.createFile(staging.resolve(".complete"));
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                // Another process extracted it first; theirs is as good as ours.
+                if (!Files.exists(target.resolve(".complete"))) {
+                    throw raced;
+                }
+            }
+            LOG.infof("Extracted the bundled ffmpeg into %s", target);
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.debugf("Could not delete %s: %s", directory, e.getMessage());
+        }
+    }
+
+    private static String libraryPathVariable(String platform) {
+        return platform.toLowerCase(Locale.ROOT).startsWith("macosx") ? "DYLD_LIBRARY_PATH" : "LD_LIBRARY_PATH";
+    }
+}

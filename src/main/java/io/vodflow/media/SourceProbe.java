@@ -1,0 +1,200 @@
+package io.vodflow.media;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vodflow.video.Video.MediaInfo;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Finds out what a source really is with ffprobe: container, streams, size, rotation, frame rate,
+ * duration, and whether its first frames decode at all. Reads only the start of the file, over any
+ * URL ffprobe understands (a presigned GET URL in the pipeline, a file path in the local engine).
+ */
+@ApplicationScoped
+public class SourceProbe {
+
+    /** Packets read at the start of the source to prove that its streams decode. */
+    private static final String DECODE_CHECK_INTERVAL = "%+#60";
+    /** ffprobe errors that say the storage did not answer, rather than that the file is bad. */
+    private static final Pattern UNREACHABLE = Pattern.compile(
+            "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
+
+    private final FfmpegTools tools;
+    private final ObjectMapper json;
+
+    SourceProbe(FfmpegTools tools, ObjectMapper json) {
+        this.tools = tools;
+        this.json = json;
+    }
+
+    /** What probing found: the media, or why it is not usable. */
+    public sealed interface Result {}
+
+    /** A usable source; the stored size and content type are not filled in here. */
+    public record Probed(MediaInfo media) implements Result {}
+
+    /** Not a source vodflow can transcode, with the reason in words for the uploader. */
+    public record Unusable(String code, String reason) implements Result {}
+
+    /**
+     * Runs ffprobe; blocks, so never call it on an event-loop thread.
+     *
+     * @throws ProbeException when ffprobe itself could not run or did not finish in time
+     */
+    public Result probe(String input, Duration timeout) {
+        ProcessBuilder builder = tools.ffprobe()
+                .processBuilder(List.of(
+                        "-v",
+                        "error",
+                        "-print_format",
+                        "json",
+                        "-show_format",
+                        "-show_streams",
+                        "-count_frames",
+                        "-read_intervals",
+                        DECODE_CHECK_INTERVAL,
+                        input));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new ProbeException("Could not run ffprobe: " + e.getMessage(), e);
+        }
+        try {
+            process.getOutputStream().close();
+            CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            String output = read(process.getInputStream());
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ProbeException("ffprobe did not finish within " + timeout.toSeconds() + " s", null);
+            }
+            if (process.exitValue() != 0) {
+                String problem = lastLine(errors.join());
+                if (UNREACHABLE.matcher(problem).find()) {
+                    throw new ProbeException("ffprobe could not read the source: " + problem, null);
+                }
+                return new Unusable(
+                        "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
+            }
+            return interpret(json.readTree(output));
+        } catch (IOException e) {
+            throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProbeException("Interrupted while probing", e);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    static Result interpret(JsonNode probe) {
+        JsonNode video = firstStream(probe, "video");
+        JsonNode audio = firstStream(probe, "audio");
+        if (video == null && audio == null) {
+            return new Unusable("NO_STREAMS", "The file has neither a video nor an audio stream");
+        }
+        if (video != null && video.path("nb_read_frames").asLong(0) == 0) {
+            return new Unusable(
+                    "UNDECODABLE",
+                    "The " + video.path("codec_name").asText("video") + " video stream cannot be decoded:"
+                            + " the file is damaged or incomplete");
+        }
+        if (video == null && audio.path("nb_read_frames").asLong(0) == 0) {
+            return new Unusable(
+                    "UNDECODABLE",
+                    "The " + audio.path("codec_name").asText("audio") + " audio stream cannot be decoded:"
+                            + " the file is damaged or incomplete");
+        }
+        JsonNode format = probe.path("format");
+        long durationMs = Math.round(format.path("duration").asDouble(0) * 1000);
+        if (durationMs <= 0 && video != null) {
+            durationMs = Math.round(video.path("duration").asDouble(0) * 1000);
+        }
+        return new Probed(new MediaInfo(
+                0,
+                null,
+                format.path("format_name").asText(null),
+                video == null ? null : video.path("codec_name").asText(null),
+                audio == null ? null : audio.path("codec_name").asText(null),
+                video == null ? 0 : video.path("width").asInt(),
+                video == null ? 0 : video.path("height").asInt(),
+                video == null ? 0 : rotation(video),
+                video == null ? 0 : frameRate(video),
+                durationMs,
+                audio == null ? 0 : audio.path("channels").asInt()));
+    }
+
+    /** The first stream of a type; cover art attached to audio files does not count as video. */
+    private static JsonNode firstStream(JsonNode probe, String type) {
+        for (JsonNode stream : probe.path("streams")) {
+            boolean coverArt = stream.path("disposition").path("attached_pic").asInt(0) == 1;
+            if (type.equals(stream.path("codec_type").asText()) && !coverArt) {
+                return stream;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Clockwise degrees a player turns the picture. ffprobe reports the display matrix rotation
+     * counter-clockwise; older files carry a clockwise {@code rotate} tag instead.
+     */
+    static int rotation(JsonNode video) {
+        for (JsonNode sideData : video.path("side_data_list")) {
+            if (sideData.has("rotation")) {
+                return normalize(-sideData.path("rotation").asInt());
+            }
+        }
+        return normalize(video.path("tags").path("rotate").asInt(0));
+    }
+
+    private static int normalize(int degrees) {
+        int clockwise = ((degrees % 360) + 360) % 360;
+        return Math.round(clockwise / 90f) * 90 % 360;
+    }
+
+    private static double frameRate(JsonNode video) {
+        double average = ratio(video.path("avg_frame_rate").asText("0/0"));
+        return average > 0 ? average : ratio(video.path("r_frame_rate").asText("0/0"));
+    }
+
+    private static double ratio(String fraction) {
+        String[] parts = fraction.split("/");
+        try {
+            double numerator = Double.parseDouble(parts[0]);
+            double denominator = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;
+            return denominator == 0 ? 0 : Math.round(numerator / denominator * 1000) / 1000.0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String lastLine(String text) {
+        String line = text.strip().lines().reduce((first, second) -> second).orElse("no details");
+        // ffprobe prefixes messages with the input; a presigned URL is long and says nothing useful.
+        int colon = line.lastIndexOf(": ");
+        return colon >= 0 ? line.substring(colon + 2) : line;
+    }
+
+    /** ffprobe could not do its job: a passing fault, worth another try later. */
+    public static class ProbeException extends RuntimeException {
+        public ProbeException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

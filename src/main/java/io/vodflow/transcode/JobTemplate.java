@@ -1,0 +1,71 @@
+package io.vodflow.transcode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoKeys;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Optional;
+
+/**
+ * The MediaConvert JobSettings every video is transcoded with: the bundled
+ * {@code transcode/job-template.json}, or the file an operator configured. Read once at start-up, so
+ * that a broken file stops the service instead of failing every job.
+ */
+@Singleton
+public class JobTemplate {
+
+    static final String BUNDLED = "transcode/job-template.json";
+
+    private final ObjectNode template;
+    private final VodflowConfig.Storage storage;
+
+    JobTemplate(VodflowConfig config, ObjectMapper json) {
+        this.storage = config.storage();
+        this.template = load(
+                config.transcoder().templateFile().map(path -> {
+                    try {
+                        return Files.newInputStream(path);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("Cannot read the job template " + path, e);
+                    }
+                }),
+                json);
+    }
+
+    private static ObjectNode load(Optional<InputStream> configured, ObjectMapper json) {
+        try (InputStream in =
+                configured.orElseGet(() -> JobTemplate.class.getClassLoader().getResourceAsStream(BUNDLED))) {
+            JsonNode node = json.readTree(in);
+            // Accept both a bare JobSettings and a job or job template export that wraps it in "Settings".
+            JsonNode settings = node.has("Settings") ? node.get("Settings") : node;
+            if (!(settings instanceof ObjectNode object)
+                    || !object.path("OutputGroups").isArray()) {
+                throw new IllegalStateException(
+                        "The job template has no OutputGroups: it is not MediaConvert JobSettings");
+            }
+            return object;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot parse the job template", e);
+        }
+    }
+
+    /** The template fitted to one video's source, with its input and output locations. */
+    public ObjectNode fitted(Video video) {
+        String outputs = "s3://" + storage.outputBucket() + "/" + VideoKeys.outputs(video.id());
+        return LadderFitter.fit(
+                template,
+                new LadderFitter.Destinations(
+                        "s3://" + storage.inputBucket() + "/" + video.source().key(),
+                        outputs + "hls/master",
+                        outputs + "thumbnails/thumb"),
+                video.media(),
+                video.wishes());
+    }
+}

@@ -1,0 +1,26 @@
+package io.vodflow.transcode;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A transcoding engine: AWS Elemental MediaConvert or the local ffmpeg engine. Both take the same
+ * fitted MediaConvert JobSettings and report progress as "MediaConvert Job State Change" events on
+ * the job-events queue.
+ */
+public interface Transcoder {
+
+    /** The backend's name, stored with the job. */
+    String name();
+
+    /**
+     * Submits a job. Submitting the same video and attempt again must not start a second job.
+     *
+     * @return the job id
+     * @throws JobRejectedException (as the Uni's failure) when the engine refuses the job for good;
+     *     any other failure is passing and worth a later retry
+     */
+    Uni<String> submit(TranscodeRequest request);
+
+    /** Stops a job; a job that already ended or does not exist is fine. */
+    Uni<Void> cancel(String jobId);
+}

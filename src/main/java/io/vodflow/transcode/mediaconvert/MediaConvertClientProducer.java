@@ -1,0 +1,29 @@
+package io.vodflow.transcode.mediaconvert;
+
+import io.vodflow.config.AwsClients;
+import io.vodflow.config.VodflowConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
+import software.amazon.awssdk.services.mediaconvert.MediaConvertAsyncClient;
+
+/**
+ * The MediaConvert client, on the regional endpoint (DescribeEndpoints is deprecated) or the
+ * configured one. Only built when the MediaConvert backend is in use.
+ */
+@ApplicationScoped
+class MediaConvertClientProducer {
+
+    @Produces
+    @ApplicationScoped
+    MediaConvertAsyncClient mediaConvert(AwsClients aws, VodflowConfig config) {
+        var builder = MediaConvertAsyncClient.builder().httpClientBuilder(AwsCrtAsyncHttpClient.builder());
+        config.mediaconvert().endpoint().ifPresent(builder::endpointOverride);
+        return aws.configure(builder).build();
+    }
+
+    void close(@Disposes MediaConvertAsyncClient client) {
+        client.close();
+    }
+}

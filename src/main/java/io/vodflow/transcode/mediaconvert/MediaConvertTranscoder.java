@@ -1,0 +1,87 @@
+package io.vodflow.transcode.mediaconvert;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.transcode.JobRejectedException;
+import io.vodflow.transcode.TranscodeRequest;
+import io.vodflow.transcode.Transcoder;
+import jakarta.enterprise.context.ApplicationScoped;
+import software.amazon.awssdk.services.mediaconvert.MediaConvertAsyncClient;
+import software.amazon.awssdk.services.mediaconvert.model.BadRequestException;
+import software.amazon.awssdk.services.mediaconvert.model.ConflictException;
+import software.amazon.awssdk.services.mediaconvert.model.CreateJobRequest;
+import software.amazon.awssdk.services.mediaconvert.model.ForbiddenException;
+import software.amazon.awssdk.services.mediaconvert.model.MediaConvertException;
+import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
+
+/**
+ * Runs jobs on AWS Elemental MediaConvert. The ClientRequestToken is derived from the video and its
+ * attempt, so that a job submitted again after a passing fault is the same job, not a second one.
+ * MediaConvert emits no SUBMITTED event: the caller records SUBMITTED from the CreateJob answer.
+ */
+@ApplicationScoped
+@Identifier("mediaconvert")
+public class MediaConvertTranscoder implements Transcoder {
+
+    private final MediaConvertAsyncClient client;
+    private final JobSettingsConverter converter;
+    private final VodflowConfig.MediaConvert config;
+
+    MediaConvertTranscoder(MediaConvertAsyncClient client, JobSettingsConverter converter, VodflowConfig config) {
+        this.client = client;
+        this.converter = converter;
+        this.config = config.mediaconvert();
+    }
+
+    @Override
+    public String name() {
+        return "mediaconvert";
+    }
+
+    @Override
+    public Uni<String> submit(TranscodeRequest request) {
+        return Uni.createFrom()
+                .item(() -> createJobRequest(request))
+                .flatMap(create -> Uni.createFrom().completionStage(() -> client.createJob(create)))
+                .map(response -> response.job().id())
+                .onFailure(MediaConvertTranscoder::refusedForGood)
+                .transform(e -> new JobRejectedException(
+                        "MEDIACONVERT_REJECTED",
+                        "MediaConvert refused the job: "
+                                + ((MediaConvertException) e).awsErrorDetails().errorMessage()));
+    }
+
+    CreateJobRequest createJobRequest(TranscodeRequest request) {
+        return CreateJobRequest.builder()
+                .role(config.roleArn().orElseThrow())
+                .queue(config.queueArn().orElse(null))
+                .settings(converter.toJobSettings(request.settings()))
+                .userMetadata(request.userMetadata())
+                .clientRequestToken(request.idempotencyToken())
+                .statusUpdateInterval(config.statusUpdateInterval())
+                .accelerationSettings(acceleration -> acceleration.mode(config.accelerationMode()))
+                .tags(config.tags().isEmpty() ? null : config.tags())
+                .build();
+    }
+
+    @Override
+    public Uni<Void> cancel(String jobId) {
+        return Uni.createFrom()
+                .completionStage(() -> client.cancelJob(cancel -> cancel.id(jobId)))
+                .replaceWithVoid()
+                // Not found, or already finished: nothing left to stop.
+                .onFailure(e -> e instanceof NotFoundException
+                        || e instanceof ConflictException
+                        || e instanceof BadRequestException)
+                .recoverWithNull();
+    }
+
+    /** 4xx answers other than throttling will not change on retry. */
+    private static boolean refusedForGood(Throwable e) {
+        return e instanceof BadRequestException
+                || e instanceof ForbiddenException
+                || e instanceof NotFoundException
+                || e instanceof ConflictException;
+    }
+}

@@ -1,0 +1,37 @@
+package io.vodflow.upload;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Media types and the configured allow-list ({@code video/*}, {@code video/mp4}, ...). */
+public final class ContentTypes {
+
+    /** type "/" subtype with RFC 6838 name characters, optionally followed by parameters. */
+    private static final Pattern MEDIA_TYPE =
+            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;.*)?");
+
+    private ContentTypes() {}
+
+    /** The {@code type/subtype} of a media type, lower case and without parameters; empty if malformed. */
+    public static Optional<String> essence(String contentType) {
+        if (contentType == null) {
+            return Optional.empty();
+        }
+        Matcher matcher = MEDIA_TYPE.matcher(contentType.strip().toLowerCase(Locale.ROOT));
+        return matcher.matches() ? Optional.of(matcher.group(1) + "/" + matcher.group(2)) : Optional.empty();
+    }
+
+    /** Whether a well-formed media type is on the allow-list; {@code type/*} allows every subtype. */
+    public static boolean isAllowed(String contentType, List<String> allowList) {
+        return essence(contentType)
+                .map(essence -> allowList.stream()
+                        .map(allowed -> allowed.strip().toLowerCase(Locale.ROOT))
+                        .anyMatch(allowed -> allowed.equals(essence)
+                                || allowed.endsWith("/*")
+                                        && essence.startsWith(allowed.substring(0, allowed.length() - 1))))
+                .orElse(false);
+    }
+}

@@ -1,0 +1,254 @@
+package io.vodflow.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.MediaConvertStub;
+import io.vodflow.testing.MediaConvertStubResource;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Uploads through the API lead to CreateJob calls at a MediaConvert stub, exactly once per video. */
+@QuarkusTest
+@WithTestResource(MediaConvertStubResource.class)
+class MediaConvertIngestTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @MediaConvertStubResource.Stub
+    MediaConvertStub mediaConvert;
+
+    @Inject
+    FfmpegTools ffmpeg;
+
+    @Inject
+    SqsAsyncClient sqs;
+
+    @Inject
+    VodflowConfig config;
+
+    @Test
+    void theSampleLeadsToExactlyTheExpectedCreateJob() throws IOException {
+        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        List<MediaConvertStub.Request> calls = mediaConvert.createJobRequests(id);
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).path()).isEqualTo("/2017-08-29/jobs");
+        assertThat(calls.get(0).body()).isEqualTo(expected("create-job-h264-320x240.json", id));
+        assertThat(video.getString("progress.phase")).isNull();
+        assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aPortraitSourceGetsAPortraitLadder() {
+        Path portrait = TestMedia.testPattern(ffmpeg, 720, 1280, 2, true);
+        String id = VideoApi.upload(portrait, "video/mp4");
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        JsonNode settings = mediaConvert.createJobRequests(id).get(0).body().path("settings");
+        List<String> ladder = StreamSupport.stream(
+                        settings.path("outputGroups").get(0).path("outputs").spliterator(), false)
+                .map(output -> output.path("videoDescription").path("width").asInt() + "x"
+                        + output.path("videoDescription").path("height").asInt())
+                .toList();
+        assertThat(ladder).containsExactly("720x1280", "480x854", "360x640");
+        JsonNode thumbnails =
+                settings.path("outputGroups").get(1).path("outputs").get(0).path("videoDescription");
+        assertThat(thumbnails.path("width").asInt()).isEqualTo(360);
+        assertThat(thumbnails.path("height").asInt()).isEqualTo(640);
+    }
+
+    @Test
+    void aSourceWithoutAudioGetsNoAudioDescription() {
+        Path silent = TestMedia.testPattern(ffmpeg, 640, 360, 2, false);
+        String id = VideoApi.upload(silent, "video/mp4");
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        JsonNode settings = mediaConvert.createJobRequests(id).get(0).body().path("settings");
+        assertThat(settings.path("inputs").get(0).has("audioSelectors")).isFalse();
+        assertThat(settings.path("outputGroups").get(0).path("outputs"))
+                .isNotEmpty()
+                .allSatisfy(
+                        output -> assertThat(output.has("audioDescriptions")).isFalse());
+    }
+
+    @Test
+    void repeatedAndDuplicateNotificationsGiveOneJob() {
+        byte[] bytes = VideoApi.read(VideoApi.media("h264_aac_320x240_main.mp4"));
+        JsonPath created = VideoApi.create("dup.mp4", "video/mp4", bytes.length);
+        String id = created.getString("id");
+        String key = "uploads/" + id + "/source";
+        assertThat(VideoApi.put(created.getString("upload.url"), created.getMap("upload.headers"), bytes)
+                        .statusCode())
+                .isEqualTo(200);
+
+        // Besides S3's own notification: the same one ten times, and ten others for the same key.
+        String same = notification(key, "ObjectCreated:Put", "0055AED6DCD90281E5");
+        for (int i = 0; i < 10; i++) {
+            send(config.queues().uploads(), same);
+            send(config.queues().uploads(), notification(key, "ObjectCreated:Put", "00" + (1000 + i)));
+        }
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        awaitQueueDrained(config.queues().uploads());
+
+        assertThat(mediaConvert.createJobRequests(id)).hasSize(1);
+        assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aTextFileUploadedAsVideoEndsInErrorWithoutAJob() throws IOException {
+        Path text = Files.createTempFile("notes", ".mp4");
+        Files.writeString(text, "These are my holiday notes, not a video.\n".repeat(20));
+        String id = VideoApi.upload(text, "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("NOT_MEDIA");
+        assertThat(video.getString("error.message")).startsWith("The file is not a video or audio file");
+        assertThat(mediaConvert.createJobRequests(id)).isEmpty();
+    }
+
+    @Test
+    void badMessagesGoToTheDeadLetterQueueAndOthersAreAcknowledged() throws Exception {
+        String poison = "this is not json " + System.nanoTime();
+        send(config.queues().uploads(), poison);
+        send(config.queues().uploads(), sample("s3-test-event.json"));
+        send(
+                config.queues().uploads(),
+                notification("uploads/3f2c9a1e-0000-4000-8000-000000000000/source", "ObjectCreated:Put", "01"));
+        send(config.queues().uploads(), notification("elsewhere/file.mp4", "ObjectCreated:Put", "02"));
+
+        String dlqUrl = queueUrl(config.queues().uploads() + "-dlq");
+        List<String> deadLetters = new ArrayList<>();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            sqs.receiveMessage(receive ->
+                            receive.queueUrl(dlqUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .join()
+                    .messages()
+                    .forEach(message -> deadLetters.add(message.body()));
+            assertThat(deadLetters).contains(poison);
+        });
+        awaitQueueDrained(config.queues().uploads());
+        assertThat(deadLetters).containsExactly(poison);
+
+        // The consumer is still there.
+        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+    }
+
+    @Test
+    void throttlingAndServerErrorsLeadToOneLaterJob() {
+        mediaConvert.answerNext(429, 500);
+        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        List<MediaConvertStub.Request> calls = mediaConvert.createJobRequests(id);
+        assertThat(calls).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(calls.stream()
+                        .map(call -> call.body().path("clientRequestToken").asText())
+                        .distinct())
+                .containsExactly(id + "-1");
+        assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+        assertThat(video.getInt("version")).isPositive();
+    }
+
+    @Test
+    void failuresBeyondTheSdkRetriesAreRetriedByRedeliveryWithoutADuplicateJob() {
+        mediaConvert.answerNext(500, 500, 500, 500, 500, 500);
+        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        assertThat(mediaConvert.createJobRequests(id)).hasSize(7);
+        assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aJobMediaConvertRefusesEndsInErrorWithItsMessage() {
+        mediaConvert.answerNext(400);
+        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("MEDIACONVERT_REJECTED");
+        assertThat(video.getString("error.message")).contains("Should have at most 4 elements");
+        assertThat(mediaConvert.jobsCreated(id)).isZero();
+    }
+
+    private static JsonNode expected(String file, String id) throws IOException {
+        try (InputStream in = MediaConvertIngestTest.class.getResourceAsStream("/mediaconvert/" + file)) {
+            return JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${videoId}", id));
+        }
+    }
+
+    /** A documented sample of the events vodflow consumes (../shared/aws-events). */
+    private static String sample(String file) throws IOException {
+        return Files.readString(Path.of("..", "shared", "aws-events", file));
+    }
+
+    private String notification(String key, String eventName, String sequencer) {
+        return """
+                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
+                "eventTime":"2026-11-25T10:00:00.000Z","eventName":"%s",
+                "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
+                "object":{"key":"%s","size":336833,"eTag":"d41d8cd98f00b204e9800998ecf8427e","sequencer":"%s"}}}]}
+                """
+                .formatted(
+                        eventName,
+                        config.storage().inputBucket(),
+                        config.storage().inputBucket(),
+                        key,
+                        sequencer);
+    }
+
+    private void send(String queue, String body) {
+        String url = queueUrl(queue);
+        sqs.sendMessage(message -> message.queueUrl(url).messageBody(body)).join();
+    }
+
+    private String queueUrl(String queue) {
+        return sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
+    }
+
+    private void awaitQueueDrained(String queue) {
+        String url = queueUrl(queue);
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(url)
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .join()
+                    .attributes();
+            assertThat(attributes.values()).allMatch("0"::equals);
+        });
+    }
+}

@@ -1,0 +1,153 @@
+package io.vodflow.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * AWS Elemental MediaConvert at the HTTP level, the one cloud API that cannot run here. It records the
+ * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500), and deduplicates jobs
+ * by ClientRequestToken as MediaConvert does.
+ */
+public final class MediaConvertStub implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
+    private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
+    private final AtomicInteger jobSequence = new AtomicInteger();
+
+    /** One request as received. */
+    public record Request(String method, String path, JsonNode body) {
+
+        public String videoId() {
+            return body == null
+                    ? null
+                    : body.path("userMetadata").path("videoId").asText(null);
+        }
+    }
+
+    public MediaConvertStub() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/2017-08-29/jobs", this::handle);
+        server.start();
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next CreateJob calls answer these statuses, in order; then 200 again. */
+    public void answerNext(Integer... statuses) {
+        script.addAll(List.of(statuses));
+    }
+
+    public List<Request> createJobRequests(String videoId) {
+        return requests.stream()
+                .filter(request -> request.method().equals("POST") && videoId.equals(request.videoId()))
+                .toList();
+    }
+
+    /** Jobs actually created for a video: requests answered 200 with a new job id. */
+    public long jobsCreated(String videoId) {
+        return jobsByToken.keySet().stream()
+                .filter(token -> token.startsWith(videoId + "-"))
+                .count();
+    }
+
+    public String jobId(String videoId, int attempt) {
+        return jobsByToken.get(videoId + "-" + attempt);
+    }
+
+    public List<Request> cancelRequests() {
+        return requests.stream()
+                .filter(request -> request.method().equals("DELETE"))
+                .toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] bytes = exchange.getRequestBody().readAllBytes();
+            JsonNode body = bytes.length == 0 ? null : JSON.readTree(bytes);
+            String method = exchange.getRequestMethod();
+            requests.add(new Request(method, exchange.getRequestURI().getPath(), body));
+            if (method.equals("DELETE")) {
+                respond(exchange, 202, "{}", null);
+                return;
+            }
+            Integer status = script.poll();
+            if (status == null || status == 200) {
+                String token = body.path("clientRequestToken").asText();
+                String jobId = jobsByToken.computeIfAbsent(
+                        token, ignored -> "1700000000000-stub" + jobSequence.incrementAndGet());
+                respond(exchange, 201, job(jobId, body).toString(), null);
+            } else {
+                String type =
+                        switch (status) {
+                            case 400 -> "BadRequestException";
+                            case 429 -> "TooManyRequestsException";
+                            default -> "InternalServerErrorException";
+                        };
+                String message = status == 400
+                        ? "/outputGroups/0/outputs/0: Should have at most 4 elements"
+                        : "Stubbed " + status;
+                respond(exchange, status, "{\"message\":\"" + message + "\"}", type);
+            }
+        }
+    }
+
+    private static ObjectNode job(String jobId, JsonNode request) {
+        ObjectNode job = JSON.createObjectNode();
+        job.put("id", jobId);
+        job.put("arn", "arn:aws:mediaconvert:us-east-1:111122223333:jobs/" + jobId);
+        job.put("status", "SUBMITTED");
+        job.put("createdAt", 1_700_000_000);
+        job.set("role", request.path("role"));
+        job.set("settings", request.path("settings"));
+        job.set("userMetadata", request.path("userMetadata"));
+        ObjectNode response = JSON.createObjectNode();
+        response.set("job", job);
+        return response;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String errorType) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        if (errorType != null) {
+            exchange.getResponseHeaders().add("x-amzn-ErrorType", errorType);
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    /** Every request received so far, for failure messages. */
+    public List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

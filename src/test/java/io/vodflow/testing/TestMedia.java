@@ -1,0 +1,62 @@
+package io.vodflow.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vodflow.media.FfmpegTools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Test sources generated with ffmpeg's lavfi inputs (testsrc2, sine), so tests need no media files. */
+public final class TestMedia {
+
+    private TestMedia() {}
+
+    /**
+     * Runs {@code ffmpeg -y <arguments> <output>} and returns the output file, in a fresh temporary
+     * directory.
+     */
+    public static Path generate(FfmpegTools tools, String fileName, String... arguments) {
+        try {
+            Path output = Files.createTempDirectory("vodflow-media-").resolve(fileName);
+            List<String> command = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-y"));
+            command.addAll(List.of(arguments));
+            command.add(output.toString());
+            Process process = tools.ffmpeg()
+                    .processBuilder(command)
+                    .redirectErrorStream(true)
+                    .start();
+            String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(log).isZero();
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** H.264 video of the test pattern, with a sine tone unless {@code audio} is false. */
+    public static Path testPattern(FfmpegTools tools, int width, int height, double seconds, boolean audio) {
+        List<String> arguments = new ArrayList<>(
+                List.of("-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=25:duration=" + seconds));
+        if (audio) {
+            arguments.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + seconds));
+        }
+        arguments.addAll(List.of("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"));
+        if (audio) {
+            arguments.addAll(List.of("-c:a", "aac", "-shortest"));
+        }
+        return generate(
+                tools,
+                "pattern-" + width + "x" + height + (audio ? "" : "-silent") + ".mp4",
+                arguments.toArray(String[]::new));
+    }
+}
