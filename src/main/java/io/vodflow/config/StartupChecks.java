@@ -33,6 +33,11 @@ public class StartupChecks {
             problems.add("The MediaConvert backend needs the IAM role it runs jobs with: set"
                     + " vodflow.mediaconvert.role-arn (VODFLOW_MEDIACONVERT_ROLE_ARN).");
         }
+        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.LOCAL
+                && config.queues().transcodeJobs().isEmpty()) {
+            problems.add("The local backend needs a queue for its jobs: set vodflow.queues.transcode-jobs"
+                    + " (VODFLOW_QUEUES_TRANSCODE_JOBS).");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("vodflow cannot start:\n  - " + String.join("\n  - ", problems));
         }

@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,15 @@ public interface VodflowConfig {
     /** The ffmpeg and ffprobe executables. */
     Ffmpeg ffmpeg();
 
+    /** The local transcoding engine, when {@code vodflow.transcoder.backend=local}. */
+    Local local();
+
+    /** Live progress for browsers. */
+    Status status();
+
+    /** Where players fetch the HLS renditions and thumbnails. */
+    Playback playback();
+
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
 
@@ -68,9 +78,14 @@ public interface VodflowConfig {
         /** Queue receiving "MediaConvert Job State Change" events, from AWS or the local engine. */
         String jobEvents();
 
+        /** Queue of the local engine's jobs, shared by its worker replicas; needed with the local backend. */
+        Optional<String> transcodeJobs();
+
         /** Every queue vodflow reads or writes. */
         default List<String> all() {
-            return List.of(uploads(), jobEvents());
+            List<String> all = new ArrayList<>(List.of(uploads(), jobEvents()));
+            transcodeJobs().ifPresent(all::add);
+            return all;
         }
     }
 
@@ -169,6 +184,64 @@ public interface VodflowConfig {
 
         /** Tags set on every job, for cost allocation. */
         Map<String, String> tags();
+    }
+
+    interface Local {
+        /** Whether this replica runs jobs; API-only replicas of a self-hosted setup turn it off. */
+        @WithDefault("true")
+        boolean workerEnabled();
+
+        /** Jobs one worker runs at a time. */
+        @WithDefault("1")
+        int concurrency();
+
+        /**
+         * How long a job stays invisible to other workers; a running job extends it. When a worker
+         * dies, its job is taken up again after this.
+         */
+        @WithDefault("60s")
+        Duration visibilityTimeout();
+
+        /** Runs of one job before it ends in ERROR, counting runs whose worker died. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** How often a running job reports STATUS_UPDATE events, as MediaConvert's SECONDS_10. */
+        @WithDefault("10s")
+        Duration statusUpdateInterval();
+
+        /** x264 preset: faster presets trade compression for speed. */
+        @WithDefault("veryfast")
+        String preset();
+
+        /** A job whose ffmpeg reports no progress for this long is stopped and ends in ERROR. */
+        @WithDefault("5m")
+        Duration stallTimeout();
+
+        /** Where jobs keep their temporary files; the system's temporary directory when absent. */
+        Optional<Path> workDir();
+    }
+
+    interface Status {
+        /** How often each replica reads the videos its subscribers follow, to catch other replicas' changes. */
+        @WithDefault("1s")
+        Duration catchUpInterval();
+
+        /** How often an idle Server-Sent Events stream sends a comment, so that proxies keep it open. */
+        @WithDefault("15s")
+        Duration heartbeatInterval();
+
+        /** How long job events wait before another try after a passing fault. */
+        @WithDefault("10s")
+        Duration retryDelay();
+    }
+
+    interface Playback {
+        /**
+         * Base URL of a CDN in front of the output bucket (for example {@code https://d111.cloudfront.net});
+         * when absent, vodflow serves the outputs itself under {@code /videos/{id}/}.
+         */
+        Optional<URI> baseUrl();
     }
 
     interface Ffmpeg {

@@ -3,22 +3,20 @@ package io.vodflow.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.aws.sqs.SqsIncomingMetadata;
-import io.smallrye.reactive.messaging.aws.sqs.fault.VisibilityTimeoutMetadata;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.messaging.Deliveries;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Consumes the S3 notifications of the uploads queue. A message is acknowledged (deleted) once every
- * record in it is handled. A passing fault leaves it unacknowledged for a while, so that SQS delivers
- * it again; a message that is not a notification is returned at once, and after five receives SQS
- * moves it to the dead-letter queue. The consumer itself never stops.
+ * Consumes the S3 notifications of the uploads queue. A message is done once every record in it is
+ * handled. A passing fault leaves it in the queue for a while, so that SQS delivers it again; a
+ * message that is not a notification is rejected and reaches the dead-letter queue. The consumer
+ * itself never stops.
  */
 @ApplicationScoped
 public class UploadNotificationConsumer {
@@ -27,58 +25,43 @@ public class UploadNotificationConsumer {
 
     private final IngestService ingest;
     private final ObjectMapper json;
-    private final int retryDelaySeconds;
+    private final Duration retryDelay;
 
     UploadNotificationConsumer(IngestService ingest, ObjectMapper json, VodflowConfig config) {
         this.ingest = ingest;
         this.json = json;
-        this.retryDelaySeconds = (int) config.ingest().retryDelay().toSeconds();
+        this.retryDelay = config.ingest().retryDelay();
     }
 
     @Incoming("uploads")
     public Uni<Void> consume(Message<String> message) {
-        software.amazon.awssdk.services.sqs.model.Message sqs = message.getMetadata(SqsIncomingMetadata.class)
-                .map(SqsIncomingMetadata::getMessage)
-                .orElseThrow();
+        String deliveryId = Deliveries.sqs(message).messageId();
         List<String> keys;
         try {
             keys = S3Notifications.createdKeys(message.getPayload(), json);
         } catch (IllegalArgumentException e) {
-            if (firstReceive(sqs)) {
+            if (Deliveries.firstReceive(message)) {
                 LOG.warnf(
                         "Message %s on the uploads queue is %s; it goes to the dead-letter queue",
-                        sqs.messageId(), e.getMessage());
+                        deliveryId, e.getMessage());
             }
-            return nack(message, e, 0);
+            return Deliveries.reject(message, e);
         }
         return Multi.createFrom()
                 .iterable(keys)
                 .onItem()
-                .transformToUniAndConcatenate(key -> ingest.ingest(key, sqs.messageId()))
+                .transformToUniAndConcatenate(key -> ingest.ingest(key, deliveryId))
                 .collect()
                 .last()
                 .onItemOrFailure()
                 .transformToUni((ignored, failure) -> {
                     if (failure == null) {
-                        return Uni.createFrom().completionStage(message::ack);
+                        return Deliveries.done(message);
                     }
                     LOG.warnf(
-                            "Upload notification %s failed (receive %s), retrying in %d s: %s",
-                            sqs.messageId(),
-                            sqs.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "?"),
-                            retryDelaySeconds,
-                            failure.toString());
-                    return nack(message, failure, retryDelaySeconds);
+                            "Upload notification %s failed (receive %d), retrying in %d s: %s",
+                            deliveryId, Deliveries.receiveCount(message), retryDelay.toSeconds(), failure.toString());
+                    return Deliveries.retryLater(message, failure, retryDelay);
                 });
-    }
-
-    private static Uni<Void> nack(Message<String> message, Throwable reason, int visibilitySeconds) {
-        return Uni.createFrom()
-                .completionStage(
-                        () -> message.nack(reason, Metadata.of(new VisibilityTimeoutMetadata(visibilitySeconds))));
-    }
-
-    static boolean firstReceive(software.amazon.awssdk.services.sqs.model.Message sqs) {
-        return "1".equals(sqs.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
     }
 }

@@ -2,11 +2,12 @@ package io.vodflow.localcloud;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.VideoTable;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Destroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -68,7 +69,11 @@ public class LocalCloud {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * Runs once the application scope is gone, so that the messaging connectors stopped polling
+     * before their queues disappear.
+     */
+    void stop(@Observes @Destroyed(ApplicationScoped.class) Object event) {
         // In dev mode the keeper's shutdown hook stops the services when the JVM exits.
         if (keeper != null && LaunchMode.current() != LaunchMode.DEVELOPMENT) {
             keeper.shutdown();
@@ -98,7 +103,11 @@ public class LocalCloud {
             services.add(sqs);
             String uploadsUrl = EmbeddedSqs.createQueueWithDeadLetterQueue(
                     sqs, config.queues().uploads(), MAX_RECEIVE_COUNT);
-            EmbeddedSqs.createQueueWithDeadLetterQueue(sqs, config.queues().jobEvents(), MAX_RECEIVE_COUNT);
+            for (String queue : config.queues().all()) {
+                if (!queue.equals(config.queues().uploads())) {
+                    EmbeddedSqs.createQueueWithDeadLetterQueue(sqs, queue, MAX_RECEIVE_COUNT);
+                }
+            }
             String inputBucket = config.storage().inputBucket();
             services.add(EmbeddedS3.start(
                     local.host(),
@@ -144,8 +153,7 @@ public class LocalCloud {
                 local.dataDir().map(Object::toString).orElse("memory"),
                 config.storage().inputBucket(),
                 config.storage().outputBucket(),
-                config.queues().uploads(),
-                config.queues().jobEvents(),
+                String.join(",", config.queues().all()),
                 config.database().table());
     }
 

@@ -38,8 +38,12 @@ public class SourceProbe {
     /** What probing found: the media, or why it is not usable. */
     public sealed interface Result {}
 
-    /** A usable source; the stored size and content type are not filled in here. */
-    public record Probed(MediaInfo media) implements Result {}
+    /**
+     * A usable source; the stored size and content type are not filled in here.
+     *
+     * @param hdr whether the video uses an HDR transfer (PQ or HLG) that needs tone mapping for SDR
+     */
+    public record Probed(MediaInfo media, boolean hdr) implements Result {}
 
     /** Not a source vodflow can transcode, with the reason in words for the uploader. */
     public record Unusable(String code, String reason) implements Result {}
@@ -117,18 +121,38 @@ public class SourceProbe {
         if (durationMs <= 0 && video != null) {
             durationMs = Math.round(video.path("duration").asDouble(0) * 1000);
         }
-        return new Probed(new MediaInfo(
-                0,
-                null,
-                format.path("format_name").asText(null),
-                video == null ? null : video.path("codec_name").asText(null),
-                audio == null ? null : audio.path("codec_name").asText(null),
-                video == null ? 0 : video.path("width").asInt(),
-                video == null ? 0 : video.path("height").asInt(),
-                video == null ? 0 : rotation(video),
-                video == null ? 0 : frameRate(video),
-                durationMs,
-                audio == null ? 0 : audio.path("channels").asInt()));
+        String transfer = video == null ? "" : video.path("color_transfer").asText("");
+        boolean hdr = transfer.equals("smpte2084") || transfer.equals("arib-std-b67");
+        return new Probed(
+                new MediaInfo(
+                        0,
+                        null,
+                        format.path("format_name").asText(null),
+                        video == null ? null : video.path("codec_name").asText(null),
+                        audio == null ? null : audio.path("codec_name").asText(null),
+                        video == null ? 0 : squarePixelWidth(video),
+                        video == null ? 0 : video.path("height").asInt(),
+                        video == null ? 0 : rotation(video),
+                        video == null ? 0 : frameRate(video),
+                        durationMs,
+                        audio == null ? 0 : audio.path("channels").asInt()),
+                hdr);
+    }
+
+    /**
+     * The width in square pixels: anamorphic sources (a sample aspect ratio other than 1:1) are
+     * displayed wider or narrower than they are stored, and renditions must keep the displayed shape.
+     */
+    static int squarePixelWidth(JsonNode video) {
+        int width = video.path("width").asInt();
+        String[] sar = video.path("sample_aspect_ratio").asText("1:1").split(":");
+        try {
+            double numerator = Double.parseDouble(sar[0]);
+            double denominator = sar.length > 1 ? Double.parseDouble(sar[1]) : 1;
+            return numerator > 0 && denominator > 0 ? (int) Math.round(width * numerator / denominator) : width;
+        } catch (NumberFormatException e) {
+            return width;
+        }
     }
 
     /** The first stream of a type; cover art attached to audio files does not count as video. */

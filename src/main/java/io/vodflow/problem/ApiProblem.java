@@ -47,6 +47,11 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(404, "not-found", "Not found", detail, null, null);
     }
 
+    /** 416: the requested byte range is outside the file. */
+    public static ApiProblem rangeNotSatisfiable(String detail) {
+        return new ApiProblem(416, "range-not-satisfiable", "Range not satisfiable", detail, null, null);
+    }
+
     /** 409: the request does not fit the video's current state. */
     public static ApiProblem conflict(String detail) {
         return new ApiProblem(409, "conflict", "Conflict with the video's state", detail, null, null);

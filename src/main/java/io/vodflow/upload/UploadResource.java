@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.vodflow.problem.Problem;
 import io.vodflow.video.VideoStatus;
 import io.vodflow.video.VideoView;
+import io.vodflow.video.VideoViews;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -26,9 +27,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class UploadResource {
 
     private final UploadService uploads;
+    private final VideoViews views;
 
-    UploadResource(UploadService uploads) {
+    UploadResource(UploadService uploads, VideoViews views) {
         this.uploads = uploads;
+        this.views = views;
     }
 
     /** The answer to a create: the video's id and how to upload its file. */
@@ -75,7 +78,7 @@ public class UploadResource {
             description = "Not a multipart upload, or already completed or aborted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<VideoView> complete(@PathParam("id") String id, CompleteUploadRequest request) {
-        return uploads.complete(id, request).map(VideoView::of);
+        return uploads.complete(id, request).map(views::of);
     }
 
     @DELETE

@@ -71,6 +71,7 @@ public record Video(
     /**
      * What ffprobe found in the stored source, and what S3 says about the object.
      *
+     * @param width picture width in square pixels (anamorphic sources are stretched to their shape)
      * @param rotation degrees clockwise a player turns the picture (0, 90, 180, 270)
      */
     public record MediaInfo(

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,12 +23,13 @@ import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Videos in DynamoDB. Every write is conditional: a new video only if its id is free, a change only
  * over the version it was computed from. Async SDK calls are wrapped lazily, so a retried
- * {@link Uni} sends a new request.
+ * {@link Uni} sends a new request. Every successful write fires a {@link VideoChanged} event.
  */
 @ApplicationScoped
 public class VideoRepository {
@@ -40,9 +44,11 @@ public class VideoRepository {
     private final DynamoDbAsyncClient dynamo;
     private final String table;
     private final ObjectMapper json;
+    private final Event<VideoChanged> changes;
 
-    VideoRepository(DynamoDbAsyncClient dynamo, VodflowConfig config, ObjectMapper json) {
+    VideoRepository(DynamoDbAsyncClient dynamo, VodflowConfig config, ObjectMapper json, Event<VideoChanged> changes) {
         this.dynamo = dynamo;
+        this.changes = changes;
         this.table = config.database().table();
         // A private copy: REST customisations of the shared mapper must not change the stored format.
         this.json = json.copy()
@@ -57,7 +63,8 @@ public class VideoRepository {
                         .item(toItem(video))
                         .conditionExpression("attribute_not_exists(#id)")
                         .expressionAttributeNames(Map.of("#id", VideoTable.ID))))
-                .replaceWith(video);
+                .replaceWith(video)
+                .invoke(stored -> changes.fire(new VideoChanged(null, stored)));
     }
 
     /** The video with this id, or null. Reads are strongly consistent. */
@@ -82,7 +89,7 @@ public class VideoRepository {
                 .ifNotNull()
                 .transformToUni(current -> {
                     Video next = change.apply(current);
-                    return next == current ? Uni.createFrom().item(current) : replace(next, current.version());
+                    return next == current ? Uni.createFrom().item(current) : replace(current, next);
                 })
                 .onFailure(ConditionalCheckFailedException.class)
                 .retry()
@@ -90,15 +97,16 @@ public class VideoRepository {
                 .atMost(MAX_CONFLICT_RETRIES);
     }
 
-    private Uni<Video> replace(Video next, long expectedVersion) {
+    private Uni<Video> replace(Video current, Video next) {
         return Uni.createFrom()
                 .completionStage(() -> dynamo.putItem(request -> request.tableName(table)
                         .item(toItem(next))
                         .conditionExpression("#version = :expected")
                         .expressionAttributeNames(Map.of("#version", VideoTable.VERSION))
                         .expressionAttributeValues(
-                                Map.of(":expected", AttributeValue.fromN(Long.toString(expectedVersion))))))
-                .replaceWith(next);
+                                Map.of(":expected", AttributeValue.fromN(Long.toString(current.version()))))))
+                .replaceWith(next)
+                .invoke(stored -> changes.fire(new VideoChanged(current, stored)));
     }
 
     /** Removes the record; nothing happens if it is already gone. */
@@ -107,6 +115,46 @@ public class VideoRepository {
                 .completionStage(() -> dynamo.deleteItem(
                         request -> request.tableName(table).key(Map.of(VideoTable.ID, AttributeValue.fromS(id)))))
                 .replaceWithVoid();
+    }
+
+    /** The videos with these ids that exist, read consistently, in batches of 100. */
+    public Uni<List<Video>> findAll(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
+        List<Uni<List<Video>>> batches = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += 100) {
+            List<Map<String, AttributeValue>> keys = all.subList(from, Math.min(all.size(), from + 100)).stream()
+                    .map(id -> Map.of(VideoTable.ID, AttributeValue.fromS(id)))
+                    .toList();
+            batches.add(Uni.createFrom()
+                    .completionStage(() -> dynamo.batchGetItem(request -> request.requestItems(Map.of(
+                            table,
+                            KeysAndAttributes.builder()
+                                    .keys(keys)
+                                    .consistentRead(true)
+                                    .build()))))
+                    .map(response -> response.responses().getOrDefault(table, List.of()).stream()
+                            .map(this::fromItem)
+                            .toList()));
+        }
+        if (batches.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Uni.join().all(batches).andFailFast().map(lists -> lists.stream()
+                .flatMap(List::stream)
+                .toList());
+    }
+
+    /** The id of the video whose job this is, or null. */
+    public Uni<String> findIdByJobId(String jobId) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.query(request -> request.tableName(table)
+                        .indexName(VideoTable.BY_JOB_INDEX)
+                        .keyConditionExpression("#job = :job")
+                        .expressionAttributeNames(Map.of("#job", VideoTable.JOB_ID))
+                        .expressionAttributeValues(Map.of(":job", AttributeValue.fromS(jobId)))))
+                .map(response -> response.items().isEmpty()
+                        ? null
+                        : response.items().get(0).get(VideoTable.ID).s());
     }
 
     /** One page of videos, newest first. */

@@ -24,9 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class VideoResource {
 
     private final VideoService videos;
+    private final VideoViews views;
 
-    VideoResource(VideoService videos) {
+    VideoResource(VideoService videos, VideoViews views) {
         this.videos = videos;
+        this.views = views;
     }
 
     /** One page of videos, newest first. */
@@ -44,7 +46,7 @@ public class VideoResource {
             description = "No such video",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<VideoView> get(@PathParam("id") String id) {
-        return videos.get(id).map(VideoView::of);
+        return videos.get(id).map(views::of);
     }
 
     @GET
@@ -58,8 +60,7 @@ public class VideoResource {
             @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("limit") String limit,
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
         return videos.list(limit, cursor)
-                .map(page ->
-                        new VideoPage(page.videos().stream().map(VideoView::of).toList(), page.nextCursor()));
+                .map(page -> new VideoPage(page.videos().stream().map(views::of).toList(), page.nextCursor()));
     }
 
     @DELETE

@@ -3,6 +3,7 @@ package io.vodflow.video;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.transcode.Transcoder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -20,11 +21,13 @@ public class VideoService {
 
     private final VideoRepository videos;
     private final S3AsyncClient s3;
+    private final Transcoder transcoder;
     private final VodflowConfig.Storage storage;
 
-    VideoService(VideoRepository videos, S3AsyncClient s3, VodflowConfig config) {
+    VideoService(VideoRepository videos, S3AsyncClient s3, Transcoder transcoder, VodflowConfig config) {
         this.videos = videos;
         this.s3 = s3;
+        this.transcoder = transcoder;
         this.storage = config.storage();
     }
 
@@ -62,13 +65,27 @@ public class VideoService {
         throw ApiProblem.invalidField("limit", "limit must be a whole number between 1 and " + MAX_PAGE_SIZE);
     }
 
-    /** Removes the video: its pending upload, its source, every output, then the record. */
+    /** Removes the video: its running job, its pending upload, its source, every output, then the record. */
     public Uni<Void> delete(String id) {
-        return get(id).flatMap(video -> abortUpload(video)
+        return get(id).flatMap(video -> cancelJob(video)
+                .flatMap(ignored -> abortUpload(video))
                 .flatMap(ignored -> deleteObjects(
                         storage.inputBucket(), List.of(video.source().key())))
                 .flatMap(ignored -> deletePrefix(storage.outputBucket(), VideoKeys.outputs(id)))
                 .flatMap(ignored -> videos.delete(id)));
+    }
+
+    private Uni<Void> cancelJob(Video video) {
+        if (video.job() == null || video.status().isTerminal()) {
+            return Uni.createFrom().voidItem();
+        }
+        return transcoder
+                .cancel(video.job().id())
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "Could not cancel job %s of %s: %s", video.job().id(), video.id(), e.getMessage()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     private Uni<Void> abortUpload(Video video) {

@@ -2,6 +2,8 @@ package io.vodflow.video;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A video as clients see it: in API responses and in every Server-Sent Event. */
@@ -19,14 +21,43 @@ public record VideoView(
         @Schema(description = "The client's limits on the renditions") Video.OutputWishes output,
         @Schema(description = "How far the transcoding job is, while it runs") Progress progress,
         @Schema(description = "Why the video failed, when status is ERROR") Video.Failure error,
+        @Schema(description = "What probing the upload found") Source source,
+        @Schema(description = "Where to play the video, once COMPLETE") Playback playback,
         Instant createdAt,
         Instant updatedAt) {
 
     /** Job progress: percent complete and the current phase (PROBING, TRANSCODING, UPLOADING). */
     public record Progress(int percent, String phase) {}
 
-    public static VideoView of(Video video) {
+    /** The uploaded source as probed. */
+    public record Source(
+            String container,
+            String videoCodec,
+            String audioCodec,
+            int width,
+            int height,
+            double frameRate,
+            long durationMs) {}
+
+    /**
+     * URLs of the outputs: relative to this service (which serves them), or on the configured CDN.
+     *
+     * @param masterPlaylist the HLS master playlist, for hls.js or a native player
+     */
+    @Schema(name = "Playback")
+    public record Playback(
+            String masterPlaylist, List<Rendition> renditions, List<String> thumbnails, long durationMs) {}
+
+    @Schema(name = "Rendition")
+    public record Rendition(int width, int height, long bitrate, String playlist) {}
+
+    /**
+     * @param url turns an output-bucket key into the URL players fetch it from
+     */
+    public static VideoView of(Video video, Function<String, String> url) {
         Video.Job job = video.job();
+        Video.MediaInfo media = video.media();
+        Video.Outputs outputs = video.outputs();
         return new VideoView(
                 video.id(),
                 video.status(),
@@ -39,6 +70,29 @@ public record VideoView(
                 video.wishes(),
                 job == null ? null : new Progress(job.percent(), job.phase()),
                 video.error(),
+                media == null
+                        ? null
+                        : new Source(
+                                media.container(),
+                                media.videoCodec(),
+                                media.audioCodec(),
+                                media.displayWidth(),
+                                media.displayHeight(),
+                                media.frameRate(),
+                                media.durationMs()),
+                outputs == null || outputs.masterPlaylistKey() == null
+                        ? null
+                        : new Playback(
+                                url.apply(outputs.masterPlaylistKey()),
+                                outputs.renditions().stream()
+                                        .map(rendition -> new Rendition(
+                                                rendition.width(),
+                                                rendition.height(),
+                                                rendition.bitrate(),
+                                                url.apply(rendition.playlistKey())))
+                                        .toList(),
+                                outputs.thumbnailKeys().stream().map(url).toList(),
+                                outputs.durationMs()),
                 video.createdAt(),
                 video.updatedAt());
     }

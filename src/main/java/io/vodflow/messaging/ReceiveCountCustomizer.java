@@ -1,4 +1,4 @@
-package io.vodflow.config;
+package io.vodflow.messaging;
 
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.aws.sqs.SqsReceiveMessageRequestCustomizer;

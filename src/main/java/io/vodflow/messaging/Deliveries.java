@@ -1,0 +1,54 @@
+package io.vodflow.messaging;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.aws.sqs.SqsIncomingMetadata;
+import io.smallrye.reactive.messaging.aws.sqs.fault.VisibilityTimeoutMetadata;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * How consumers end a delivery from SQS (channels use {@code failure-strategy=visibility}). Done: the
+ * message is deleted. Retry later: it stays in the queue, hidden for a while. Rejected: it comes back
+ * at once, and after the queue's maximum receives SQS moves it to the dead-letter queue.
+ */
+public final class Deliveries {
+
+    private Deliveries() {}
+
+    /** The SQS message behind a Reactive Messaging message. */
+    public static software.amazon.awssdk.services.sqs.model.Message sqs(Message<?> message) {
+        return message.getMetadata(SqsIncomingMetadata.class)
+                .map(SqsIncomingMetadata::getMessage)
+                .orElseThrow(() -> new IllegalStateException("not a message from SQS"));
+    }
+
+    /** Whether this is the message's first delivery (the receive-count customizer asks SQS). */
+    public static boolean firstReceive(Message<?> message) {
+        return receiveCount(message) <= 1;
+    }
+
+    public static int receiveCount(Message<?> message) {
+        String count = sqs(message).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        return count == null ? 1 : Integer.parseInt(count);
+    }
+
+    public static Uni<Void> done(Message<?> message) {
+        return Uni.createFrom().completionStage(message::ack);
+    }
+
+    public static Uni<Void> retryLater(Message<?> message, Throwable reason, Duration delay) {
+        return nack(message, reason, (int) delay.toSeconds());
+    }
+
+    public static Uni<Void> reject(Message<?> message, Throwable reason) {
+        return nack(message, reason, 0);
+    }
+
+    private static Uni<Void> nack(Message<?> message, Throwable reason, int visibilitySeconds) {
+        return Uni.createFrom()
+                .completionStage(
+                        () -> message.nack(reason, Metadata.of(new VisibilityTimeoutMetadata(visibilitySeconds))));
+    }
+}

@@ -1,0 +1,61 @@
+package io.vodflow.status;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.messaging.Deliveries;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes "MediaConvert Job State Change" events from the job-events queue, whichever engine sent
+ * them. A bad message is rejected and reaches the dead-letter queue; a passing fault retries later.
+ */
+@ApplicationScoped
+public class JobEventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(JobEventConsumer.class);
+
+    private final StatusService status;
+    private final PipelineMetrics metrics;
+    private final ObjectMapper json;
+    private final Duration retryDelay;
+    private final String queue;
+
+    JobEventConsumer(StatusService status, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
+        this.status = status;
+        this.metrics = metrics;
+        this.json = json;
+        this.retryDelay = config.status().retryDelay();
+        this.queue = config.queues().jobEvents();
+    }
+
+    @Incoming("job-events")
+    public Uni<Void> consume(Message<String> message) {
+        JobEvent event;
+        try {
+            event = JobEvent.parse(json.readTree(message.getPayload()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            if (Deliveries.firstReceive(message)) {
+                LOG.warnf(
+                        "Message %s on the job-events queue is not a job event (%s); it goes to the dead-letter queue",
+                        Deliveries.sqs(message).messageId(), e.getMessage());
+            }
+            return Deliveries.reject(message, e);
+        }
+        metrics.lag(queue, event.at());
+        return status.apply(event).onItemOrFailure().transformToUni((ignored, failure) -> {
+            if (failure == null) {
+                return Deliveries.done(message);
+            }
+            LOG.warnf(
+                    "Job event %s of job %s failed, retrying in %d s: %s",
+                    event.status(), event.jobId(), retryDelay.toSeconds(), failure.toString());
+            return Deliveries.retryLater(message, failure, retryDelay);
+        });
+    }
+}

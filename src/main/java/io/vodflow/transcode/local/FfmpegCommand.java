@@ -1,0 +1,220 @@
+package io.vodflow.transcode.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds the one ffmpeg invocation that runs a whole job: the source is decoded once, and a filter
+ * graph splits the picture into every rendition and the thumbnails. Names follow MediaConvert's:
+ * {@code master.m3u8}, {@code master_720p.m3u8}, {@code master_720p_00001.ts},
+ * {@code thumb.0000000.jpg}.
+ */
+final class FfmpegCommand {
+
+    private FfmpegCommand() {}
+
+    /** What the engine needs to know about the source beyond the plan. */
+    record Source(String input, boolean hasVideo, boolean hasAudio, boolean hdr) {}
+
+    /** HDR (PQ or HLG) to SDR BT.709: linearise, tone-map, convert, then 8-bit 4:2:0. */
+    private static final String TONEMAP = "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+            + "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv";
+
+    static List<String> build(JobPlan plan, Source source, Path outputDir, String preset) {
+        List<String> args = new ArrayList<>(
+                List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
+        if (source.input().startsWith("http")) {
+            args.addAll(List.of("-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_delay_max", "10"));
+        }
+        args.addAll(List.of("-i", source.input()));
+
+        List<JobPlan.Rendition> renditions = plan.hls().renditions();
+        JobPlan.FrameCapture capture = source.hasVideo() ? plan.frameCapture() : null;
+        List<JobPlan.Rendition> withVideo =
+                renditions.stream().filter(r -> r.video() != null).toList();
+        int pictures = withVideo.size() + (capture == null ? 0 : 1);
+        if (pictures > 0) {
+            args.addAll(List.of("-filter_complex", filterGraph(withVideo, capture, source.hdr())));
+        }
+
+        // Map every rendition's streams, in order, and give each its encoder settings.
+        List<String> variants = new ArrayList<>();
+        int videoIndex = 0;
+        int audioIndex = 0;
+        for (JobPlan.Rendition rendition : renditions) {
+            List<String> parts = new ArrayList<>();
+            if (rendition.video() != null) {
+                args.addAll(List.of("-map", "[v" + videoIndex + "]"));
+                args.addAll(videoOptions(videoIndex, rendition.video(), preset));
+                parts.add("v:" + videoIndex++);
+            }
+            if (rendition.audio() != null && source.hasAudio()) {
+                args.addAll(List.of("-map", "0:a:0"));
+                args.addAll(audioOptions(audioIndex, rendition.audio()));
+                parts.add("a:" + audioIndex++);
+            }
+            parts.add("name:" + variantName(rendition, variants.size()));
+            variants.add(String.join(",", parts));
+        }
+
+        String base = plan.hls().destination().baseName();
+        args.addAll(List.of(
+                "-f",
+                "hls",
+                "-hls_time",
+                number(plan.hls().segmentSeconds()),
+                "-hls_playlist_type",
+                "vod",
+                "-hls_flags",
+                "independent_segments+temp_file",
+                "-hls_segment_type",
+                "mpegts",
+                "-start_number",
+                "1",
+                "-master_pl_name",
+                base + ".m3u8",
+                "-var_stream_map",
+                String.join(" ", variants),
+                "-hls_segment_filename",
+                outputDir.resolve(base + "%v_%05d.ts").toString(),
+                outputDir.resolve(base + "%v.m3u8").toString()));
+
+        if (capture != null) {
+            args.addAll(List.of(
+                    "-map",
+                    "[thumbs]",
+                    "-fps_mode",
+                    "vfr",
+                    "-c:v",
+                    "mjpeg",
+                    "-q:v",
+                    Integer.toString(jpegQuality(capture.quality())),
+                    "-frames:v",
+                    Integer.toString(capture.maxCaptures()),
+                    "-start_number",
+                    "0",
+                    "-f",
+                    "image2",
+                    outputDir
+                            .resolve(capture.destination().baseName() + ".%07d.jpg")
+                            .toString()));
+        }
+        return args;
+    }
+
+    /**
+     * Deinterlaces (only frames flagged interlaced), tone-maps HDR, then splits into one scaled,
+     * square-pixel 8-bit 4:2:0 picture per rendition, plus the thumbnail picture. Rotation is
+     * applied by the decoder, so every output is upright.
+     */
+    private static String filterGraph(List<JobPlan.Rendition> renditions, JobPlan.FrameCapture capture, boolean hdr) {
+        int outputs = renditions.size() + (capture == null ? 0 : 1);
+        StringBuilder graph = new StringBuilder("[0:v]bwdif=deint=interlaced");
+        if (hdr) {
+            graph.append(',').append(TONEMAP);
+        }
+        graph.append(",format=yuv420p,split=").append(outputs);
+        for (int i = 0; i < outputs; i++) {
+            graph.append("[s").append(i).append(']');
+        }
+        for (int i = 0; i < renditions.size(); i++) {
+            JobPlan.VideoSettings video = renditions.get(i).video();
+            graph.append(";[s")
+                    .append(i)
+                    .append("]scale=")
+                    .append(video.width())
+                    .append(':')
+                    .append(video.height())
+                    .append(",setsar=1[v")
+                    .append(i)
+                    .append(']');
+        }
+        if (capture != null) {
+            // One picture at the start, then one whenever the interval has passed: unlike the fps
+            // filter, this keeps a capture that falls less than an interval before the end.
+            double interval = (double) capture.denominator() / capture.numerator();
+            graph.append(";[s")
+                    .append(renditions.size())
+                    .append("]select='isnan(prev_selected_t)+gte(t-prev_selected_t,")
+                    .append(number(interval))
+                    .append(")',scale=")
+                    .append(capture.width())
+                    .append(':')
+                    .append(capture.height())
+                    .append(",setsar=1[thumbs]");
+        }
+        return graph.toString();
+    }
+
+    private static List<String> videoOptions(int index, JobPlan.VideoSettings video, String preset) {
+        String s = ":v:" + index;
+        List<String> options = new ArrayList<>(List.of(
+                "-c" + s, "libx264",
+                "-preset" + s, preset,
+                "-profile" + s, video.profile().toLowerCase(Locale.ROOT),
+                "-pix_fmt" + s, "yuv420p",
+                "-sc_threshold" + s, "0"));
+        switch (video.rateControl()) {
+            case "CBR" -> options.addAll(List.of(
+                    "-b" + s, Long.toString(video.bitrate()),
+                    "-minrate" + s, Long.toString(video.bitrate()),
+                    "-maxrate" + s, Long.toString(video.bitrate()),
+                    "-bufsize" + s, Long.toString(video.bitrate())));
+            case "VBR" -> {
+                options.addAll(List.of("-b" + s, Long.toString(video.bitrate())));
+                capRate(options, s, video.maxBitrate());
+            }
+            default -> {
+                // QVBR: constant quality, capped. Level 7 is about CRF 23, each level two CRF steps.
+                options.addAll(
+                        List.of("-crf" + s, Integer.toString(Math.max(15, Math.min(35, 37 - 2 * video.quality())))));
+                capRate(options, s, video.maxBitrate());
+            }
+        }
+        if ("FRAMES".equals(video.gopUnit())) {
+            String frames = Integer.toString((int) Math.round(video.gop()));
+            options.addAll(List.of("-g" + s, frames, "-keyint_min" + s, frames));
+        } else {
+            // Keyframes at exact times, whatever the frame rate (variable ones included), so that
+            // segments of every rendition start together.
+            options.addAll(List.of("-force_key_frames" + s, "expr:gte(t,n_forced*" + number(video.gop()) + ")"));
+        }
+        return options;
+    }
+
+    private static void capRate(List<String> options, String stream, long maxBitrate) {
+        if (maxBitrate > 0) {
+            options.addAll(List.of(
+                    "-maxrate" + stream,
+                    Long.toString(maxBitrate),
+                    "-bufsize" + stream,
+                    Long.toString(2 * maxBitrate)));
+        }
+    }
+
+    private static List<String> audioOptions(int index, JobPlan.AudioSettings audio) {
+        String s = ":a:" + index;
+        return List.of(
+                "-c" + s, "aac",
+                "-b" + s, Long.toString(audio.bitrate()),
+                "-ar" + s, Integer.toString(audio.sampleRate()),
+                "-ac" + s, Integer.toString(audio.channels()));
+    }
+
+    /** The variant's file name suffix: the NameModifier, kept to characters ffmpeg's map accepts. */
+    static String variantName(JobPlan.Rendition rendition, int index) {
+        String name = rendition.nameModifier().replaceAll("[^A-Za-z0-9_.-]", "_");
+        return name.isEmpty() ? "_" + (index + 1) : name;
+    }
+
+    /** MediaConvert's JPEG quality 1-100 as ffmpeg's mjpeg scale, 2 (best) to 31. */
+    static int jpegQuality(int quality) {
+        return Math.max(2, Math.min(31, Math.round(31 - quality * 29 / 100f)));
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+}

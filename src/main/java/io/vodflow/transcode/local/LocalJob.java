@@ -1,0 +1,22 @@
+package io.vodflow.transcode.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A job of the local engine, as it travels through the transcode-jobs queue.
+ *
+ * @param settings MediaConvert JobSettings, as the MediaConvert backend would send them
+ * @param userMetadata echoed in every job event, as MediaConvert does
+ */
+record LocalJob(String jobId, Instant createdAt, Map<String, String> userMetadata, ObjectNode settings) {
+
+    String videoId() {
+        return userMetadata.get("videoId");
+    }
+
+    int attempt() {
+        return Integer.parseInt(userMetadata.getOrDefault("attempt", "1"));
+    }
+}

@@ -1,0 +1,45 @@
+package io.vodflow.transcode.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vodflow.transcode.LadderFitter;
+import io.vodflow.video.Video;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FfmpegCommandTest {
+
+    @Test
+    void oneProcessDecodesOnceAndWritesEveryRenditionAndTheThumbnails() throws Exception {
+        ObjectNode template;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("transcode/job-template.json")) {
+            template = (ObjectNode) new ObjectMapper().readTree(in);
+        }
+        ObjectNode settings = LadderFitter.fit(
+                template,
+                new LadderFitter.Destinations(
+                        "s3://in/uploads/v/source",
+                        "s3://out/videos/v/hls/master",
+                        "s3://out/videos/v/thumbnails/thumb"),
+                new Video.MediaInfo(1, "video/mp4", "mov", "h264", "aac", 1280, 720, 0, 30, 8000, 2),
+                null);
+        JobPlan plan = JobPlan.of(settings);
+
+        List<String> args = FfmpegCommand.build(
+                plan, new FfmpegCommand.Source("http://s3/source", true, true, false), Path.of("/work"), "veryfast");
+
+        assertThat(args.stream().filter("-i"::equals)).hasSize(1);
+        assertThat(args)
+                .containsSubsequence("-filter_complex", "-map", "[thumbs]", "-fps_mode", "vfr", "/work/thumb.%07d.jpg");
+        assertThat(args.get(args.indexOf("-filter_complex") + 1))
+                .startsWith("[0:v]bwdif=deint=interlaced,format=yuv420p,split=4")
+                .contains("[s0]scale=1280:720,setsar=1[v0]", "[s3]select=");
+        assertThat(args).containsSubsequence("-master_pl_name", "master.m3u8");
+        assertThat(args)
+                .containsSubsequence("-var_stream_map", "v:0,a:0,name:_720p v:1,a:1,name:_480p v:2,a:2,name:_360p");
+    }
+}
