@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Turns a COMPLETE event's outputGroupDetails into the outputs of a video: keys of the master playlist,
@@ -24,6 +25,8 @@ class JobOutputs {
 
     private static final Pattern CAPTURE = Pattern.compile("(.*\\.)(\\d+)(\\.[a-z]+)");
     private static final Pattern BANDWIDTH = Pattern.compile("[:,]BANDWIDTH=(\\d+)");
+
+    private static final Logger LOG = Logger.getLogger(JobOutputs.class);
 
     private final S3AsyncClient s3;
 
@@ -49,7 +52,10 @@ class JobOutputs {
                 .completionStage(() -> s3.getObject(
                         get -> get.bucket(uri.bucket()).key(uri.key()), AsyncResponseTransformer.toBytes()))
                 .map(bytes -> bandwidths(bytes.asUtf8String()))
-                .onFailure(NoSuchKeyException.class)
+                // Bitrates are a nicety: a master playlist vodflow cannot read must not hold the video back.
+                .onFailure(S3Exception.class)
+                .invoke(e -> LOG.warnf("Cannot read %s for the renditions' bitrates: %s", master, e.getMessage()))
+                .onFailure(S3Exception.class)
                 .recoverWithItem(Map.of())
                 .map(bandwidths -> outputs(event, uri.key(), bandwidths));
     }

@@ -37,7 +37,10 @@ public class PipelineMetrics {
         registry.counter("vodflow.videos.finished", "outcome", outcome, "backend", backend)
                 .increment();
         Video.Job job = video.job();
-        if (job != null && job.startedAt() != null && job.completedAt() != null) {
+        if (job != null
+                && job.startedAt() != null
+                && job.completedAt() != null
+                && !job.completedAt().isBefore(job.startedAt())) {
             timer("vodflow.job.duration", outcome, backend)
                     .record(Duration.between(job.startedAt(), job.completedAt()));
         }
