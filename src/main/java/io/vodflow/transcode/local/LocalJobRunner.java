@@ -312,12 +312,16 @@ class LocalJobRunner {
 
     private Path createWorkDirectory() {
         try {
-            Path parent = config.workDir().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+            Path parent = workDir();
             Files.createDirectories(parent);
-            return Files.createTempDirectory(parent, "vodflow-job-");
+            return Files.createTempDirectory(parent, Leftovers.JOB_DIRECTORY_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a working directory for a job", e);
         }
+    }
+
+    Path workDir() {
+        return config.workDir().orElse(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     private static Stream<Path> listing(Path directory) {

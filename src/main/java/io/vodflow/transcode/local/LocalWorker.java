@@ -79,6 +79,7 @@ class LocalWorker {
                 || !config.local().workerEnabled()) {
             return;
         }
+        Leftovers.clean(runner.workDir());
         String queue = config.queues().transcodeJobs().orElseThrow();
         queueUrl = sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
         int concurrency = config.local().concurrency();

@@ -1,0 +1,168 @@
+package io.vodflow.transcode.local;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills a worker replica in the middle of a job and starts another: the job is taken up again and
+ * ends COMPLETE. The workers are the packaged production application, run as separate processes
+ * against this test's embedded services, so this runs after {@code package}, as an integration test.
+ */
+@QuarkusTest
+@TestProfile(WorkerRecoveryIT.ApiOnly.class)
+class WorkerRecoveryIT {
+
+    /** This application only serves the API and consumes events; the worker processes transcode. */
+    public static class ApiOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("vodflow.local.worker-enabled", "false");
+        }
+    }
+
+    @Inject
+    VodflowConfig config;
+
+    @Inject
+    FfmpegTools ffmpeg;
+
+    @Test
+    void aJobWhoseWorkerIsKilledIsTakenUpAgainAndCompletes() throws Exception {
+        Path source = TestMedia.generate(
+                ffmpeg,
+                "long.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=25:duration=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000:duration=30",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "1M",
+                "-c:a",
+                "aac");
+        Process first = startWorker("first");
+        Process second = null;
+        try {
+            String id = VideoApi.upload(source, "video/mp4");
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                JsonPath video = given().get("/videos/" + id).then().extract().jsonPath();
+                assertThat(video.getString("progress.phase")).isEqualTo("TRANSCODING");
+            });
+
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            second = startWorker("second");
+
+            JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(5));
+            assertThat(video.getList("playback.renditions")).hasSize(3);
+            given().get(video.getString("playback.masterPlaylist")).then().statusCode(200);
+            assertThat(ProcessHandle.allProcesses()
+                            .filter(process ->
+                                    process.info().commandLine().orElse("").contains(id)))
+                    .as("no ffmpeg of the killed worker left running")
+                    .isEmpty();
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts the packaged application as a worker of this test's queues, tables and buckets. */
+    private Process startWorker(String name) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertThat(jar)
+                .as("the packaged application (./mvnw verify packages it first)")
+                .exists();
+        VodflowConfig.LocalCloud local = config.localcloud();
+        String s3 = "http://" + local.host() + ":" + local.s3Port();
+        String dynamo = "http://" + local.host() + ":" + local.dynamodbPort();
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("VODFLOW_STORAGE_INPUT_BUCKET", config.storage().inputBucket());
+        env.put("VODFLOW_STORAGE_OUTPUT_BUCKET", config.storage().outputBucket());
+        env.put("VODFLOW_DATABASE_TABLE", config.database().table());
+        env.put("VODFLOW_QUEUES_UPLOADS", config.queues().uploads());
+        env.put("VODFLOW_QUEUES_JOB_EVENTS", config.queues().jobEvents());
+        env.put("VODFLOW_QUEUES_TRANSCODE_JOBS", config.queues().transcodeJobs().orElseThrow());
+        env.put("VODFLOW_AWS_REGION", "us-east-1");
+        env.put("VODFLOW_AWS_SQS_ENDPOINT", "http://" + local.host() + ":" + local.sqsPort());
+        env.put("VODFLOW_AWS_ACCESS_KEY_ID", local.accessKey());
+        env.put("VODFLOW_AWS_SECRET_ACCESS_KEY", local.secretKey());
+        for (String service : new String[] {"S3", "DYNAMODB"}) {
+            env.put("QUARKUS_" + service + "_ENDPOINT_OVERRIDE", service.equals("S3") ? s3 : dynamo);
+            env.put("QUARKUS_" + service + "_AWS_REGION", "us-east-1");
+            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_TYPE", "static");
+            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", local.accessKey());
+            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", local.secretKey());
+        }
+        env.put("QUARKUS_S3_PATH_STYLE_ACCESS", "true");
+        env.put("QUARKUS_S3_CHECKSUM_VALIDATION", "false");
+        env.put("VODFLOW_LOCAL_VISIBILITY_TIMEOUT", "6s");
+        env.put("VODFLOW_LOCAL_STATUS_UPDATE_INTERVAL", "1s");
+        env.put(
+                "VODFLOW_LOCAL_WORK_DIR",
+                Path.of("target", "worker-recovery").toAbsolutePath().toString());
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        Path log = Path.of("target", "worker-recovery-" + name + ".log");
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread output = new Thread(() -> copyUntilReady(process, log, ready), "worker-" + name + "-output");
+        output.setDaemon(true);
+        output.start();
+        ready.orTimeout(60, TimeUnit.SECONDS).join();
+        return process;
+    }
+
+    private static void copyUntilReady(Process process, Path log, CompletableFuture<Void> ready) {
+        try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                var out = Files.newBufferedWriter(log)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                out.write(line);
+                out.newLine();
+                out.flush();
+                if (line.contains("Local transcoding worker running")) {
+                    ready.complete(null);
+                }
+            }
+            ready.completeExceptionally(new IllegalStateException("The worker stopped; see " + log));
+        } catch (IOException e) {
+            ready.completeExceptionally(e);
+        }
+    }
+}
