@@ -1,6 +1,8 @@
 package io.vodflow.config;
 
 import io.quarkus.runtime.StartupEvent;
+import io.vodflow.transcode.JobTemplate;
+import io.vodflow.transcode.mediaconvert.JobSettingsConverter;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,9 +20,11 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 public class StartupChecks {
 
     private final VodflowConfig config;
+    private final JobTemplate template;
 
-    StartupChecks(VodflowConfig config) {
+    StartupChecks(VodflowConfig config, JobTemplate template) {
         this.config = config;
+        this.template = template;
     }
 
     void check(@Observes @Priority(1) StartupEvent event) {
@@ -32,6 +36,13 @@ public class StartupChecks {
                 && config.mediaconvert().roleArn().isEmpty()) {
             problems.add("The MediaConvert backend needs the IAM role it runs jobs with: set"
                     + " vodflow.mediaconvert.role-arn (VODFLOW_MEDIACONVERT_ROLE_ARN).");
+        }
+        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.MEDIACONVERT) {
+            try {
+                JobSettingsConverter.toJobSettings(template.settings());
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
         }
         if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.LOCAL
                 && config.queues().transcodeJobs().isEmpty()) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,18 +55,20 @@ public class SourceProbe {
      * @throws ProbeException when ffprobe itself could not run or did not finish in time
      */
     public Result probe(String input, Duration timeout) {
-        ProcessBuilder builder = tools.ffprobe()
-                .processBuilder(List.of(
-                        "-v",
-                        "error",
-                        "-print_format",
-                        "json",
-                        "-show_format",
-                        "-show_streams",
-                        "-count_frames",
-                        "-read_intervals",
-                        DECODE_CHECK_INTERVAL,
-                        input));
+        return probe(input, timeout, true);
+    }
+
+    /**
+     * @param decodeCheck whether to decode the first frames; a source probed with it before can skip it
+     */
+    public Result probe(String input, Duration timeout, boolean decodeCheck) {
+        List<String> arguments =
+                new ArrayList<>(List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams"));
+        if (decodeCheck) {
+            arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
+        }
+        arguments.add(input);
+        ProcessBuilder builder = tools.ffprobe().processBuilder(arguments);
         Process process;
         try {
             process = builder.start();
@@ -87,7 +90,7 @@ public class SourceProbe {
                 return new Unusable(
                         "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
             }
-            return interpret(json.readTree(output));
+            return interpret(json.readTree(output), decodeCheck);
         } catch (IOException e) {
             throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -98,19 +101,19 @@ public class SourceProbe {
         }
     }
 
-    static Result interpret(JsonNode probe) {
+    static Result interpret(JsonNode probe, boolean decodeChecked) {
         JsonNode video = firstStream(probe, "video");
         JsonNode audio = firstStream(probe, "audio");
         if (video == null && audio == null) {
             return new Unusable("NO_STREAMS", "The file has neither a video nor an audio stream");
         }
-        if (video != null && video.path("nb_read_frames").asLong(0) == 0) {
+        if (decodeChecked && video != null && video.path("nb_read_frames").asLong(0) == 0) {
             return new Unusable(
                     "UNDECODABLE",
                     "The " + video.path("codec_name").asText("video") + " video stream cannot be decoded:"
                             + " the file is damaged or incomplete");
         }
-        if (video == null && audio.path("nb_read_frames").asLong(0) == 0) {
+        if (decodeChecked && video == null && audio.path("nb_read_frames").asLong(0) == 0) {
             return new Unusable(
                     "UNDECODABLE",
                     "The " + audio.path("codec_name").asText("audio") + " audio stream cannot be decoded:"

@@ -56,6 +56,11 @@ public class JobTemplate {
         }
     }
 
+    /** A copy of the template as read. */
+    public ObjectNode settings() {
+        return template.deepCopy();
+    }
+
     /** The template fitted to one video's source, with its input and output locations. */
     public ObjectNode fitted(Video video) {
         String outputs = "s3://" + storage.outputBucket() + "/" + VideoKeys.outputs(video.id());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +33,19 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * {@link Uni} sends a new request. Every successful write fires a {@link VideoChanged} event.
  */
 @ApplicationScoped
+// Stored through Jackson: native executables need these records registered for reflection.
+@RegisterForReflection(
+        targets = {
+            Video.class,
+            Video.Source.class,
+            Video.OutputWishes.class,
+            Video.Claim.class,
+            Video.MediaInfo.class,
+            Video.Job.class,
+            Video.Outputs.class,
+            Video.Rendition.class,
+            Video.Failure.class
+        })
 public class VideoRepository {
 
     /** The single partition of the listing index. */

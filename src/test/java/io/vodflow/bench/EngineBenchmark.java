@@ -146,7 +146,7 @@ class EngineBenchmark {
                 .until(() ->
                         videos.find(id).await().atMost(Duration.ofSeconds(10)).status() == VideoStatus.COMPLETE);
         return videos.update(id, current -> current.change(Instant.now())
-                        .status(VideoStatus.UPLOADED)
+                        .status(VideoStatus.SUBMITTED)
                         .attempt(current.attempt() + 1)
                         .job(null)
                         .outputs(null)

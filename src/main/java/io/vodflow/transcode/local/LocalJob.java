@@ -1,6 +1,7 @@
 package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param settings MediaConvert JobSettings, as the MediaConvert backend would send them
  * @param userMetadata echoed in every job event, as MediaConvert does
  */
+@RegisterForReflection
 record LocalJob(String jobId, Instant createdAt, Map<String, String> userMetadata, ObjectNode settings) {
 
     String videoId() {

@@ -88,7 +88,8 @@ class LocalJobRunner {
         OutputUploader uploader = new OutputUploader(s3, directory, plan);
         try {
             String input = inputUrl(plan.input());
-            SourceProbe.Result result = probe.probe(input, PROBE_TIMEOUT);
+            // Ingest proved that the source decodes; here only its streams and duration matter.
+            SourceProbe.Result result = probe.probe(input, PROBE_TIMEOUT, false);
             if (result instanceof SourceProbe.Unusable unusable) {
                 events.error(job, UNREADABLE_INPUT, unusable.reason());
                 return Outcome.ENDED;

@@ -25,12 +25,10 @@ import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
 public class MediaConvertTranscoder implements Transcoder {
 
     private final MediaConvertAsyncClient client;
-    private final JobSettingsConverter converter;
     private final VodflowConfig.MediaConvert config;
 
-    MediaConvertTranscoder(MediaConvertAsyncClient client, JobSettingsConverter converter, VodflowConfig config) {
+    MediaConvertTranscoder(MediaConvertAsyncClient client, VodflowConfig config) {
         this.client = client;
-        this.converter = converter;
         this.config = config.mediaconvert();
     }
 
@@ -43,6 +41,8 @@ public class MediaConvertTranscoder implements Transcoder {
     public Uni<String> submit(TranscodeRequest request) {
         return Uni.createFrom()
                 .item(() -> createJobRequest(request))
+                .onFailure(IllegalArgumentException.class)
+                .transform(e -> new JobRejectedException("TEMPLATE_INVALID", e.getMessage()))
                 .flatMap(create -> Uni.createFrom().completionStage(() -> client.createJob(create)))
                 .map(response -> response.job().id())
                 .onFailure(MediaConvertTranscoder::refusedForGood)
@@ -56,7 +56,7 @@ public class MediaConvertTranscoder implements Transcoder {
         return CreateJobRequest.builder()
                 .role(config.roleArn().orElseThrow())
                 .queue(config.queueArn().orElse(null))
-                .settings(converter.toJobSettings(request.settings()))
+                .settings(JobSettingsConverter.toJobSettings(request.settings()))
                 .userMetadata(request.userMetadata())
                 .clientRequestToken(request.idempotencyToken())
                 .statusUpdateInterval(config.statusUpdateInterval())
