@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.Deliveries;
+import io.vodflow.metrics.PipelineMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -24,18 +25,23 @@ public class UploadNotificationConsumer {
     private static final Logger LOG = Logger.getLogger(UploadNotificationConsumer.class);
 
     private final IngestService ingest;
+    private final PipelineMetrics metrics;
     private final ObjectMapper json;
     private final Duration retryDelay;
+    private final String queue;
 
-    UploadNotificationConsumer(IngestService ingest, ObjectMapper json, VodflowConfig config) {
+    UploadNotificationConsumer(IngestService ingest, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
         this.ingest = ingest;
+        this.metrics = metrics;
         this.json = json;
         this.retryDelay = config.ingest().retryDelay();
+        this.queue = config.queues().uploads();
     }
 
     @Incoming("uploads")
     public Uni<Void> consume(Message<String> message) {
         String deliveryId = Deliveries.sqs(message).messageId();
+        metrics.lag(queue, Deliveries.sentAt(message));
         List<String> keys;
         try {
             keys = S3Notifications.createdKeys(message.getPayload(), json);

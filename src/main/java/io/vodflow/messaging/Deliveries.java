@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.aws.sqs.SqsIncomingMetadata;
 import io.smallrye.reactive.messaging.aws.sqs.fault.VisibilityTimeoutMetadata;
 import java.time.Duration;
+import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -32,6 +33,12 @@ public final class Deliveries {
     public static int receiveCount(Message<?> message) {
         String count = sqs(message).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
         return count == null ? 1 : Integer.parseInt(count);
+    }
+
+    /** When the message was sent to its queue, or null if SQS did not say. */
+    public static Instant sentAt(Message<?> message) {
+        String millis = sqs(message).attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
     }
 
     public static Uni<Void> done(Message<?> message) {

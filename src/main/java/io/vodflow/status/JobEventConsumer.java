@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.Deliveries;
+import io.vodflow.metrics.PipelineMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -47,7 +48,7 @@ public class JobEventConsumer {
             }
             return Deliveries.reject(message, e);
         }
-        metrics.lag(queue, event.at());
+        metrics.lag(queue, Deliveries.sentAt(message));
         return status.apply(event).onItemOrFailure().transformToUni((ignored, failure) -> {
             if (failure == null) {
                 return Deliveries.done(message);

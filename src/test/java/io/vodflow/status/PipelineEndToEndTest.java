@@ -111,5 +111,16 @@ class PipelineEndToEndTest {
         JsonNode probed = FfprobeJson.probe(
                 ffmpeg, base.resolve(playback.path("masterPlaylist").asText()).toString());
         assertThat(probed.path("streams").findValuesAsText("codec_name")).contains("h264", "aac");
+
+        // Operators see it in the metrics.
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("vodflow_videos_finished_total{backend=\"local\",outcome=\"complete\"}")
+                .contains("vodflow_job_duration_seconds_count{backend=\"local\",outcome=\"complete\"}")
+                .contains("vodflow_upload_to_complete_seconds_count{backend=\"local\"}")
+                .contains("vodflow_consumer_lag_seconds_count{queue=\"vodflow-uploads\"}")
+                .contains("vodflow_consumer_lag_seconds_count{queue=\"vodflow-job-events\"}")
+                .contains("vodflow_sse_subscribers");
     }
 }

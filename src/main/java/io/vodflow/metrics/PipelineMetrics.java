@@ -1,4 +1,4 @@
-package io.vodflow.status;
+package io.vodflow.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
