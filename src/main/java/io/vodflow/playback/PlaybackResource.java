@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
-import io.vodflow.problem.Problem;
 import io.vodflow.video.VideoKeys;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -56,10 +53,7 @@ public class PlaybackResource {
     @Operation(summary = "Get an HLS playlist or segment, or a thumbnail")
     @APIResponse(responseCode = "200", description = "The file")
     @APIResponse(responseCode = "206", description = "The requested range of the file")
-    @APIResponse(
-            responseCode = "404",
-            description = "No such file",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such file")
     public Multi<Buffer> output(
             @PathParam("id") String id,
             @PathParam("group") String group,

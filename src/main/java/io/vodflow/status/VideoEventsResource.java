@@ -5,7 +5,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.mutiny.core.Vertx;
 import io.vodflow.config.VodflowConfig;
-import io.vodflow.problem.Problem;
 import io.vodflow.video.ExistingVideo;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -70,10 +69,7 @@ public class VideoEventsResource {
                     @Content(
                             mediaType = MediaType.SERVER_SENT_EVENTS,
                             schema = @Schema(implementation = VideoView.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such video",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such video")
     public Multi<OutboundSseEvent> events(
             @PathParam("id") String id,
             @Parameter(description = "Resume after this event id: changes up to it are not sent again")

@@ -1,7 +1,6 @@
 package io.vodflow.upload;
 
 import io.smallrye.mutiny.Uni;
-import io.vodflow.problem.Problem;
 import io.vodflow.video.VideoStatus;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -45,14 +43,8 @@ public class UploadResource {
             description = "Returns presigned URLs to upload the file straight to storage: one PUT, or one per part"
                     + " above the multipart threshold.")
     @APIResponse(responseCode = "201", description = "Created; upload the file as the instructions say")
-    @APIResponse(
-            responseCode = "400",
-            description = "A field is missing or invalid",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "The declared size is over the maximum",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "A field is missing or invalid")
+    @APIResponse(responseCode = "413", description = "The declared size is over the maximum")
     public Uni<RestResponse<CreatedVideo>> create(CreateVideoRequest request) {
         return uploads.create(request).map(created -> RestResponse.ResponseBuilder.<CreatedVideo>created(
                         URI.create("/videos/" + created.video().id()))
@@ -65,18 +57,9 @@ public class UploadResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Complete a multipart upload", description = "Send every part's ETag once all parts are up.")
     @APIResponse(responseCode = "200", description = "Completed; the video is processed next")
-    @APIResponse(
-            responseCode = "400",
-            description = "The part list is incomplete or does not match what S3 stored",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such video",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "409",
-            description = "Not a multipart upload, or already completed or aborted",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "The part list is incomplete or does not match what S3 stored")
+    @APIResponse(responseCode = "404", description = "No such video")
+    @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<VideoView> complete(@PathParam("id") String id, CompleteUploadRequest request) {
         return uploads.complete(id, request).map(views::of);
     }
@@ -85,14 +68,8 @@ public class UploadResource {
     @Path("/{id}/upload")
     @Operation(summary = "Abort an upload", description = "The video ends CANCELED; uploaded parts are discarded.")
     @APIResponse(responseCode = "204", description = "Aborted")
-    @APIResponse(
-            responseCode = "404",
-            description = "No such video",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "409",
-            description = "The upload already arrived or was aborted",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such video")
+    @APIResponse(responseCode = "409", description = "The upload already arrived or was aborted")
     public Uni<Void> abort(@PathParam("id") String id) {
         return uploads.abort(id);
     }

@@ -1,7 +1,6 @@
 package io.vodflow.video;
 
 import io.smallrye.mutiny.Uni;
-import io.vodflow.problem.Problem;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,7 +10,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -41,10 +39,7 @@ public class VideoResource {
     @Path("/{id}")
     @Operation(summary = "Get a video")
     @APIResponse(responseCode = "200", description = "The video")
-    @APIResponse(
-            responseCode = "404",
-            description = "No such video",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such video")
     public Uni<VideoView> get(@PathParam("id") String id) {
         return videos.get(id).map(views::of);
     }
@@ -52,10 +47,7 @@ public class VideoResource {
     @GET
     @Operation(summary = "List videos, newest first")
     @APIResponse(responseCode = "200", description = "A page of videos")
-    @APIResponse(
-            responseCode = "400",
-            description = "Invalid limit or cursor",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid limit or cursor")
     public Uni<VideoPage> list(
             @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("limit") String limit,
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
@@ -67,10 +59,7 @@ public class VideoResource {
     @Path("/{id}")
     @Operation(summary = "Delete a video", description = "Removes the record, the uploaded source and every output.")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(
-            responseCode = "404",
-            description = "No such video",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such video")
     public Uni<Void> delete(@PathParam("id") String id) {
         return videos.delete(id);
     }
