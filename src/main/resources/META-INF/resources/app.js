@@ -1,0 +1,455 @@
+// The vodflow page: uploads a file straight to storage with the presigned plan of POST /videos,
+// follows the video over Server-Sent Events and plays the HLS result.
+
+// Four parts in flight fill most upload links and leave browsers (six connections a host) room for
+// the page's own requests.
+const PARALLEL_PARTS = 4;
+const ATTEMPTS = 3;
+const STATUS_WORDS = {
+  AWAITING_UPLOAD: 'Awaiting upload',
+  UPLOADED: 'Uploaded',
+  SUBMITTED: 'Queued',
+  PROGRESSING: 'Processing',
+  COMPLETE: 'Complete',
+  ERROR: 'Failed',
+  CANCELED: 'Canceled',
+};
+const PHASE_WORDS = { PROBING: 'Probing', TRANSCODING: 'Transcoding', UPLOADING: 'Saving' };
+const TERMINAL = new Set(['COMPLETE', 'ERROR', 'CANCELED']);
+
+const $ = (id) => document.getElementById(id);
+const player = $('player-video');
+
+let limits = null;
+let uploading = null;
+let events = null;
+let hls = null;
+let current = null;
+
+// Byte counts as the API words them: 1.5 GiB rather than 1610612736.
+function human(bytes) {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}
+
+function duration(seconds) {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function element(tag, properties = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+}
+
+function say(id, text) {
+  $(id).textContent = text;
+  $(id).hidden = !text;
+}
+
+function announce(text) {
+  $('live').textContent = text;
+}
+
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body && JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data?.detail ?? `The server answered ${response.status}`);
+  return data;
+}
+
+// ---- Checks before anything is sent: a refused file costs no request.
+
+function kinds() {
+  return limits.allowedContentTypes.map((type) => (type.endsWith('/*') ? type.slice(0, -2) : type)).join(' or ');
+}
+
+function accepts(type) {
+  return limits.allowedContentTypes.some((allowed) => {
+    const rule = allowed.trim().toLowerCase();
+    return rule.endsWith('/*') ? type.startsWith(rule.slice(0, -1)) : type === rule;
+  });
+}
+
+function problemWith(file) {
+  if (file.size === 0) return `"${file.name}" is empty.`;
+  if (!limits) return null;
+  const type = file.type.toLowerCase();
+  if (!accepts(type)) {
+    return `"${file.name}" is not a file we can take: only ${kinds()} files are accepted, and this one is ${
+      type || 'of an unknown type'}.`;
+  }
+  if (file.size > limits.maxSizeBytes) {
+    return `"${file.name}" is too large: it is ${human(file.size)}, and the largest file accepted is ${
+      human(limits.maxSizeBytes)}.`;
+  }
+  return null;
+}
+
+async function loadLimits() {
+  try {
+    limits = await api('GET', '/videos/limits');
+    $('file').accept = limits.allowedContentTypes.join(',');
+    const what = kinds();
+    $('drop-hint').textContent = `${what[0].toUpperCase()}${what.slice(1)} files up to ${human(limits.maxSizeBytes)}`;
+  } catch {
+    // Without limits the API still checks every file; the page just cannot warn before creating.
+  }
+}
+
+// ---- Upload straight to storage.
+
+class TransferError extends Error {
+  constructor(message, retryable) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+function put(url, body, headers, onProgress, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new DOMException('Canceled', 'AbortError'));
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = (event) => onProgress(event.loaded);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr);
+      else {
+        const passing = xhr.status >= 500 || xhr.status === 408 || xhr.status === 429;
+        reject(new TransferError(`storage refused it (HTTP ${xhr.status})`, passing));
+      }
+    };
+    xhr.onerror = () => reject(new TransferError('the connection to storage failed', true));
+    xhr.onabort = () => reject(new DOMException('Canceled', 'AbortError'));
+    signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    // fetch() cannot report upload progress; XMLHttpRequest can.
+    xhr.send(body);
+  });
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('Canceled', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+async function withRetries(attempt, signal) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n === ATTEMPTS || !error.retryable || signal.aborted) throw error;
+      await pause(1000 * 2 ** (n - 1), signal); // 1 s, then 2 s
+    }
+  }
+}
+
+// Sums what every request has sent and shows speed and time left over the last few seconds, so a
+// stall shows quickly.
+function meter(total) {
+  const sent = new Map();
+  const samples = [];
+  return (key, loaded) => {
+    sent.set(key, loaded);
+    const bytes = [...sent.values()].reduce((sum, value) => sum + value, 0);
+    const now = performance.now();
+    samples.push([now, bytes]);
+    while (samples.length > 2 && now - samples[0][0] > 5000) samples.shift();
+    const [then, before] = samples[0];
+    const speed = now > then ? Math.max(0, ((bytes - before) * 1000) / (now - then)) : 0;
+    $('upload-bar').value = bytes / total;
+    $('upload-stats').textContent = `${human(bytes)} of ${human(total)}` + (speed > 0
+      ? ` · ${human(speed)}/s · about ${duration((total - bytes) / speed)} left`
+      : '');
+  };
+}
+
+function sendWhole(file, plan, progress, signal) {
+  // The signature covers Content-Type and Content-Length; browsers refuse to let scripts set the
+  // length and send the file's own.
+  const headers = Object.fromEntries(Object.entries(plan.headers).filter(([name]) => name !== 'Content-Length'));
+  return withRetries(() => {
+    progress(0, 0);
+    return put(plan.url, file, headers, (loaded) => progress(0, loaded), signal);
+  }, signal);
+}
+
+async function sendParts(file, plan, progress, signal) {
+  const queue = [...plan.parts];
+  const done = [];
+  const worker = async () => {
+    for (let part = queue.shift(); part; part = queue.shift()) {
+      const start = (part.partNumber - 1) * plan.partSize;
+      const blob = file.slice(start, start + part.sizeBytes);
+      const xhr = await withRetries(() => {
+        progress(part.partNumber, 0);
+        return put(part.url, blob, {}, (loaded) => progress(part.partNumber, loaded), signal);
+      }, signal);
+      done.push({ partNumber: part.partNumber, eTag: xhr.getResponseHeader('ETag') });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, queue.length) }, worker));
+  done.sort((a, b) => a.partNumber - b.partNumber);
+  await api('POST', plan.completeUrl, { parts: done });
+}
+
+async function uploadFile(file) {
+  if (uploading) return;
+  const problem = problemWith(file);
+  say('message', problem ?? '');
+  if (problem) return;
+
+  let created;
+  try {
+    const title = $('title').value.trim();
+    created = await api('POST', '/videos', {
+      fileName: file.name, contentType: file.type, sizeBytes: file.size, title: title || undefined,
+    });
+  } catch (error) {
+    say('message', error.message);
+    return;
+  }
+  history.pushState(null, '', `#${created.id}`);
+  openVideo(created.id);
+  loadRecent();
+
+  const controller = new AbortController();
+  uploading = controller;
+  $('drop').setAttribute('aria-disabled', 'true');
+  $('upload-name').textContent = `Uploading "${file.name}" (${human(file.size)})`;
+  $('upload').hidden = false;
+  announce(`Uploading ${file.name}`);
+  const send = created.upload.type === 'multipart' ? sendParts : sendWhole;
+  try {
+    await send(file, created.upload, meter(file.size), controller.signal);
+    $('title').value = '';
+    announce('Upload finished');
+  } catch (error) {
+    controller.abort(); // stops the parts still in flight
+    if (error.name !== 'AbortError') {
+      say('message', `The upload of "${file.name}" failed: ${error.message}. Please try again.`);
+    }
+    // Frees the parts storage kept and marks the video canceled, so it is not left waiting.
+    await fetch(created.upload.abortUrl, { method: 'DELETE' }).catch(() => {});
+  } finally {
+    uploading = null;
+    $('upload').hidden = true;
+    $('drop').removeAttribute('aria-disabled');
+  }
+}
+
+// ---- One video, live.
+
+function resetPlayer() {
+  hls?.destroy();
+  hls = null;
+  player.removeAttribute('src');
+  player.load();
+  $('player').hidden = true;
+  $('thumbnails').replaceChildren();
+}
+
+function openVideo(id, { focus = false } = {}) {
+  if (current?.id === id) return;
+  events?.close();
+  resetPlayer();
+  current = { id };
+  $('video').hidden = false;
+  ['video-heading', 'video-meta', 'video-phase', 'video-status'].forEach((part) => {
+    $(part).textContent = '';
+  });
+  say('video-error', '');
+  markCurrent();
+  if (focus) $('video-heading').focus();
+
+  const source = new EventSource(`/videos/${encodeURIComponent(id)}/events`);
+  events = source;
+  const onEvent = (event) => {
+    const video = JSON.parse(event.data);
+    show(video);
+    // The server ends the stream after a terminal status; closing first stops EventSource reconnecting.
+    if (TERMINAL.has(video.status)) source.close();
+  };
+  Object.keys(STATUS_WORDS).forEach((status) => source.addEventListener(status, onEvent));
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) say('video-error', 'This video could not be found.');
+  };
+}
+
+function show(video) {
+  const before = current.status;
+  current = video;
+  const { progress, source } = video;
+  $('video-heading').textContent = video.title || video.fileName;
+  $('video-meta').textContent = [
+    video.title && video.fileName,
+    human(video.sizeBytes),
+    source?.width && `${source.width}×${source.height}`,
+    source?.durationMs && duration(source.durationMs / 1000),
+  ].filter(Boolean).join(' · ');
+  $('video-status').textContent = STATUS_WORDS[video.status] ?? video.status;
+  $('video-status').dataset.status = video.status;
+  const running = video.status === 'PROGRESSING' && progress;
+  $('video-phase').textContent = running
+    ? `${PHASE_WORDS[progress.phase] ?? progress.phase} · ${progress.percent} %`
+    : '';
+  const bar = $('job-bar');
+  bar.hidden = !['UPLOADED', 'SUBMITTED', 'PROGRESSING'].includes(video.status);
+  if (running) bar.value = progress.percent;
+  else bar.removeAttribute('value'); // indeterminate until the job reports progress
+
+  if (video.status === 'ERROR') {
+    const reason = (video.error?.message ?? 'no reason was given').replace(/\.$/, '');
+    say('video-error', `Transcoding failed: ${reason}.`);
+  }
+  if (video.status === 'CANCELED') say('video-error', 'The upload was canceled.');
+  if (video.status !== before) announce(`${video.title || video.fileName}: ${STATUS_WORDS[video.status]}`);
+  if (video.status === 'COMPLETE' && before !== 'COMPLETE') play(video.playback);
+  updateRecent(video);
+}
+
+function play(playback) {
+  $('quality').replaceChildren(
+    element('option', { value: '', textContent: 'Auto' }),
+    ...playback.renditions.map((rendition, index) => element('option', {
+      value: index,
+      textContent: `${rendition.height}p · ${(rendition.bitrate / 1e6).toFixed(1)} Mbit/s`,
+    })),
+  );
+  if (player.canPlayType('application/vnd.apple.mpegurl')) {
+    player.src = playback.masterPlaylist;
+  } else if (window.Hls?.isSupported()) {
+    hls = new window.Hls();
+    hls.on(window.Hls.Events.ERROR, (_, data) => {
+      if (data.fatal) say('video-error', `The video cannot be played here (${data.details}).`);
+    });
+    hls.loadSource(playback.masterPlaylist);
+    hls.attachMedia(player);
+  } else {
+    say('video-error', 'This browser cannot play HLS video.');
+    return;
+  }
+  $('player').hidden = false;
+  const count = playback.thumbnails.length;
+  $('thumbnails').replaceChildren(...playback.thumbnails.map((src, index) => element('li', {},
+    element('img', { src, alt: `Thumbnail ${index + 1} of ${count}`, width: 320, height: 180 }))));
+}
+
+function chooseRendition() {
+  const rendition = current.playback.renditions[$('quality').value];
+  if (hls) {
+    const url = rendition && new URL(rendition.playlist, location.href).href;
+    hls.currentLevel = rendition ? hls.levels.findIndex((level) => level.uri === url) : -1; // -1: automatic
+    return;
+  }
+  // A native player picks renditions itself from the master playlist; one rendition is its own playlist.
+  const { currentTime, paused } = player;
+  player.src = rendition?.playlist ?? current.playback.masterPlaylist;
+  player.currentTime = currentTime;
+  if (!paused) player.play().catch(() => {}); // a refused autoplay leaves the controls to the user
+}
+
+// ---- Recent videos.
+
+function entry(video) {
+  const badge = element('span', { className: 'badge', textContent: STATUS_WORDS[video.status] ?? video.status });
+  badge.dataset.status = video.status;
+  const link = element('a', { href: `#${video.id}` },
+    element('span', { className: 'name', textContent: video.title || video.fileName }),
+    badge,
+    element('span', {
+      className: 'hint',
+      textContent: `${new Date(video.createdAt).toLocaleString()} · ${human(video.sizeBytes)}`,
+    }));
+  const item = element('li', {}, link);
+  item.dataset.id = video.id;
+  return item;
+}
+
+function markCurrent() {
+  document.querySelectorAll('#recent li').forEach((item) => {
+    item.firstChild.setAttribute('aria-current', String(item.dataset.id === current?.id));
+  });
+}
+
+function updateRecent(video) {
+  const item = [...$('recent').children].find((li) => li.dataset.id === video.id);
+  if (item) {
+    item.replaceWith(entry(video));
+    markCurrent();
+  }
+}
+
+async function loadRecent() {
+  try {
+    const page = await api('GET', '/videos?limit=20');
+    $('recent').replaceChildren(...page.items.map(entry));
+    // The open video's live status may be newer than the list read.
+    if (current?.status) updateRecent(current);
+    markCurrent();
+    say('recent-note', page.items.length ? '' : 'No videos yet.');
+  } catch (error) {
+    say('recent-note', `The list could not be loaded: ${error.message}`);
+  }
+}
+
+// ---- Wiring.
+
+const drop = $('drop');
+const input = $('file');
+const pick = () => {
+  if (!uploading) input.click();
+};
+drop.addEventListener('click', pick);
+drop.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault(); // Space would scroll the page
+    pick();
+  }
+});
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  const file = event.dataTransfer.files[0];
+  if (file) uploadFile(file);
+});
+// A file dropped beside the zone would otherwise replace the page with the file.
+['dragover', 'drop'].forEach((type) => window.addEventListener(type, (event) => event.preventDefault()));
+input.addEventListener('change', () => {
+  const file = input.files[0];
+  input.value = ''; // choosing the same file again still fires change
+  if (file) uploadFile(file);
+});
+$('cancel').addEventListener('click', () => uploading?.abort());
+$('quality').addEventListener('change', chooseRendition);
+$('refresh').addEventListener('click', loadRecent);
+window.addEventListener('hashchange', () => {
+  if (location.hash.length > 1) openVideo(location.hash.slice(1), { focus: true });
+});
+
+await loadLimits();
+await loadRecent();
+if (location.hash.length > 1) openVideo(location.hash.slice(1));
