@@ -1,0 +1,278 @@
+package io.vodflow.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+/** The page at / in a real browser: upload, live status, playback, and the mistakes people make. */
+@QuarkusTest
+class WebPageTest {
+
+    static final Duration SHORT = Duration.ofSeconds(15);
+    static final Duration TRANSCODE = Duration.ofSeconds(120);
+    private static final Set<String> TERMINAL = Set.of("COMPLETE", "ERROR", "CANCELED");
+    private static final long MIB = 1024 * 1024;
+
+    @TestHTTPResource("/")
+    URI page;
+
+    @Inject
+    FfmpegTools ffmpeg;
+
+    Browser browser;
+
+    @BeforeEach
+    void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        browser.close();
+    }
+
+    @Test
+    void anUploadedVideoIsFollowedLiveUntilItPlaysWithThumbnails() throws IOException {
+        openPage("Video files up to 10 GiB");
+        browser.find("#title").sendKeys("Sample clip");
+
+        choose(VideoApi.media("h264_aac_320x240_main.mp4"));
+
+        awaitOutcome("COMPLETE", "Complete");
+        assertThat(browser.find("#video-heading").getText()).isEqualTo("Sample clip");
+        assertThat(browser.find("#video-meta").getText()).contains("h264_aac_320x240_main.mp4", "320×240");
+        assertThat(browser.texts("#quality option")).hasSize(2).first().isEqualTo("Auto");
+        assertThat(browser.texts("#quality option").get(1)).startsWith("240p");
+        assertPlays();
+        new Select(browser.find("#quality")).selectByIndex(1);
+        assertPlays();
+        browser.await(SHORT)
+                .until(
+                        driver -> browser.<Boolean>script(
+                                "const images = [...document.querySelectorAll('#thumbnails img')];"
+                                        + "return images.length > 0 && images.every(image => image.complete && image.naturalWidth > 0);"));
+        assertThat(browser.find("#recent li").getText()).contains("Sample clip", "Complete");
+
+        browser.driver.manage().window().setSize(new Dimension(1280, 1600));
+        screenshot("web-page.png");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aLargeFileGoesUpInParallelPartsWithSpeedAndTimeLeft() throws IOException {
+        Path large = TestMedia.generate(
+                ffmpeg,
+                "large.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=854x480:rate=25:duration=6",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                // constant bitrate with filler: three 5 MiB parts in six seconds; 480p gives two renditions
+                "-b:v",
+                "16M",
+                "-minrate",
+                "16M",
+                "-maxrate",
+                "16M",
+                "-bufsize",
+                "2M",
+                "-x264-params",
+                "nal-hrd=cbr");
+        assertThat(large.toFile().length())
+                .as("over the multipart threshold of the tests")
+                .isGreaterThan(10 * MIB);
+        // Chromium plays HLS itself; hiding that covers hls.js, which Firefox and older browsers use.
+        browser.withoutNativeHls();
+        openPage("Video files up to 10 GiB");
+        browser.throttleUploads(3 * MIB);
+        browser.script("window.statsSeen = [];"
+                + "const stats = document.getElementById('upload-stats');"
+                + "new MutationObserver(() => statsSeen.push(stats.textContent))"
+                + ".observe(stats, {childList: true, characterData: true, subtree: true});");
+
+        choose(large);
+
+        browser.await(SHORT).until(ExpectedConditions.textMatches(By.id("upload-stats"), Pattern.compile("left$")));
+        screenshot("web-page-uploading.png");
+        awaitOutcome("COMPLETE", "Complete");
+        List<String> statsSeen = browser.script("return window.statsSeen");
+        assertThat(statsSeen).anySatisfy(text -> assertThat(text)
+                .matches("[\\d.]+ (bytes|KiB|MiB) of \\d+(\\.\\d)? MiB · [\\d.]+ (KiB|MiB)/s · about \\d.* left"));
+        assertThat(browser.find("#upload").isDisplayed()).isFalse();
+        // Three parts, at least two of them in flight at once.
+        assertThat(
+                        browser.<Long>script(
+                                "return performance.getEntriesByType('resource').filter(e => e.name.includes('partNumber=')).length"))
+                .isEqualTo(3L);
+        assertThat(browser.<Boolean>script("const parts = performance.getEntriesByType('resource')"
+                        + ".filter(e => e.name.includes('partNumber='));"
+                        + "return parts.some(a => parts.some(b => a !== b"
+                        + " && a.startTime < b.responseEnd && b.startTime < a.responseEnd));"))
+                .isTrue();
+
+        List<String> choices = browser.texts("#quality option");
+        assertThat(choices).hasSize(3).first().isEqualTo("Auto");
+        assertThat(choices).anySatisfy(text -> assertThat(text).startsWith("480p"));
+        assertThat(choices).anySatisfy(text -> assertThat(text).startsWith("360p"));
+        assertPlays();
+        assertThat(browser.<String>script("return document.getElementById('player-video').currentSrc"))
+                .as("played from a MediaSource of hls.js")
+                .startsWith("blob:");
+        String other = videoHeight() == 360 ? "480p" : "360p";
+        new Select(browser.find("#quality"))
+                .selectByIndex(choices.indexOf(choices.stream()
+                        .filter(text -> text.startsWith(other))
+                        .findFirst()
+                        .orElseThrow()));
+        browser.await(SHORT).until(driver -> other.equals(videoHeight() + "p"));
+        assertPlays();
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aFileOfTheWrongTypeIsTurnedAwayBeforeAnythingIsSent(@TempDir Path dir) throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "not a video");
+        openPage("Video files up to 10 GiB");
+
+        choose(notes);
+
+        WebElement message =
+                browser.await(SHORT).until(ExpectedConditions.visibilityOfElementLocated(By.id("message")));
+        assertThat(message.getText())
+                .isEqualTo("\"notes.txt\" is not a file we can take: only video files are accepted,"
+                        + " and this one is text/plain.");
+        assertThat(browser.find("#video").isDisplayed()).isFalse();
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aVideoThatCannotBeTranscodedSaysSoAndWhy() {
+        openPage("Video files up to 10 GiB");
+
+        choose(VideoApi.media("BROKEN_vp9_invalid_bitstream.webm"));
+
+        awaitOutcome("ERROR", "Failed");
+        assertThat(browser.find("#video-error").getText())
+                .startsWith("Transcoding failed: ")
+                .contains("cannot be decoded");
+        assertThat(browser.find("#player").isDisplayed()).isFalse();
+        assertThat(browser.find("#recent li").getText()).contains("BROKEN_vp9_invalid_bitstream.webm", "Failed");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theDropZoneOpensThePickerFromTheKeyboardAndEveryControlHasAName() {
+        openPage("Video files up to 10 GiB");
+        // Counts the picker openings instead of showing a dialog nobody can close.
+        browser.script("document.getElementById('file').addEventListener('click', event => {"
+                + " window.pickerOpened = (window.pickerOpened || 0) + 1; event.preventDefault(); })");
+
+        browser.find("#title").sendKeys(Keys.TAB);
+        WebElement focused = browser.driver.switchTo().activeElement();
+        assertThat(focused.getDomAttribute("id")).isEqualTo("drop");
+        focused.sendKeys(Keys.ENTER);
+        focused.sendKeys(Keys.SPACE);
+
+        assertThat(browser.<Long>script("return window.pickerOpened")).isEqualTo(2L);
+        assertThat(browser.<List<String>>script(
+                        "return [...document.querySelectorAll('input, select, button, [role=button], video')]"
+                                + ".filter(control => !(control.labels?.length || control.getAttribute('aria-label')"
+                                + " || control.textContent.trim())).map(control => control.outerHTML)"))
+                .as("controls without a label")
+                .isEmpty();
+        assertThat(browser.find("#live").getDomAttribute("aria-live")).isEqualTo("polite");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void thePageFitsAPhoneScreen() throws IOException {
+        browser.driver.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", 360, "height", 740, "deviceScaleFactor", 2, "mobile", true));
+        openPage("Video files up to 10 GiB");
+
+        assertThat(browser.<Boolean>script("return document.documentElement.scrollWidth <= window.innerWidth"))
+                .as("no sideways scrolling")
+                .isTrue();
+        assertThat(browser.find("#drop").getRect().getWidth()).isBetween(300, 360);
+        screenshot("web-page-phone.png");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    private void openPage(String hint) {
+        browser.open(page);
+        // The hint is written from GET /videos/limits: the page is ready to check files.
+        browser.await(SHORT).until(ExpectedConditions.textToBe(By.id("drop-hint"), hint));
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path file = Path.of("target", "screenshots", name);
+        Files.createDirectories(file.getParent());
+        Files.copy(browser.driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void choose(Path file) {
+        browser.find("#file").sendKeys(file.toAbsolutePath().normalize().toString());
+    }
+
+    private void awaitOutcome(String status, String words) {
+        browser.await(TRANSCODE)
+                .until(driver -> TERMINAL.contains(
+                        String.valueOf(browser.find("#video-status").getDomAttribute("data-status"))));
+        assertThat(browser.find("#video-status").getDomAttribute("data-status"))
+                .as(browser.find("#video").getText())
+                .isEqualTo(status);
+        assertThat(browser.find("#video-status").getText()).isEqualTo(words);
+    }
+
+    /** Muted, since a browser may refuse to start sound without a gesture; then time must move on by a second. */
+    private void assertPlays() {
+        browser.await(SHORT).until(ExpectedConditions.visibilityOfElementLocated(By.id("player-video")));
+        double start = currentTime();
+        browser.script("const video = document.getElementById('player-video');"
+                + "video.muted = true; video.play().catch(() => {});");
+        browser.await(SHORT).until(driver -> currentTime() > start + 1.0);
+    }
+
+    private int videoHeight() {
+        return browser.<Number>script("return document.getElementById('player-video').videoHeight")
+                .intValue();
+    }
+
+    private double currentTime() {
+        return browser.<Number>script("return document.getElementById('player-video').currentTime")
+                .doubleValue();
+    }
+}
