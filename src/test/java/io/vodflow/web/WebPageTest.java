@@ -54,7 +54,10 @@ class WebPageTest {
 
     @AfterEach
     void closeBrowser() {
-        browser.close();
+        if (browser != null) { // null when the browser could not start
+            browser.close();
+            browser = null;
+        }
     }
 
     @Test

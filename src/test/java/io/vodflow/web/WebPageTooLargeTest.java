@@ -44,7 +44,10 @@ class WebPageTooLargeTest {
 
     @AfterEach
     void closeBrowser() {
-        browser.close();
+        if (browser != null) { // null when the browser could not start
+            browser.close();
+            browser = null;
+        }
     }
 
     @Test
