@@ -1,5 +1,6 @@
 package io.vodflow.status;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -51,7 +52,10 @@ public class VideoBroadcaster {
         this.videos = videos;
         this.vertx = vertx;
         this.config = config;
-        metrics.gauge("vodflow.sse.subscribers", subscriberCount);
+        Gauge.builder("vodflow.sse.subscribers", subscriberCount, AtomicInteger::get)
+                .description("Server-Sent Events streams open on this replica")
+                .strongReference(true)
+                .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
