@@ -105,9 +105,16 @@ public interface VodflowConfig {
         @WithDefault("16M")
         MemorySize partSize();
 
-        /** How long presigned upload URLs stay valid. */
+        /** How long the presigned URL of a single PUT stays valid. */
         @WithDefault("15m")
         Duration urlLifetime();
+
+        /**
+         * How long the part URLs of a multipart upload stay valid: every part is signed up front, so
+         * this bounds the whole upload (and never outlasts the signing credentials' session).
+         */
+        @WithDefault("6h")
+        Duration partUrlLifetime();
 
         /**
          * Accepted content types; {@code type/*} accepts every subtype. Add {@code audio/*} to accept
@@ -141,6 +148,13 @@ public interface VodflowConfig {
         /** How long SQS keeps a message hidden after a passing fault (throttling, 5xx) before redelivery. */
         @WithDefault("30s")
         Duration retryDelay();
+
+        /**
+         * Deliveries of an upload notification before its videos end in ERROR; keep it at the uploads
+         * queue's maxReceiveCount, so that vodflow gives up before SQS moves the message away.
+         */
+        @WithDefault("5")
+        int maxDeliveries();
 
         /** How long probing a source may take. */
         @WithDefault("60s")

@@ -27,8 +27,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Turns one uploaded source into one transcoding job. The video is claimed with a conditional write,
  * so duplicate and replayed notifications do nothing; the stored object is checked and probed; a
  * source that cannot be transcoded ends in ERROR with a reason and no job. Passing faults fail the
- * returned {@link Uni}, so that the message is delivered again and the same job is submitted again
- * (engines deduplicate by video and attempt).
+ * returned {@link Uni}, so that the message is delivered again and the job submitted again with the
+ * same idempotency token; should a second job of an attempt still start, its events are ignored
+ * (the first job recorded wins).
  */
 @ApplicationScoped
 public class IngestService {
@@ -107,7 +108,48 @@ public class IngestService {
                         LOG.debugf("Upload of %s already taken (status %s)", id, video.status());
                     }
                     return mine ? video : null;
-                });
+                })
+                .call(video -> video == null
+                        ? removeCanceledSource(id)
+                        : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * An upload can still arrive through its presigned URL after the client aborted it: the video is
+     * CANCELED, and its source is only taking room.
+     */
+    private Uni<Void> removeCanceledSource(String id) {
+        return videos.find(id)
+                .flatMap(video -> video == null || video.status() != VideoStatus.CANCELED
+                        ? Uni.createFrom().voidItem()
+                        : Uni.createFrom()
+                                .completionStage(() -> s3.deleteObject(
+                                        delete -> delete.bucket(config.storage().inputBucket())
+                                                .key(video.source().key())))
+                                .replaceWithVoid());
+    }
+
+    /**
+     * Ends the video of {@code key} in ERROR when its upload cannot be handled after every allowed
+     * delivery, instead of leaving it in UPLOADED for ever.
+     */
+    public Uni<Void> giveUp(String key, String deliveryId, String reason) {
+        Optional<String> id = VideoKeys.idOfSource(key);
+        if (id.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return videos.update(
+                        id.get(),
+                        video -> video.status() == VideoStatus.UPLOADED
+                                        && video.claim() != null
+                                        && deliveryId.equals(video.claim().by())
+                                ? video.change(Instant.now())
+                                        .status(VideoStatus.ERROR)
+                                        .error(new Video.Failure(
+                                                "INGEST_FAILED", "The upload could not be processed: " + reason))
+                                        .build()
+                                : video)
+                .replaceWithVoid();
     }
 
     private Uni<Video> process(Video video) {
@@ -186,11 +228,11 @@ public class IngestService {
         int attempt = claimed.attempt();
         return videos.update(
                         claimed.id(),
-                        video -> stillOurs(video, attempt)
+                        video -> stillOurs(video, claimed)
                                 ? video.change(Instant.now()).media(media).build()
                                 : video)
                 .flatMap(video -> {
-                    if (video == null || !stillOurs(video, attempt)) {
+                    if (video == null || !stillOurs(video, claimed)) {
                         return Uni.createFrom().item(video);
                     }
                     return transcoder
@@ -201,8 +243,11 @@ public class IngestService {
                 });
     }
 
-    private static boolean stillOurs(Video video, int attempt) {
-        return video.attempt() == attempt && video.status() == VideoStatus.UPLOADED;
+    /** Whether the video still waits at the claimed stage, claimed by the same delivery. */
+    private static boolean stillOurs(Video video, Video claimed) {
+        return video.attempt() == claimed.attempt()
+                && video.status() == VideoStatus.UPLOADED
+                && video.claim().by().equals(claimed.claim().by());
     }
 
     /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */

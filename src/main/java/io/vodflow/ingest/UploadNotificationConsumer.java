@@ -15,9 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumes the S3 notifications of the uploads queue. A message is done once every record in it is
- * handled. A passing fault leaves it in the queue for a while, so that SQS delivers it again; a
- * message that is not a notification is rejected and reaches the dead-letter queue. The consumer
- * itself never stops.
+ * handled. A passing fault leaves it in the queue for a while, so that SQS delivers it again; on its
+ * last allowed delivery its videos end in ERROR rather than wait for ever. A message that is not a
+ * notification is rejected and reaches the dead-letter queue. The consumer itself never stops.
  */
 @ApplicationScoped
 public class UploadNotificationConsumer {
@@ -28,6 +28,7 @@ public class UploadNotificationConsumer {
     private final PipelineMetrics metrics;
     private final ObjectMapper json;
     private final Duration retryDelay;
+    private final int maxDeliveries;
     private final String queue;
 
     UploadNotificationConsumer(IngestService ingest, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
@@ -35,6 +36,7 @@ public class UploadNotificationConsumer {
         this.metrics = metrics;
         this.json = json;
         this.retryDelay = config.ingest().retryDelay();
+        this.maxDeliveries = config.ingest().maxDeliveries();
         this.queue = config.queues().uploads();
     }
 
@@ -64,9 +66,25 @@ public class UploadNotificationConsumer {
                     if (failure == null) {
                         return Deliveries.done(message);
                     }
+                    int receives = Deliveries.receiveCount(message);
+                    if (receives >= maxDeliveries) {
+                        LOG.errorf(
+                                "Upload notification %s failed %d times, its videos end in ERROR: %s",
+                                deliveryId, receives, failure.toString());
+                        return Multi.createFrom()
+                                .iterable(keys)
+                                .onItem()
+                                .transformToUniAndConcatenate(
+                                        key -> ingest.giveUp(key, deliveryId, failure.getMessage()))
+                                .collect()
+                                .last()
+                                .flatMap(done -> Deliveries.done(message))
+                                .onFailure()
+                                .recoverWithUni(e -> Deliveries.retryLater(message, e, retryDelay));
+                    }
                     LOG.warnf(
                             "Upload notification %s failed (receive %d), retrying in %d s: %s",
-                            deliveryId, Deliveries.receiveCount(message), retryDelay.toSeconds(), failure.toString());
+                            deliveryId, receives, retryDelay.toSeconds(), failure.toString());
                     return Deliveries.retryLater(message, failure, retryDelay);
                 });
     }

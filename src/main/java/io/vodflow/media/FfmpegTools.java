@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -57,7 +59,46 @@ public class FfmpegTools {
             builder.environment().putAll(environment);
             return builder;
         }
+
+        /**
+         * Runs to the end, or until {@code timeout}, when the process is killed. Both outputs are read
+         * while it runs, so that neither fills its pipe and blocks the process. Blocks the caller.
+         */
+        public Execution execute(List<String> arguments, Duration timeout) throws IOException, InterruptedException {
+            Process process = processBuilder(arguments).start();
+            process.getOutputStream().close();
+            CompletableFuture<String> output = readInBackground(process.getInputStream(), "stdout");
+            CompletableFuture<String> errors = readInBackground(process.getErrorStream(), "stderr");
+            try {
+                boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!finished) {
+                    process.destroyForcibly().waitFor();
+                }
+                return new Execution(finished ? process.exitValue() : -1, !finished, output.join(), errors.join());
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+
+        private CompletableFuture<String> readInBackground(InputStream stream, String name) {
+            CompletableFuture<String> text = new CompletableFuture<>();
+            Thread reader = new Thread(
+                    () -> {
+                        try (stream) {
+                            text.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
+                        } catch (IOException e) {
+                            text.complete("");
+                        }
+                    },
+                    Path.of(executable).getFileName() + "-" + name);
+            reader.setDaemon(true);
+            reader.start();
+            return text;
+        }
     }
+
+    /** How a run of a tool ended. */
+    public record Execution(int exitCode, boolean timedOut, String output, String errors) {}
 
     void check(@Observes @Priority(10) StartupEvent event) {
         LOG.infof(

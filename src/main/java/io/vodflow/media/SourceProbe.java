@@ -5,25 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vodflow.video.Video.MediaInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
  * Finds out what a source really is with ffprobe: container, streams, size, rotation, frame rate,
- * duration, and whether its first frames decode at all. Reads only the start of the file, over any
- * URL ffprobe understands (a presigned GET URL in the pipeline, a file path in the local engine).
+ * duration, and whether its first frames decode at all. Reads only the start of the file, over a
+ * presigned GET URL (or any input ffprobe understands).
  */
 @ApplicationScoped
 public class SourceProbe {
 
     /** Packets read at the start of the source to prove that its streams decode. */
     private static final String DECODE_CHECK_INTERVAL = "%+#60";
+    /** How long a read from storage may wait for data. */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     /** ffprobe errors that say the storage did not answer, rather than that the file is bad. */
     private static final Pattern UNREACHABLE = Pattern.compile(
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
@@ -62,43 +60,46 @@ public class SourceProbe {
      * @param decodeCheck whether to decode the first frames; a source probed with it before can skip it
      */
     public Result probe(String input, Duration timeout, boolean decodeCheck) {
-        List<String> arguments =
-                new ArrayList<>(List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams"));
+        List<String> arguments = new ArrayList<>(List.of("-v", "error"));
+        if (input.startsWith("http")) {
+            // A storage connection that stops answering fails the probe instead of hanging it.
+            arguments.addAll(List.of("-rw_timeout", Long.toString(READ_TIMEOUT.toNanos() / 1000)));
+        }
+        arguments.addAll(List.of("-print_format", "json", "-show_format", "-show_streams"));
         if (decodeCheck) {
             arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
         }
         arguments.add(input);
-        ProcessBuilder builder = tools.ffprobe().processBuilder(arguments);
-        Process process;
+        FfmpegTools.Execution run;
         try {
-            process = builder.start();
+            run = tools.ffprobe().execute(arguments, timeout);
         } catch (IOException e) {
             throw new ProbeException("Could not run ffprobe: " + e.getMessage(), e);
-        }
-        try {
-            process.getOutputStream().close();
-            CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-            String output = read(process.getInputStream());
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ProbeException("ffprobe did not finish within " + timeout.toSeconds() + " s", null);
-            }
-            if (process.exitValue() != 0) {
-                String problem = lastLine(errors.join());
-                if (UNREACHABLE.matcher(problem).find()) {
-                    throw new ProbeException("ffprobe could not read the source: " + problem, null);
-                }
-                return new Unusable(
-                        "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
-            }
-            return interpret(json.readTree(output), decodeCheck);
-        } catch (IOException e) {
-            throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProbeException("Interrupted while probing", e);
-        } finally {
-            process.destroyForcibly();
         }
+        if (run.timedOut()) {
+            throw new ProbeException("ffprobe did not finish within " + timeout.toSeconds() + " s", null);
+        }
+        if (run.exitCode() != 0) {
+            String problem = lastLine(run.errors());
+            if (isUnreachable(problem)) {
+                throw new ProbeException("ffprobe could not read the source: " + problem, null);
+            }
+            return new Unusable(
+                    "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
+        }
+        try {
+            return interpret(json.readTree(run.output()), decodeCheck);
+        } catch (IOException e) {
+            throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether an ffmpeg or ffprobe error says that storage did not answer, a passing fault. */
+    public static boolean isUnreachable(String error) {
+        return UNREACHABLE.matcher(error).find();
     }
 
     static Result interpret(JsonNode probe, boolean decodeChecked) {
@@ -200,14 +201,6 @@ public class SourceProbe {
             return denominator == 0 ? 0 : Math.round(numerator / denominator * 1000) / 1000.0;
         } catch (NumberFormatException e) {
             return 0;
-        }
-    }
-
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
@@ -15,6 +16,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * at once, and after the queue's maximum receives SQS moves it to the dead-letter queue.
  */
 public final class Deliveries {
+
+    private static final Logger LOG = Logger.getLogger(Deliveries.class);
 
     private Deliveries() {}
 
@@ -42,7 +45,7 @@ public final class Deliveries {
     }
 
     public static Uni<Void> done(Message<?> message) {
-        return Uni.createFrom().completionStage(message::ack);
+        return settled(message, Uni.createFrom().completionStage(message::ack));
     }
 
     public static Uni<Void> retryLater(Message<?> message, Throwable reason, Duration delay) {
@@ -54,8 +57,25 @@ public final class Deliveries {
     }
 
     private static Uni<Void> nack(Message<?> message, Throwable reason, int visibilitySeconds) {
-        return Uni.createFrom()
-                .completionStage(
-                        () -> message.nack(reason, Metadata.of(new VisibilityTimeoutMetadata(visibilitySeconds))));
+        return settled(
+                message,
+                Uni.createFrom()
+                        .completionStage(() ->
+                                message.nack(reason, Metadata.of(new VisibilityTimeoutMetadata(visibilitySeconds)))));
+    }
+
+    /**
+     * A failed delete or visibility change must not fail the consumer's stream: Reactive Messaging
+     * would stop the channel for good. Failing it only means SQS delivers the message once more,
+     * and every handler here is idempotent.
+     */
+    private static Uni<Void> settled(Message<?> message, Uni<Void> settlement) {
+        return settlement
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "Could not settle message %s with SQS (%s); it will be delivered again",
+                        sqs(message).messageId(), e.getMessage()))
+                .onFailure()
+                .recoverWithNull();
     }
 }

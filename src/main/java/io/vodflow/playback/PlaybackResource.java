@@ -68,7 +68,9 @@ public class PlaybackResource {
                 .completionStage(() -> s3.getObject(
                         get -> get.bucket(bucket).key(key).range(range).ifNoneMatch(ifNoneMatch),
                         AsyncResponseTransformer.toPublisher()))
-                .onFailure(NoSuchKeyException.class)
+                // Without ListBucket permission, S3 answers 403 for a missing key.
+                .onFailure(
+                        e -> e instanceof NoSuchKeyException || e instanceof S3Exception s3 && s3.statusCode() == 403)
                 .transform(e -> ApiProblem.notFound("There is no such output"))
                 .onFailure(e -> e instanceof S3Exception s3 && s3.statusCode() == 304)
                 .transform(e -> new NotModified())
@@ -86,7 +88,7 @@ public class PlaybackResource {
     private static Map<String, List<String>> headers(GetObjectResponse response, String file) {
         Map<String, List<String>> headers = new HashMap<>();
         headers.put("Content-Type", List.of(contentType(response, file)));
-        headers.put("Content-Length", List.of(Long.toString(response.contentLength())));
+        // The body streams with chunked transfer encoding, which excludes a Content-Length.
         headers.put("Accept-Ranges", List.of("bytes"));
         if (response.contentRange() != null) {
             headers.put("Content-Range", List.of(response.contentRange()));

@@ -69,11 +69,12 @@ final class StatusRules {
                 .build();
     }
 
-    /** Whether the event is about this video's current attempt. */
+    /** Whether the event is about this video's current attempt and its job. */
     private static boolean concerns(Video video, JobEvent event) {
-        if (event.attempt() != null) {
-            return event.attempt() == video.attempt();
+        if (event.attempt() != null && event.attempt() != video.attempt()) {
+            return false;
         }
+        // A stray second job of the same attempt must not decide the video: the first recorded wins.
         return video.job() == null || video.job().id().equals(event.jobId());
     }
 

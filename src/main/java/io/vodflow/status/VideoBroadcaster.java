@@ -101,9 +101,11 @@ public class VideoBroadcaster {
                 .onSubscription()
                 .invoke(() -> {
                     subscriberCount.incrementAndGet();
-                    subscribers
-                            .computeIfAbsent(id, ignored -> new AtomicInteger())
-                            .incrementAndGet();
+                    subscribers.compute(id, (key, count) -> {
+                        AtomicInteger counted = count == null ? new AtomicInteger() : count;
+                        counted.incrementAndGet();
+                        return counted;
+                    });
                 })
                 .onTermination()
                 .invoke(() -> {

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * The MediaConvert JobSettings every video is transcoded with: the bundled
  * {@code transcode/job-template.json}, or the file an operator configured. Read once at start-up, so
- * that a broken file stops the service instead of failing every job.
+ * that an unreadable file stops the service instead of failing every job; start-up also checks it
+ * against the configured engine.
  */
 @Singleton
 public class JobTemplate {

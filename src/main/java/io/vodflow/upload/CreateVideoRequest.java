@@ -18,7 +18,11 @@ public record CreateVideoRequest(
     /** The client's wishes for the result, as the original pattern's width/height/bitrate metadata. */
     @Schema(name = "OutputWishes")
     public record OutputRequest(
-            @Schema(description = "Tallest rendition wanted, in pixels", example = "720") Integer maxHeight,
+            @Schema(
+                            description = "Best rendition wanted, named as 720p is: by its shorter side, in pixels"
+                                    + " (the height of a landscape video, the width of a portrait one)",
+                            example = "720")
+                    Integer maxHeight,
             @Schema(description = "Highest bitrate wanted, in bits per second", example = "3000000")
                     Integer maxBitrate) {}
 }

@@ -7,6 +7,7 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoKeys;
 import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoService;
 import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -34,6 +35,7 @@ public class UploadService {
     private final CreateVideoValidator validator;
     private final UploadUrls urls;
     private final VideoRepository videos;
+    private final VideoService videoService;
     private final S3AsyncClient s3;
     private final String bucket;
     private final long multipartThreshold;
@@ -42,11 +44,13 @@ public class UploadService {
             CreateVideoValidator validator,
             UploadUrls urls,
             VideoRepository videos,
+            VideoService videoService,
             S3AsyncClient s3,
             VodflowConfig config) {
         this.validator = validator;
         this.urls = urls;
         this.videos = videos;
+        this.videoService = videoService;
         this.s3 = s3;
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
@@ -107,7 +111,7 @@ public class UploadService {
                                                     parts,
                                                     uploadPath(id) + "/complete",
                                                     uploadPath(id),
-                                                    now.plus(urls.lifetime())))))
+                                                    now.plus(urls.partLifetime())))))
                             .onFailure()
                             .call(() -> abortQuietly(key, uploadId));
                 });
@@ -115,7 +119,7 @@ public class UploadService {
 
     /** Completes a multipart upload with the parts' ETags. */
     public Uni<Video> complete(String id, CompleteUploadRequest request) {
-        return existing(id).flatMap(video -> {
+        return videoService.get(id).flatMap(video -> {
             Video.Source source = video.source();
             if (!source.multipart()) {
                 throw ApiProblem.conflict("This video is uploaded with a single PUT; there is nothing to complete");
@@ -145,7 +149,7 @@ public class UploadService {
 
     /** Abandons an upload that has not arrived: the video ends CANCELED. */
     public Uni<Void> abort(String id) {
-        return existing(id).flatMap(video -> {
+        return videoService.get(id).flatMap(video -> {
             if (video.status() != VideoStatus.AWAITING_UPLOAD || video.source().uploadCompletedAt() != null) {
                 throw ApiProblem.conflict("The upload of this video is already " + describeState(video));
             }
@@ -177,12 +181,6 @@ public class UploadService {
                 .invoke(e -> LOG.warnf(e, "Could not abort multipart upload %s of %s", uploadId, key))
                 .onFailure()
                 .recoverWithNull();
-    }
-
-    private Uni<Video> existing(String id) {
-        Uni<Video> found =
-                VideoKeys.isValidId(id) ? videos.find(id) : Uni.createFrom().nullItem();
-        return found.onItem().ifNull().failWith(() -> ApiProblem.notFound("There is no video " + id));
     }
 
     private static List<CompletedPart> checkParts(CompleteUploadRequest request, int expected) {
@@ -226,8 +224,7 @@ public class UploadService {
                     switch (code) {
                         case "InvalidPart" -> "A part was not uploaded, or its eTag does not match what S3 stored";
                         case "EntityTooSmall" -> "A part other than the last is smaller than S3's 5 MiB minimum";
-                        default -> "S3 refused the part list: "
-                                + s3.awsErrorDetails().errorMessage();
+                        default -> "S3 refused the part list: " + s3.getMessage();
                     };
             return ApiProblem.invalidField("parts", detail);
         }

@@ -29,18 +29,21 @@ class UploadUrls {
     private final S3Presigner presigner;
     private final String bucket;
     private final Duration lifetime;
+    private final Duration partLifetime;
     private final long preferredPartSize;
 
     UploadUrls(S3Presigner presigner, VodflowConfig config) {
         this.presigner = presigner;
         this.bucket = config.storage().inputBucket();
         this.lifetime = config.upload().urlLifetime();
+        this.partLifetime = config.upload().partUrlLifetime();
         this.preferredPartSize =
                 Math.max(MIN_PART_SIZE, config.upload().partSize().asLongValue());
     }
 
-    Duration lifetime() {
-        return lifetime;
+    /** How long the part URLs of a multipart upload stay valid. */
+    Duration partLifetime() {
+        return partLifetime;
     }
 
     /** The part size for a file: the preferred one, grown in whole MiB to stay within 10,000 parts. */
@@ -58,9 +61,13 @@ class UploadUrls {
 
     /** @return the URL and the headers the client must send with it */
     PresignedPutObjectRequest single(String key, String contentType, long size) {
-        return presigner.presignPutObject(presign -> presign.signatureDuration(lifetime)
-                .putObjectRequest(put ->
-                        put.bucket(bucket).key(key).contentType(contentType).contentLength(size)));
+        return presigner.presignPutObject(
+                presign -> presign.signatureDuration(lifetime).putObjectRequest(put -> put.bucket(bucket)
+                        .key(key)
+                        .contentType(contentType)
+                        .contentLength(size)
+                        // Only the first PUT succeeds: the URL cannot replace a source being processed.
+                        .ifNoneMatch("*")));
     }
 
     List<UploadInstructions.Part> parts(String key, String uploadId, long fileSize, long partSize) {
@@ -70,7 +77,7 @@ class UploadUrls {
             int partNumber = number;
             long size = number < count ? partSize : fileSize - partSize * (count - 1);
             PresignedUploadPartRequest presigned = presigner.presignUploadPart(
-                    presign -> presign.signatureDuration(lifetime).uploadPartRequest(part -> part.bucket(bucket)
+                    presign -> presign.signatureDuration(partLifetime).uploadPartRequest(part -> part.bucket(bucket)
                             .key(key)
                             .uploadId(uploadId)
                             .partNumber(partNumber)
@@ -96,6 +103,7 @@ class UploadUrls {
         return switch (name.toLowerCase()) {
             case "content-type" -> "Content-Type";
             case "content-length" -> "Content-Length";
+            case "if-none-match" -> "If-None-Match";
             default -> name;
         };
     }

@@ -65,14 +65,17 @@ public class VideoService {
         throw ApiProblem.invalidField("limit", "limit must be a whole number between 1 and " + MAX_PAGE_SIZE);
     }
 
-    /** Removes the video: its running job, its pending upload, its source, every output, then the record. */
+    /**
+     * Removes the video: stops its job, then removes the record, so that nothing refers to what is
+     * removed next, then its pending upload, its source and every output.
+     */
     public Uni<Void> delete(String id) {
         return get(id).flatMap(video -> cancelJob(video)
+                .flatMap(ignored -> videos.delete(id))
                 .flatMap(ignored -> abortUpload(video))
                 .flatMap(ignored -> deleteObjects(
                         storage.inputBucket(), List.of(video.source().key())))
-                .flatMap(ignored -> deletePrefix(storage.outputBucket(), VideoKeys.outputs(id)))
-                .flatMap(ignored -> videos.delete(id)));
+                .flatMap(ignored -> deletePrefix(storage.outputBucket(), VideoKeys.outputs(id))));
     }
 
     private Uni<Void> cancelJob(Video video) {

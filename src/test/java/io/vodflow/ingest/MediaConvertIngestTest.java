@@ -192,6 +192,22 @@ class MediaConvertIngestTest {
     }
 
     @Test
+    void anUploadThatKeepsFailingEndsInErrorInsteadOfWaitingForEver() {
+        mediaConvert.answerAlways(500);
+        try {
+            String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+            JsonPath video = VideoApi.awaitStatus(id, "ERROR", Duration.ofSeconds(60));
+
+            assertThat(video.getString("error.code")).isEqualTo("INGEST_FAILED");
+            assertThat(video.getString("error.message")).startsWith("The upload could not be processed");
+            assertThat(mediaConvert.jobsCreated(id)).isZero();
+        } finally {
+            mediaConvert.answerNormally();
+        }
+    }
+
+    @Test
     void aJobMediaConvertRefusesEndsInErrorWithItsMessage() {
         mediaConvert.answerNext(400);
         String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");

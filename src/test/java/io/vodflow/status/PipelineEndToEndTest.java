@@ -100,6 +100,9 @@ class PipelineEndToEndTest {
         assertThat(whole.statusCode()).isEqualTo(200);
         assertThat(whole.contentType()).isEqualTo("video/mp2t");
         assertThat(whole.header("Cache-Control")).contains("immutable");
+        assertThat(whole.header("Content-Length") == null || whole.header("Transfer-Encoding") == null)
+                .as("Content-Length and chunked transfer encoding exclude each other")
+                .isTrue();
         Response part = given().header("Range", "bytes=0-187").get("/videos/" + id + "/hls/" + segment);
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.asByteArray()).hasSize(188).startsWith((byte) 0x47);

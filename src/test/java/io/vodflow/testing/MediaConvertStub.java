@@ -33,6 +33,7 @@ public final class MediaConvertStub implements AutoCloseable {
     private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
     private final AtomicInteger jobSequence = new AtomicInteger();
+    private volatile Integer always;
 
     /** One request as received. */
     public record Request(String method, String path, JsonNode body) {
@@ -56,6 +57,15 @@ public final class MediaConvertStub implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Every CreateJob call answers this status until {@link #answerNormally()}. */
+    public void answerAlways(int status) {
+        always = status;
+    }
+
+    public void answerNormally() {
+        always = null;
     }
 
     /** The next CreateJob calls answer these statuses, in order; then 200 again. */
@@ -96,7 +106,7 @@ public final class MediaConvertStub implements AutoCloseable {
                 respond(exchange, 202, "{}", null);
                 return;
             }
-            Integer status = script.poll();
+            Integer status = always != null ? always : script.poll();
             if (status == null || status == 200) {
                 String token = body.path("clientRequestToken").asText();
                 String jobId = jobsByToken.computeIfAbsent(

@@ -86,6 +86,21 @@ class UploadApiTest {
     }
 
     @Test
+    void anUploadUrlDemandsThatNoSourceExistsYet() {
+        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
+        Map<String, String> headers = created.getMap("upload.headers");
+
+        // S3 refuses a second PUT with this condition; the signature makes the condition mandatory.
+        assertThat(headers).containsEntry("If-None-Match", "*");
+        assertThat(VideoApi.put(created.getString("upload.url"), Map.of("Content-Type", "video/mp4"), bytes)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(VideoApi.put(created.getString("upload.url"), headers, bytes).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void storageRefusesAnotherContentTypeOrLength() {
         byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);

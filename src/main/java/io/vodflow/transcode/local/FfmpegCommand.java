@@ -26,7 +26,16 @@ final class FfmpegCommand {
         List<String> args = new ArrayList<>(
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
         if (source.input().startsWith("http")) {
-            args.addAll(List.of("-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_delay_max", "10"));
+            // A storage connection that stops answering is reconnected, then fails the job, never hangs it.
+            args.addAll(List.of(
+                    "-rw_timeout",
+                    "30000000",
+                    "-reconnect",
+                    "1",
+                    "-reconnect_on_network_error",
+                    "1",
+                    "-reconnect_delay_max",
+                    "10"));
         }
         args.addAll(List.of("-i", source.input()));
 

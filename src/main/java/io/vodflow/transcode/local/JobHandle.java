@@ -4,32 +4,27 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The running side of one job: its ffmpeg process and how the job is to end. Cancel and stop are
- * asked from other threads (an API call, the heartbeat, shutdown); the first decision wins, and a
- * job that started reporting COMPLETE can no longer be canceled.
+ * The running side of one job: its ffmpeg process and how the job is to end. Other threads decide
+ * that (an API call, the heartbeat, shutdown); the first decision wins, and a job that started
+ * reporting COMPLETE can no longer be stopped.
  */
 final class JobHandle {
 
     private enum State {
         RUNNING,
+        /** Nobody wants the outputs anymore: remove them and report CANCELED. */
         CANCELED,
+        /** Another run already ended this attempt; the outputs are its outputs too: leave them. */
+        ABANDONED,
+        /** This worker stops: another run takes the job up. */
         STOPPING,
         FINISHED
     }
 
-    private final String jobId;
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     private volatile Process process;
     private volatile long lastProgress = System.nanoTime();
     private volatile boolean stalled;
-
-    JobHandle(String jobId) {
-        this.jobId = jobId;
-    }
-
-    String jobId() {
-        return jobId;
-    }
 
     void attach(Process process) {
         this.process = process;
@@ -38,26 +33,29 @@ final class JobHandle {
         }
     }
 
+    /** Records that ffmpeg got further (more frames, or a later output time). */
     void progressed() {
         lastProgress = System.nanoTime();
     }
 
-    /** Stops the job for good: partial outputs are removed and CANCELED reported. */
     boolean cancel() {
         return end(State.CANCELED);
     }
 
-    /** Stops the job because this worker stops: another run takes it up. */
+    boolean abandon() {
+        return end(State.ABANDONED);
+    }
+
     void stop() {
         end(State.STOPPING);
     }
 
-    /** Marks the job as completing; false if it was canceled or stopped first. */
+    /** Marks the job as completing; false if it was stopped first. */
     boolean finish() {
         return state.compareAndSet(State.RUNNING, State.FINISHED);
     }
 
-    /** Kills ffmpeg if it reported nothing for {@code timeout}. */
+    /** Kills ffmpeg if it got no further for {@code timeout}. */
     void checkStall(Duration timeout) {
         Process running = process;
         if (state.get() == State.RUNNING && running != null && System.nanoTime() - lastProgress > timeout.toNanos()) {
@@ -70,8 +68,16 @@ final class JobHandle {
         return state.get() == State.CANCELED;
     }
 
+    boolean isAbandoned() {
+        return state.get() == State.ABANDONED;
+    }
+
     boolean isStopping() {
         return state.get() == State.STOPPING;
+    }
+
+    boolean isFinished() {
+        return state.get() == State.FINISHED;
     }
 
     boolean isStalled() {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -38,6 +39,7 @@ class LocalJobRunner {
     private static final Duration INPUT_URL_LIFETIME = Duration.ofHours(12);
     private static final long UPLOAD_EVERY_MS = 1000;
     private static final Pattern JPEG = Pattern.compile(".+\\.\\d{7}\\.jpg");
+    private static final Pattern URL = Pattern.compile("https?://\\S+");
 
     // MediaConvert-style error codes.
     static final int UNREADABLE_INPUT = 1010;
@@ -108,13 +110,9 @@ class LocalJobRunner {
                     directory,
                     config.preset());
             String failure = transcode(job, arguments, source.media().durationMs(), uploader, handle, retryCount);
-            if (handle.isCanceled()) {
-                uploader.deleteUploaded();
-                events.canceled(job);
-                return Outcome.ENDED;
-            }
-            if (handle.isStopping()) {
-                return Outcome.RETRY;
+            Outcome stopped = stoppedBy(handle, job, uploader);
+            if (stopped != null) {
+                return stopped;
             }
             if (failure == null && plan.hls().renditions().stream().anyMatch(r -> !hasSegment(directory, plan, r))) {
                 failure = "No frame of the source could be decoded";
@@ -127,23 +125,41 @@ class LocalJobRunner {
             events.statusUpdate(job, "UPLOADING", 97, 0, 0, retryCount);
             uploader.uploadRest();
             if (!handle.finish()) {
-                uploader.deleteUploaded();
-                events.canceled(job);
-                return Outcome.ENDED;
+                return stoppedBy(handle, job, uploader);
             }
             events.complete(job, details(plan, directory, source));
             return Outcome.ENDED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.RETRY;
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "Job %s of video %s failed; it will be taken up again", job.jobId(), job.videoId());
-            try {
-                uploader.deleteUploaded();
-            } catch (RuntimeException cleanup) {
-                LOG.debugf("Could not remove partial outputs of %s: %s", job.jobId(), cleanup.getMessage());
+            // Once COMPLETE is on its way, the outputs may be in use: only an unfinished run cleans up.
+            if (!handle.isFinished()) {
+                try {
+                    uploader.deleteUploaded();
+                } catch (RuntimeException cleanup) {
+                    LOG.debugf("Could not remove partial outputs of %s: %s", job.jobId(), cleanup.getMessage());
+                }
             }
             return Outcome.RETRY;
         } finally {
             deleteRecursively(directory);
         }
+    }
+
+    /** How the job ends when someone stopped it, or null when nobody did. */
+    private Outcome stoppedBy(JobHandle handle, LocalJob job, OutputUploader uploader) {
+        if (handle.isCanceled()) {
+            uploader.deleteUploaded();
+            events.canceled(job);
+            return Outcome.ENDED;
+        }
+        if (handle.isAbandoned()) {
+            // Another run of this attempt ended it, writing the same keys: its outputs stay.
+            return Outcome.ENDED;
+        }
+        return handle.isStopping() ? Outcome.RETRY : null;
     }
 
     /**
@@ -158,7 +174,7 @@ class LocalJobRunner {
             OutputUploader uploader,
             JobHandle handle,
             int retryCount)
-            throws IOException {
+            throws IOException, InterruptedException {
         Process process = tools.ffmpeg().processBuilder(arguments).start();
         handle.attach(process);
         process.getOutputStream().close();
@@ -171,16 +187,26 @@ class LocalJobRunner {
         long lastUpdate = System.currentTimeMillis();
         long lastUpload = lastUpdate;
         long frames = 0;
+        long outTime = 0;
         int percent = 0;
         try (BufferedReader progress =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = progress.readLine()) != null) {
-                handle.progressed();
+                // ffmpeg reports every half second even when stuck: only getting further counts.
                 if (line.startsWith("frame=")) {
-                    frames = parseLong(line.substring(6));
-                } else if (line.startsWith("out_time_us=") && durationMs > 0) {
-                    percent = (int) Math.min(100, parseLong(line.substring(12)) / 10 / durationMs);
+                    long frame = parseLong(line.substring(6));
+                    if (frame > frames) {
+                        frames = frame;
+                        handle.progressed();
+                    }
+                } else if (line.startsWith("out_time_us=")) {
+                    long time = parseLong(line.substring(12));
+                    if (time > outTime) {
+                        outTime = time;
+                        handle.progressed();
+                    }
+                    percent = durationMs > 0 ? (int) Math.min(100, outTime / 10 / durationMs) : percent;
                 } else if (line.startsWith("progress=")) {
                     long now = System.currentTimeMillis();
                     if (now - lastUpload >= UPLOAD_EVERY_MS) {
@@ -193,20 +219,26 @@ class LocalJobRunner {
                     }
                 }
             }
-        }
-        try {
-            int exit = process.waitFor();
-            errorReader.join(5000);
-            if (handle.isStalled()) {
-                return "The transcoder made no progress for "
-                        + config.stallTimeout().toMinutes() + " minutes";
+        } finally {
+            // Whatever broke off the loop, ffmpeg must not go on encoding for nobody.
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
-            return exit == 0 ? null : "ffmpeg could not transcode the source: " + describe(errors);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IllegalStateException("Interrupted while transcoding", e);
         }
+        int exit = process.waitFor();
+        errorReader.join(5000);
+        if (handle.isStalled()) {
+            return "The transcoder made no progress for "
+                    + config.stallTimeout().toMinutes() + " minutes";
+        }
+        if (exit == 0) {
+            return null;
+        }
+        String reason = describe(errors);
+        if (SourceProbe.isUnreachable(reason)) {
+            throw new IOException("Reading the source failed: " + reason);
+        }
+        return "ffmpeg could not transcode the source: " + reason;
     }
 
     private static void keepLastLines(Process process, Deque<String> lines) {
@@ -232,9 +264,11 @@ class LocalJobRunner {
             List<String> meaningful =
                     errors.stream().filter(line -> !line.startsWith("[")).toList();
             List<String> chosen = meaningful.isEmpty() ? List.copyOf(errors) : meaningful;
-            return chosen.isEmpty()
+            String reason = chosen.isEmpty()
                     ? "it stopped without saying why"
                     : String.join("; ", chosen.subList(Math.max(0, chosen.size() - 3), chosen.size()));
+            // Error messages reach users: never with the presigned URL ffmpeg names its input by.
+            return URL.matcher(reason).replaceAll("the source");
         }
     }
 
@@ -313,9 +347,9 @@ class LocalJobRunner {
 
     private Path createWorkDirectory() {
         try {
-            Path parent = workDir();
+            Path parent = Leftovers.ownDirectory(workDir());
             Files.createDirectories(parent);
-            return Files.createTempDirectory(parent, Leftovers.JOB_DIRECTORY_PREFIX);
+            return Files.createTempDirectory(parent, "vodflow-job-");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a working directory for a job", e);
         }

@@ -27,18 +27,15 @@ public class LocalTranscoder implements Transcoder {
     private final SqsAsyncClient sqs;
     private final ObjectMapper json;
     private final LocalWorker worker;
-    private final Uni<String> queueUrl;
+    private final String queue;
+    /** Resolved on first use and kept once known; a failed lookup is tried again next time. */
+    private volatile String queueUrl;
 
     LocalTranscoder(SqsAsyncClient sqs, ObjectMapper json, LocalWorker worker, VodflowConfig config) {
         this.sqs = sqs;
         this.json = json;
         this.worker = worker;
-        String queue = config.queues().transcodeJobs().orElse("");
-        this.queueUrl = Uni.createFrom()
-                .completionStage(() -> sqs.getQueueUrl(request -> request.queueName(queue)))
-                .map(response -> response.queueUrl())
-                .memoize()
-                .indefinitely();
+        this.queue = config.queues().transcodeJobs().orElse("");
     }
 
     @Override
@@ -50,7 +47,8 @@ public class LocalTranscoder implements Transcoder {
     public Uni<String> submit(TranscodeRequest request) {
         String jobId = jobId(request.idempotencyToken());
         LocalJob job = new LocalJob(jobId, Instant.now(), request.userMetadata(), request.settings());
-        return queueUrl.flatMap(url -> Uni.createFrom()
+        return queueUrl()
+                .flatMap(url -> Uni.createFrom()
                         .completionStage(
                                 () -> sqs.sendMessage(send -> send.queueUrl(url).messageBody(toJson(job)))))
                 .replaceWith(jobId);
@@ -61,6 +59,16 @@ public class LocalTranscoder implements Transcoder {
         // Elsewhere, the worker running it sees at its next heartbeat that the video gave it up.
         worker.cancel(jobId);
         return Uni.createFrom().voidItem();
+    }
+
+    private Uni<String> queueUrl() {
+        String known = queueUrl;
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return Uni.createFrom()
+                .completionStage(() -> sqs.getQueueUrl(request -> request.queueName(queue)))
+                .map(response -> queueUrl = response.queueUrl());
     }
 
     static String jobId(String token) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.transcode.JobTemplate;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
@@ -49,6 +50,7 @@ class LocalWorker {
     private final LocalJobRunner runner;
     private final JobEvents events;
     private final VideoRepository videos;
+    private final JobTemplate template;
     private final VodflowConfig config;
     private final Map<String, JobHandle> running = new ConcurrentHashMap<>();
 
@@ -65,12 +67,14 @@ class LocalWorker {
             LocalJobRunner runner,
             JobEvents events,
             VideoRepository videos,
+            JobTemplate template,
             VodflowConfig config) {
         this.sqs = sqs;
         this.json = json;
         this.runner = runner;
         this.events = events;
         this.videos = videos;
+        this.template = template;
         this.config = config;
     }
 
@@ -80,6 +84,11 @@ class LocalWorker {
             return;
         }
         Leftovers.clean(runner.workDir());
+        try {
+            JobPlan.of(template.settings());
+        } catch (JobPlan.UnsupportedSettingsException | IllegalArgumentException e) {
+            LOG.warnf("The job template will fail every job of the local engine: %s", e.getMessage());
+        }
         String queue = config.queues().transcodeJobs().orElseThrow();
         queueUrl = sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
         int concurrency = config.local().concurrency();
@@ -179,7 +188,7 @@ class LocalWorker {
             changeVisibility(message, 0);
             return;
         }
-        if (!stillWanted(job)) {
+        if (verdict(job) != Verdict.WANTED) {
             LOG.infof("Skipping job %s: video %s no longer waits for it", job.jobId(), job.videoId());
             delete(message);
             return;
@@ -193,7 +202,7 @@ class LocalWorker {
             return;
         }
         awaitSubmitted(job);
-        JobHandle handle = new JobHandle(job.jobId());
+        JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
@@ -215,25 +224,47 @@ class LocalWorker {
         }
     }
 
-    /** Keeps the message hidden, stops a stalled ffmpeg, and cancels a job nobody waits for anymore. */
+    /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
     private void heartbeat(Message message, LocalJob job, JobHandle handle) {
         try {
             changeVisibility(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
-            if (!stillWanted(job) && handle.cancel()) {
-                LOG.infof("Canceled job %s: video %s no longer waits for it", job.jobId(), job.videoId());
+            switch (verdict(job)) {
+                case GONE -> {
+                    if (handle.cancel()) {
+                        LOG.infof("Canceled job %s: video %s was deleted or canceled", job.jobId(), job.videoId());
+                    }
+                }
+                case SETTLED -> {
+                    if (handle.abandon()) {
+                        LOG.infof("Stopped job %s: another run already ended video %s", job.jobId(), job.videoId());
+                    }
+                }
+                case WANTED -> {
+                    // Keep going.
+                }
             }
         } catch (RuntimeException e) {
             LOG.warnf("Heartbeat of job %s failed: %s", job.jobId(), e.getMessage());
         }
     }
 
-    /** Whether the video still exists, is at this job's attempt and has not ended. */
-    private boolean stillWanted(LocalJob job) {
+    /** What the video says of a job. */
+    private enum Verdict {
+        /** The video waits for this job. */
+        WANTED,
+        /** The video was deleted or canceled: nobody wants the outputs. */
+        GONE,
+        /** Another run ended this attempt, or a newer attempt replaced it: the outputs are theirs. */
+        SETTLED
+    }
+
+    private Verdict verdict(LocalJob job) {
         Video video = videos.find(job.videoId()).await().atMost(Duration.ofSeconds(10));
-        return video != null
-                && video.attempt() == job.attempt()
-                && !video.status().isTerminal();
+        if (video == null || (video.attempt() == job.attempt() && video.status() == VideoStatus.CANCELED)) {
+            return Verdict.GONE;
+        }
+        return video.attempt() != job.attempt() || video.status().isTerminal() ? Verdict.SETTLED : Verdict.WANTED;
     }
 
     /**

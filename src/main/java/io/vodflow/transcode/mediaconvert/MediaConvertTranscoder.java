@@ -48,8 +48,7 @@ public class MediaConvertTranscoder implements Transcoder {
                 .onFailure(MediaConvertTranscoder::refusedForGood)
                 .transform(e -> new JobRejectedException(
                         "MEDIACONVERT_REJECTED",
-                        "MediaConvert refused the job: "
-                                + ((MediaConvertException) e).awsErrorDetails().errorMessage()));
+                        "MediaConvert refused the job: " + message((MediaConvertException) e)));
     }
 
     CreateJobRequest createJobRequest(TranscodeRequest request) {
@@ -75,6 +74,12 @@ public class MediaConvertTranscoder implements Transcoder {
                         || e instanceof ConflictException
                         || e instanceof BadRequestException)
                 .recoverWithNull();
+    }
+
+    private static String message(MediaConvertException e) {
+        return e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+                ? e.getMessage()
+                : e.awsErrorDetails().errorMessage();
     }
 
     /** 4xx answers other than throttling will not change on retry. */

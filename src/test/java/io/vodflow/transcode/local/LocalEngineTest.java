@@ -422,7 +422,7 @@ class LocalEngineTest {
         String id = VideoApi.upload(TestMedia.testPattern(ffmpeg, 320, 240, 2, true), "video/mp4");
         VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
 
-        try (Stream<Path> left = Files.list(workDir)) {
+        try (Stream<Path> left = Files.walk(workDir)) {
             assertThat(left.filter(path -> path.getFileName().toString().startsWith("vodflow-job-")))
                     .isEmpty();
         }
