@@ -97,36 +97,33 @@ public class IngestService {
                                     .build()
                             : video;
                 })
-                .map(video -> {
+                .flatMap(video -> {
                     if (video == null) {
                         LOG.infof("Ignoring the upload of unknown video %s", id);
-                        return null;
+                        return Uni.createFrom().nullItem();
+                    }
+                    if (video.status() == VideoStatus.CANCELED) {
+                        return removeSource(video).replaceWith((Video) null);
                     }
                     boolean mine = video.status() == VideoStatus.UPLOADED
                             && deliveryId.equals(video.claim().by());
                     if (!mine) {
                         LOG.debugf("Upload of %s already taken (status %s)", id, video.status());
                     }
-                    return mine ? video : null;
-                })
-                .call(video -> video == null
-                        ? removeCanceledSource(id)
-                        : Uni.createFrom().voidItem());
+                    return Uni.createFrom().item(mine ? video : null);
+                });
     }
 
     /**
      * An upload can still arrive through its presigned URL after the client aborted it: the video is
-     * CANCELED, and its source is only taking room.
+     * CANCELED, and its source only takes room.
      */
-    private Uni<Void> removeCanceledSource(String id) {
-        return videos.find(id)
-                .flatMap(video -> video == null || video.status() != VideoStatus.CANCELED
-                        ? Uni.createFrom().voidItem()
-                        : Uni.createFrom()
-                                .completionStage(() -> s3.deleteObject(
-                                        delete -> delete.bucket(config.storage().inputBucket())
-                                                .key(video.source().key())))
-                                .replaceWithVoid());
+    private Uni<Void> removeSource(Video video) {
+        return Uni.createFrom()
+                .completionStage(() ->
+                        s3.deleteObject(delete -> delete.bucket(config.storage().inputBucket())
+                                .key(video.source().key())))
+                .replaceWithVoid();
     }
 
     /**

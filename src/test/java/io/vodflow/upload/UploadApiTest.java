@@ -3,6 +3,7 @@ package io.vodflow.upload;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -14,6 +15,7 @@ import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -237,6 +239,22 @@ class UploadApiTest {
                 .body("error.code", equalTo("UPLOAD_ABORTED"));
         given().delete("/videos/" + id + "/upload").then().statusCode(409);
         assertThat(pendingUploads()).doesNotContain(uploadId);
+    }
+
+    @Test
+    void aFileUploadedAfterItsUploadWasAbortedIsRemoved() {
+        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
+        String id = created.getString("id");
+        given().delete("/videos/" + id + "/upload").then().statusCode(204);
+
+        // The presigned URL still works until it expires; the canceled video does not keep the file.
+        assertThat(VideoApi.put(created.getString("upload.url"), created.getMap("upload.headers"), bytes)
+                        .statusCode())
+                .isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertNoSource(id));
+        given().get("/videos/" + id).then().body("status", equalTo("CANCELED"));
     }
 
     @Test
