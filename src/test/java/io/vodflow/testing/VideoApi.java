@@ -72,8 +72,11 @@ public final class VideoApi {
 
     /** A PUT straight to storage with the given headers (Content-Length comes from the body). */
     public static HttpResponse<String> put(String url, Map<String, String> headers, byte[] body) {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        // Expect: 100-continue lets storage refuse a request before its body is sent, as S3 clients do;
+        // otherwise an early refusal races with the upload and may reset the connection.
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach((name, value) -> {
             if (!name.equalsIgnoreCase("Content-Length")) {
                 request.header(name, value);
