@@ -13,6 +13,7 @@ import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.MediaConvertStub;
 import io.vodflow.testing.MediaConvertStubResource;
 import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -51,7 +52,7 @@ class MediaConvertIngestTest {
 
     @Test
     void theSampleLeadsToExactlyTheExpectedCreateJob() throws IOException {
-        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
 
         JsonPath video = VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
 
@@ -100,7 +101,7 @@ class MediaConvertIngestTest {
 
     @Test
     void repeatedAndDuplicateNotificationsGiveOneJob() {
-        byte[] bytes = VideoApi.read(VideoApi.media("h264_aac_320x240_main.mp4"));
+        byte[] bytes = VideoApi.read(TestResources.media("h264_aac_320x240_main.mp4"));
         JsonPath created = VideoApi.create("dup.mp4", "video/mp4", bytes.length);
         String id = created.getString("id");
         String key = "uploads/" + id + "/source";
@@ -139,7 +140,7 @@ class MediaConvertIngestTest {
     void badMessagesGoToTheDeadLetterQueueAndOthersAreAcknowledged() throws Exception {
         String poison = "this is not json " + System.nanoTime();
         send(config.queues().uploads(), poison);
-        send(config.queues().uploads(), sample("s3-test-event.json"));
+        send(config.queues().uploads(), TestResources.awsEvent("s3-test-event.json"));
         send(
                 config.queues().uploads(),
                 notification("uploads/3f2c9a1e-0000-4000-8000-000000000000/source", "ObjectCreated:Put", "01"));
@@ -159,14 +160,14 @@ class MediaConvertIngestTest {
         assertThat(deadLetters).containsExactly(poison);
 
         // The consumer is still there.
-        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
     }
 
     @Test
     void throttlingAndServerErrorsLeadToOneLaterJob() {
         mediaConvert.answerNext(429, 500);
-        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
 
         JsonPath video = VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
 
@@ -183,7 +184,7 @@ class MediaConvertIngestTest {
     @Test
     void failuresBeyondTheSdkRetriesAreRetriedByRedeliveryWithoutADuplicateJob() {
         mediaConvert.answerNext(500, 500, 500, 500, 500, 500);
-        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
 
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
 
@@ -195,7 +196,7 @@ class MediaConvertIngestTest {
     void anUploadThatKeepsFailingEndsInErrorInsteadOfWaitingForEver() {
         mediaConvert.answerAlways(500);
         try {
-            String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+            String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
 
             JsonPath video = VideoApi.awaitStatus(id, "ERROR", Duration.ofSeconds(60));
 
@@ -210,7 +211,7 @@ class MediaConvertIngestTest {
     @Test
     void aJobMediaConvertRefusesEndsInErrorWithItsMessage() {
         mediaConvert.answerNext(400);
-        String id = VideoApi.upload(VideoApi.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
 
         JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
 
@@ -223,11 +224,6 @@ class MediaConvertIngestTest {
         try (InputStream in = MediaConvertIngestTest.class.getResourceAsStream("/mediaconvert/" + file)) {
             return JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${videoId}", id));
         }
-    }
-
-    /** A documented sample of the events vodflow consumes (../shared/aws-events). */
-    private static String sample(String file) throws IOException {
-        return Files.readString(Path.of("..", "shared", "aws-events", file));
     }
 
     private String notification(String key, String eventName, String sequencer) {

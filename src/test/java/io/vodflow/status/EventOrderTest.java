@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vodflow.testing.TestResources;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoKeys;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -212,7 +211,7 @@ class EventOrderTest {
     }
 
     private static JsonNode sample(String file) throws IOException {
-        return JSON.readTree(Files.readString(Path.of("..", "shared", "aws-events", file)));
+        return JSON.readTree(TestResources.awsEvent(file));
     }
 
     private static <T> List<List<T>> permutations(List<T> items) {

@@ -12,6 +12,7 @@ import io.restassured.response.Response;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.FfprobeJson;
 import io.vodflow.testing.SseClient;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -35,7 +36,7 @@ class PipelineEndToEndTest {
 
     @Test
     void anUploadIsFollowedLiveUntilItPlays() throws Exception {
-        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
         String id = created.getString("id");
         HttpClient http = HttpClient.newHttpClient();

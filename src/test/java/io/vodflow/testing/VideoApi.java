@@ -21,16 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /** The client side of the API, as a browser or a script would use it: create a video, PUT its bytes. */
 public final class VideoApi {
 
-    /** Real sample videos shared by the team (see ../shared/media/README.md). */
-    public static final Path MEDIA = Path.of("..", "shared", "media");
-
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private VideoApi() {}
-
-    public static Path media(String name) {
-        return MEDIA.resolve(name);
-    }
 
     /** POST /videos; asserts 201 and returns the body. */
     public static JsonPath create(String fileName, String contentType, long sizeBytes) {

@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
@@ -40,7 +41,7 @@ class UploadApiTest {
 
     @Test
     void singlePutLandsInTheInputBucketWithTheDeclaredTypeAndSize() {
-        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = given().contentType(ContentType.JSON)
                 .body(Map.of(
                         "fileName",
@@ -89,7 +90,7 @@ class UploadApiTest {
 
     @Test
     void anUploadUrlDemandsThatNoSourceExistsYet() {
-        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
         Map<String, String> headers = created.getMap("upload.headers");
 
@@ -104,7 +105,7 @@ class UploadApiTest {
 
     @Test
     void storageRefusesAnotherContentTypeOrLength() {
-        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
         String url = created.getString("upload.url");
 
@@ -243,7 +244,7 @@ class UploadApiTest {
 
     @Test
     void aFileUploadedAfterItsUploadWasAbortedIsRemoved() {
-        byte[] bytes = VideoApi.read(VideoApi.media(SAMPLE));
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
         String id = created.getString("id");
         given().delete("/videos/" + id + "/upload").then().statusCode(204);
@@ -285,7 +286,7 @@ class UploadApiTest {
 
     @Test
     void deletingAVideoRemovesItsRecordSourceAndOutputs() {
-        String id = VideoApi.upload(VideoApi.media(SAMPLE), "video/mp4");
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         String output = "videos/" + id + "/hls/master.m3u8";
         s3.putObject(put -> put.bucket(config.storage().outputBucket()).key(output), RequestBody.fromString("#EXTM3U"));
 

@@ -6,7 +6,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
-import io.vodflow.testing.VideoApi;
+import io.vodflow.testing.TestResources;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -65,7 +65,7 @@ class WebPageTest {
         openPage("Video files up to 10 GiB");
         browser.find("#title").sendKeys("Sample clip");
 
-        choose(VideoApi.media("h264_aac_320x240_main.mp4"));
+        choose(TestResources.media("h264_aac_320x240_main.mp4"));
 
         awaitOutcome("COMPLETE", "Complete");
         assertThat(browser.find("#video-heading").getText()).isEqualTo("Sample clip");
@@ -184,7 +184,7 @@ class WebPageTest {
     void aVideoThatCannotBeTranscodedSaysSoAndWhy() {
         openPage("Video files up to 10 GiB");
 
-        choose(VideoApi.media("BROKEN_vp9_invalid_bitstream.webm"));
+        choose(TestResources.media("BROKEN_vp9_invalid_bitstream.webm"));
 
         awaitOutcome("ERROR", "Failed");
         assertThat(browser.find("#video-error").getText())

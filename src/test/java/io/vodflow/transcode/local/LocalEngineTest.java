@@ -12,6 +12,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.FfprobeJson;
 import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -85,7 +86,7 @@ class LocalEngineTest {
         return Stream.of(
                         new Case(
                                 "VP8 and Vorbis in WebM (sample)",
-                                tools -> VideoApi.media("vp8_vorbis_720p_1s.webm"),
+                                tools -> TestResources.media("vp8_vorbis_720p_1s.webm"),
                                 "video/webm",
                                 List.of("1280x720", "854x480", "640x360"),
                                 true,
@@ -319,7 +320,7 @@ class LocalEngineTest {
                                         .isEqualTo("1:1")),
                         new Case(
                                 "audio only (sample)",
-                                tools -> VideoApi.media("audio_only_aac_15s.mp4"),
+                                tools -> TestResources.media("audio_only_aac_15s.mp4"),
                                 "video/mp4",
                                 List.of(),
                                 true,
@@ -380,7 +381,7 @@ class LocalEngineTest {
         return Stream.of(
                 Arguments.of(
                         "the broken sample",
-                        (Function<FfmpegTools, Path>) tools -> VideoApi.media("BROKEN_vp9_invalid_bitstream.webm"),
+                        (Function<FfmpegTools, Path>) tools -> TestResources.media("BROKEN_vp9_invalid_bitstream.webm"),
                         "video/webm",
                         "cannot be decoded"),
                 Arguments.of(

@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +28,7 @@ class UnsupportedSettingsTest {
 
     @Test
     void theJobEndsInErrorNamingEveryUnsupportedSetting() {
-        String id = VideoApi.upload(VideoApi.media("vp8_vorbis_720p_1s.webm"), "video/webm");
+        String id = VideoApi.upload(TestResources.media("vp8_vorbis_720p_1s.webm"), "video/webm");
 
         JsonPath video = VideoApi.awaitStatus(id, "ERROR", Duration.ofSeconds(60));
 

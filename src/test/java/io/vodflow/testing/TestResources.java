@@ -1,0 +1,45 @@
+package io.vodflow.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Files the tests keep under {@code src/test/resources}: real sample media ({@code media/}) and the
+ * documented AWS event samples ({@code aws-events/}), each folder with a README naming sources and
+ * licences. The repository stands alone: nothing here is read from outside it.
+ */
+public final class TestResources {
+
+    private TestResources() {}
+
+    /** A sample video or audio file, as a path a test can upload or hand to ffmpeg. */
+    public static Path media(String name) {
+        return path("media/" + name);
+    }
+
+    /** A documented AWS event sample, as text. */
+    public static String awsEvent(String name) {
+        try {
+            return Files.readString(path("aws-events/" + name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path path(String resource) {
+        URL url = TestResources.class.getClassLoader().getResource(resource);
+        if (url == null) {
+            throw new IllegalArgumentException("No test resource " + resource);
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
