@@ -40,12 +40,18 @@ public class FfmpegTools {
     /** Encoders the local engine's output needs. */
     static final List<String> REQUIRED_ENCODERS = List.of("libx264", "aac", "mjpeg");
 
+    /** Bump when what {@link #extract} writes changes, so that older extractions are not reused. */
+    private static final int EXTRACTION_LAYOUT = 2;
+
     private final VodflowConfig.Ffmpeg config;
+    private final boolean transcodesHere;
     private volatile Tool ffmpeg;
     private volatile Tool ffprobe;
 
     FfmpegTools(VodflowConfig config) {
         this.config = config.ffmpeg();
+        this.transcodesHere = config.transcoder().backend() == VodflowConfig.Transcoder.Backend.LOCAL
+                && config.local().workerEnabled();
     }
 
     /** An executable and the environment it needs (the bundled one finds its libraries through it). */
@@ -57,6 +63,8 @@ public class FfmpegTools {
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
+            // The device library stand-ins rely on the loader binding symbols lazily.
+            builder.environment().remove("LD_BIND_NOW");
             return builder;
         }
 
@@ -100,10 +108,15 @@ public class FfmpegTools {
     /** How a run of a tool ended. */
     public record Execution(int exitCode, boolean timedOut, String output, String errors) {}
 
+    /**
+     * Every replica probes uploads with ffprobe; only one that runs local jobs needs ffmpeg and its
+     * encoders, so an API-only replica starts without them.
+     */
     void check(@Observes @Priority(10) StartupEvent event) {
-        LOG.infof(
-                "Using %s (%s) and %s",
-                ffmpeg().executable(), ffmpeg().version(), ffprobe().executable());
+        LOG.infof("Using %s (%s) for probing", ffprobe().executable(), ffprobe().version());
+        if (transcodesHere) {
+            LOG.infof("Using %s (%s) for transcoding", ffmpeg().executable(), ffmpeg().version());
+        }
     }
 
     public Tool ffmpeg() {
@@ -174,10 +187,7 @@ public class FfmpegTools {
     private static String explain(String message) {
         if (message != null && message.contains("error while loading shared libraries")) {
             String library = message.replaceAll("(?s).*loading shared libraries: ([^:]+):.*", "$1");
-            return "the system library " + library + " is missing"
-                    + (library.startsWith("libpulse")
-                            ? " (install libpulse0 on Debian/Ubuntu, pulseaudio-libs on Fedora/RHEL)"
-                            : "");
+            return "the system library " + library + " is missing";
         }
         return message;
     }
@@ -202,7 +212,8 @@ public class FfmpegTools {
 
     /**
      * Extracts the executables and shared libraries of the org.bytedeco ffmpeg jar into a directory
-     * named after the jar, once; later starts reuse it.
+     * named after the jar, once, with {@link DeviceLibraryStandIns} beside them on Linux, so that
+     * they need nothing from the system beyond glibc; later starts reuse it.
      */
     private static Optional<Tool> bundled(String name, List<String> refused) {
         String platform = Loader.getPlatform();
@@ -217,9 +228,9 @@ public class FfmpegTools {
             JarURLConnection connection = (JarURLConnection) resource.openConnection();
             Path jar = Path.of(connection.getJarFileURL().toURI());
             String jarName = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-            Path target = Path.of(Loader.getCacheDir().getPath(), "vodflow-" + jarName);
+            Path target = Path.of(Loader.getCacheDir().getPath(), "vodflow-" + EXTRACTION_LAYOUT + "-" + jarName);
             if (!Files.exists(target.resolve(".complete"))) {
-                extract(jar, directory, target);
+                extract(jar, directory, target, platform);
             }
             // The executables find their shared libraries through the loader's search path; Windows
             // looks next to the executable anyway.
@@ -233,7 +244,7 @@ public class FfmpegTools {
         }
     }
 
-    private static void extract(Path jar, String directory, Path target) throws IOException {
+    private static void extract(Path jar, String directory, Path target, String platform) throws IOException {
         Files.createDirectories(target.getParent());
         Path staging = Files.createTempDirectory(target.getParent(), ".extract-");
         try (JarFile file = new JarFile(jar.toFile())) {
@@ -249,6 +260,8 @@ public class FfmpegTools {
                 }
                 out.toFile().setExecutable(true);
             }
+            int standIns = DeviceLibraryStandIns.write(staging, platform);
+            LOG.debugf("Wrote %d stand-ins for device libraries of %s", standIns, platform);
             Files.createFile(staging.resolve(".complete"));
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
