@@ -37,6 +37,9 @@ public interface VodflowConfig {
     /** How uploads are taken in, probed and turned into jobs. */
     Ingest ingest();
 
+    /** The largest media vodflow transcodes; a source beyond any of them ends in ERROR unprocessed. */
+    Ceilings ceilings();
+
     /** Which engine transcodes, and the job template it gets. */
     Transcoder transcoder();
 
@@ -159,6 +162,40 @@ public interface VodflowConfig {
         /** How long probing a source may take. */
         @WithDefault("60s")
         Duration probeTimeout();
+    }
+
+    interface Ceilings {
+        /** Widest picture, in pixels. */
+        @WithDefault("7680")
+        int maxWidth();
+
+        /** Tallest picture, in pixels. */
+        @WithDefault("7680")
+        int maxHeight();
+
+        /** Most pixels a frame (8K UHD is 33,177,600). */
+        @WithDefault("35389440")
+        long maxPixels();
+
+        /** Longest source. */
+        @WithDefault("6h")
+        Duration maxDuration();
+
+        /** Highest frame rate, in frames per second. */
+        @WithDefault("120")
+        double maxFrameRate();
+
+        /** Most streams (video, audio, subtitles, data) in one file. */
+        @WithDefault("16")
+        int maxStreams();
+
+        /** Highest overall bitrate, in bits per second. */
+        @WithDefault("400000000")
+        long maxBitrate();
+
+        /** Address space one ffprobe run may map (Linux); a file that needs more is refused. */
+        @WithDefault("1G")
+        MemorySize probeMemory();
     }
 
     interface Transcoder {

@@ -54,11 +54,31 @@ public class FfmpegTools {
                 && config.local().workerEnabled();
     }
 
-    /** An executable and the environment it needs (the bundled one finds its libraries through it). */
-    public record Tool(String executable, Map<String, String> environment, String version) {
+    /**
+     * An executable and the environment it needs (the bundled one finds its libraries through it).
+     *
+     * @param memoryLimit bytes of address space the process may map; 0 for no limit
+     */
+    public record Tool(String executable, Map<String, String> environment, String version, long memoryLimit) {
+
+        public Tool(String executable, Map<String, String> environment, String version) {
+            this(executable, environment, version, 0);
+        }
+
+        /**
+         * The same tool, run with at most {@code bytes} of address space where the system can enforce
+         * it (Linux): an allocation beyond it fails inside the tool instead of starving the service.
+         */
+        public Tool withMemoryLimit(long bytes) {
+            return new Tool(executable, environment, version, bytes);
+        }
 
         public ProcessBuilder processBuilder(List<String> arguments) {
-            List<String> command = new ArrayList<>(arguments.size() + 1);
+            List<String> command = new ArrayList<>(arguments.size() + 4);
+            if (memoryLimit > 0 && Loader.getPlatform().startsWith("linux")) {
+                // The shell sets the limit, then becomes the tool: "$0" and "$@" are the command.
+                command.addAll(List.of("/bin/sh", "-c", "ulimit -v " + memoryLimit / 1024 + " && exec \"$0\" \"$@\""));
+            }
             command.add(executable);
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command);

@@ -2,6 +2,7 @@ package io.vodflow.media;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.Video.MediaInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -12,26 +13,32 @@ import java.util.regex.Pattern;
 
 /**
  * Finds out what a source really is with ffprobe: container, streams, size, rotation, frame rate,
- * duration, and whether its first frames decode at all. Reads only the start of the file, over a
- * presigned GET URL (or any input ffprobe understands).
+ * duration, and whether its first frames decode at all. Reads the source over a presigned GET URL
+ * (or a file) the one way {@link SourceInput} allows. Metadata comes first: a source beyond the
+ * {@link VodflowConfig.Ceilings ceilings} is refused before a single frame is decoded, and the decode
+ * check that follows runs on one thread, with the pixel ceiling; every run has a memory limit, so
+ * that one hostile file cannot take down the replica probing it.
  */
 @ApplicationScoped
 public class SourceProbe {
 
     /** Packets read at the start of the source to prove that its streams decode. */
     private static final String DECODE_CHECK_INTERVAL = "%+#60";
-    /** How long a read from storage may wait for data. */
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     /** ffprobe errors that say the storage did not answer, rather than that the file is bad. */
     private static final Pattern UNREACHABLE = Pattern.compile(
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
+    /** ffprobe errors that say the run needed more memory than it was allowed. */
+    private static final Pattern OUT_OF_MEMORY =
+            Pattern.compile("Cannot allocate memory|out of memory", Pattern.CASE_INSENSITIVE);
 
     private final FfmpegTools tools;
     private final ObjectMapper json;
+    private final VodflowConfig.Ceilings ceilings;
 
-    SourceProbe(FfmpegTools tools, ObjectMapper json) {
+    SourceProbe(FfmpegTools tools, ObjectMapper json, VodflowConfig config) {
         this.tools = tools;
         this.json = json;
+        this.ceilings = config.ceilings();
     }
 
     /** What probing found: the media, or why it is not usable. */
@@ -60,19 +67,25 @@ public class SourceProbe {
      * @param decodeCheck whether to decode the first frames; a source probed with it before can skip it
      */
     public Result probe(String input, Duration timeout, boolean decodeCheck) {
+        Result metadata = run(input, timeout, false);
+        return decodeCheck && metadata instanceof Probed ? run(input, timeout, true) : metadata;
+    }
+
+    private Result run(String input, Duration timeout, boolean decodeCheck) {
         List<String> arguments = new ArrayList<>(List.of("-v", "error"));
-        if (input.startsWith("http")) {
-            // A storage connection that stops answering fails the probe instead of hanging it.
-            arguments.addAll(List.of("-rw_timeout", Long.toString(READ_TIMEOUT.toNanos() / 1000)));
+        if (decodeCheck) {
+            arguments.addAll(List.of("-threads", "1", "-max_pixels", Long.toString(ceilings.maxPixels())));
         }
         arguments.addAll(List.of("-print_format", "json", "-show_format", "-show_streams"));
         if (decodeCheck) {
             arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
         }
-        arguments.add(input);
+        arguments.addAll(SourceInput.arguments(input));
         FfmpegTools.Execution run;
         try {
-            run = tools.ffprobe().execute(arguments, timeout);
+            run = tools.ffprobe()
+                    .withMemoryLimit(ceilings.probeMemory().asLongValue())
+                    .execute(arguments, timeout);
         } catch (IOException e) {
             throw new ProbeException("Could not run ffprobe: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -87,11 +100,20 @@ public class SourceProbe {
             if (isUnreachable(problem)) {
                 throw new ProbeException("ffprobe could not read the source: " + problem, null);
             }
+            if (OUT_OF_MEMORY.matcher(run.errors()).find()) {
+                return new Unusable(
+                        "LIMIT_MEMORY",
+                        "Reading the file needs more than the "
+                                + ceilings.probeMemory().asLongValue() / (1024 * 1024) + " MiB of memory allowed");
+            }
             return new Unusable(
                     "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
         }
         try {
-            return interpret(json.readTree(run.output()), decodeCheck);
+            JsonNode probe = json.readTree(run.output());
+            return MediaCeilings.check(probe, ceilings)
+                    .map(Result.class::cast)
+                    .orElseGet(() -> interpret(probe, decodeCheck));
         } catch (IOException e) {
             throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
         }
@@ -188,7 +210,7 @@ public class SourceProbe {
         return Math.round(clockwise / 90f) * 90 % 360;
     }
 
-    private static double frameRate(JsonNode video) {
+    static double frameRate(JsonNode video) {
         double average = ratio(video.path("avg_frame_rate").asText("0/0"));
         return average > 0 ? average : ratio(video.path("r_frame_rate").asText("0/0"));
     }

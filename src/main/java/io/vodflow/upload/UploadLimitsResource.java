@@ -25,9 +25,18 @@ public class UploadLimitsResource {
     private final UploadLimits limits;
 
     UploadLimitsResource(VodflowConfig config) {
+        VodflowConfig.Ceilings ceilings = config.ceilings();
         this.limits = new UploadLimits(
                 config.upload().maxSize().asLongValue(),
-                List.copyOf(config.upload().allowedContentTypes()));
+                List.copyOf(config.upload().allowedContentTypes()),
+                new MediaLimits(
+                        ceilings.maxWidth(),
+                        ceilings.maxHeight(),
+                        ceilings.maxPixels(),
+                        ceilings.maxDuration().toSeconds(),
+                        ceilings.maxFrameRate(),
+                        ceilings.maxStreams(),
+                        ceilings.maxBitrate()));
     }
 
     /** What POST /videos accepts. */
@@ -35,13 +44,27 @@ public class UploadLimitsResource {
     public record UploadLimits(
             @Schema(description = "Largest sizeBytes accepted", example = "10737418240") long maxSizeBytes,
             @Schema(description = "Accepted content types; type/* accepts every subtype", example = "[\"video/*\"]")
-                    List<String> allowedContentTypes) {}
+                    List<String> allowedContentTypes,
+            @Schema(description = "What the uploaded media may be; a source beyond any of these ends in ERROR")
+                    MediaLimits media) {}
+
+    /** The ceilings on the media inside an upload, checked before any transcoding. */
+    @Schema(name = "MediaLimits")
+    public record MediaLimits(
+            @Schema(description = "Widest picture, in pixels") int maxWidth,
+            @Schema(description = "Tallest picture, in pixels") int maxHeight,
+            @Schema(description = "Most pixels a frame") long maxPixels,
+            @Schema(description = "Longest source, in seconds") long maxDurationSeconds,
+            @Schema(description = "Highest frame rate, in frames per second") double maxFrameRate,
+            @Schema(description = "Most streams in one file") int maxStreams,
+            @Schema(description = "Highest overall bitrate, in bits per second") long maxBitrate) {}
 
     @GET
     @NonBlocking // answers from memory, no need for a worker thread
     @Operation(
             summary = "Get the upload limits",
-            description = "The largest file and the content types that creating a video accepts.")
+            description = "The largest file and the content types that creating a video accepts, and the"
+                    + " ceilings on the media inside it.")
     @APIResponse(responseCode = "200", description = "The limits")
     public UploadLimits get() {
         return limits;

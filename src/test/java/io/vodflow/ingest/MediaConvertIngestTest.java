@@ -137,6 +137,17 @@ class MediaConvertIngestTest {
     }
 
     @Test
+    void aSourceBeyondACeilingEndsInErrorWithoutAJob() {
+        String id = VideoApi.upload(TestMedia.tinyButLong(ffmpeg), "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_DURATION");
+        assertThat(video.getString("error.message")).contains("225:00:00");
+        assertThat(mediaConvert.createJobRequests(id)).isEmpty();
+    }
+
+    @Test
     void badMessagesGoToTheDeadLetterQueueAndOthersAreAcknowledged() throws Exception {
         String poison = "this is not json " + System.nanoTime();
         send(config.queues().uploads(), poison);

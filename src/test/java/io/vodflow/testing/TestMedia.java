@@ -59,4 +59,21 @@ public final class TestMedia {
                 "pattern-" + width + "x" + height + (audio ? "" : "-silent") + ".mp4",
                 arguments.toArray(String[]::new));
     }
+
+    /** Three 32x32 frames of 75 hours each: a few kilobytes, and 225 hours long. */
+    public static Path tinyButLong(FfmpegTools tools) {
+        return generate(
+                tools,
+                "tiny-but-long.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=size=32x32:rate=1/270000",
+                "-frames:v",
+                "3",
+                "-c:v",
+                "libx264",
+                "-video_track_timescale",
+                "1");
+    }
 }

@@ -24,7 +24,14 @@ class UploadLimitsTest {
                 .statusCode(200)
                 .contentType(ContentType.JSON)
                 .body("maxSizeBytes", equalTo(TEN_GIB))
-                .body("allowedContentTypes", contains("video/*"));
+                .body("allowedContentTypes", contains("video/*"))
+                .body("media.maxWidth", equalTo(7680))
+                .body("media.maxHeight", equalTo(7680))
+                .body("media.maxPixels", equalTo(35389440))
+                .body("media.maxDurationSeconds", equalTo(21600))
+                .body("media.maxFrameRate", equalTo(120.0f))
+                .body("media.maxStreams", equalTo(16))
+                .body("media.maxBitrate", equalTo(400000000));
     }
 
     @Test

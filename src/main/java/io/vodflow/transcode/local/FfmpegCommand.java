@@ -1,5 +1,6 @@
 package io.vodflow.transcode.local;
 
+import io.vodflow.media.SourceInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +26,7 @@ final class FfmpegCommand {
     static List<String> build(JobPlan plan, Source source, Path outputDir, String preset) {
         List<String> args = new ArrayList<>(
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
-        if (source.input().startsWith("http")) {
-            // A storage connection that stops answering is reconnected, then fails the job, never hangs it.
-            args.addAll(List.of(
-                    "-rw_timeout",
-                    "30000000",
-                    "-reconnect",
-                    "1",
-                    "-reconnect_on_network_error",
-                    "1",
-                    "-reconnect_delay_max",
-                    "10"));
-        }
-        args.addAll(List.of("-i", source.input()));
+        args.addAll(SourceInput.arguments(source.input()));
 
         List<JobPlan.Rendition> renditions = plan.hls().renditions();
         JobPlan.FrameCapture capture = source.hasVideo() ? plan.frameCapture() : null;

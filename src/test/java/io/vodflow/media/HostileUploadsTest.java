@@ -1,0 +1,180 @@
+package io.vodflow.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ordinary uploads that an attacker crafts: manifests that point ffmpeg at internal URLs, and media
+ * beyond the ceilings. Each ends in ERROR with a reason, and nothing is fetched or transcoded.
+ */
+@QuarkusTest
+@TestProfile(HostileUploadsTest.TightProbeMemory.class)
+class HostileUploadsTest {
+
+    /** Every probe of these files must fit in 256 MiB. */
+    public static class TightProbeMemory implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("vodflow.ceilings.probe-memory", "256M");
+        }
+    }
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Inject
+    FfmpegTools tools;
+
+    /** An internal service the manifests point at; it records every path asked for. */
+    private HttpServer internal;
+
+    private final Queue<String> requested = new ConcurrentLinkedQueue<>();
+    private final Map<String, String[]> served = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void startInternalService() throws IOException {
+        internal = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        internal.createContext("/", exchange -> {
+            requested.add(exchange.getRequestURI().getPath());
+            String[] file = served.get(exchange.getRequestURI().getPath());
+            byte[] body = file == null ? new byte[0] : file[1].getBytes(StandardCharsets.UTF_8);
+            if (file != null) {
+                exchange.getResponseHeaders().set("Content-Type", file[0]);
+            }
+            exchange.sendResponseHeaders(file == null ? 404 : 200, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        internal.start();
+    }
+
+    @AfterEach
+    void stopInternalService() {
+        internal.stop(0);
+    }
+
+    @Test
+    void aDashManifestPosingAsAVideoFetchesNothing() throws Exception {
+        String manifest =
+                """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT10S"
+                     minBufferTime="PT1S" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
+                  <Period><AdaptationSet mimeType="video/mp4">
+                    <Representation id="1" bandwidth="100000" width="320" height="240">
+                      <BaseURL>%s/secret.mp4</BaseURL><SegmentBase indexRange="0-100"/>
+                    </Representation>
+                  </AdaptationSet></Period>
+                </MPD>
+                """
+                        .formatted(internalUrl());
+
+        assertRefusedWithoutFetching(manifest);
+        assertFetchesWhenOpenedWithoutTheAllowLists(manifest, "/manifest.mpd", "application/dash+xml", "/secret.mp4");
+    }
+
+    @Test
+    void anHlsPlaylistPosingAsAVideoFetchesNothing() throws Exception {
+        String playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n" + internalUrl()
+                + "/secret.ts\n#EXT-X-ENDLIST\n";
+
+        assertRefusedWithoutFetching(playlist);
+        assertFetchesWhenOpenedWithoutTheAllowLists(
+                playlist, "/manifest.m3u8", "application/vnd.apple.mpegurl", "/secret.ts");
+    }
+
+    @Test
+    void aHugeStillIsRefusedByItsPixelCountBeforeAnyFrameIsDecoded() {
+        Path still = TestMedia.generate(
+                tools,
+                "huge.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=blue:s=16000x16000:r=25",
+                "-frames:v",
+                "2",
+                "-c:v",
+                "mjpeg");
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(still, "video/mp4"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_PIXELS");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("The video has 256,000,000 pixels a frame (16000x16000); the most accepted is 35,389,440.");
+    }
+
+    @Test
+    void aClipOfTwoHundredHoursIsRefusedByItsDuration() {
+        JsonPath video =
+                VideoApi.awaitStatus(VideoApi.upload(TestMedia.tinyButLong(tools), "video/mp4"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_DURATION");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("The file lasts 225:00:00; the longest accepted is 6:00:00.");
+        assertThat(video.getString("progress")).isNull();
+    }
+
+    @Test
+    void aFileWithFortyStreamsIsRefusedByItsStreamCount() {
+        List<String> arguments = new ArrayList<>(List.of("-f", "lavfi", "-i", "sine=duration=0.5"));
+        for (int stream = 0; stream < 40; stream++) {
+            arguments.addAll(List.of("-map", "0:a"));
+        }
+        arguments.addAll(List.of("-c:a", "aac"));
+        Path streams = TestMedia.generate(tools, "forty-streams.mp4", arguments.toArray(String[]::new));
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(streams, "video/mp4"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_STREAMS");
+        assertThat(video.getString("error.message")).isEqualTo("The file has 40 streams; the most accepted is 16.");
+    }
+
+    private void assertRefusedWithoutFetching(String manifest) throws IOException {
+        Path file = Files.createTempDirectory("vodflow-hostile-").resolve("holiday.mp4");
+        Files.writeString(file, manifest);
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(file, "video/mp4"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("NOT_MEDIA");
+        assertThat(requested).as("requests to the internal service").isEmpty();
+    }
+
+    /** The control: the same text, opened as what it is by ffprobe without vodflow's allow-lists. */
+    private void assertFetchesWhenOpenedWithoutTheAllowLists(
+            String manifest, String path, String contentType, String secret) throws Exception {
+        served.put(path, new String[] {contentType, manifest});
+
+        tools.ffprobe().execute(List.of("-v", "error", "-show_format", internalUrl() + path), TIMEOUT);
+
+        assertThat(requested).contains(path, secret);
+    }
+
+    private String internalUrl() {
+        return "http://127.0.0.1:" + internal.getAddress().getPort();
+    }
+}
