@@ -1,10 +1,12 @@
 package io.vodflow.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vodflow.video.VideoKeys;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A "MediaConvert Job State Change" event, read leniently from its EventBridge envelope: unknown
@@ -31,6 +33,59 @@ record JobEvent(
 
     /** One entry of outputDetails: its first file, duration and picture size (absent for audio). */
     record OutputDetail(String filePath, long durationMs, Integer width, Integer height) {}
+
+    /** More output groups than any job template of vodflow writes. */
+    static final int MAX_OUTPUT_GROUPS = 4;
+    /** More outputs in a group than any ladder vodflow builds. */
+    static final int MAX_OUTPUTS = 32;
+    /** More frame captures than vodflow lists for one video. */
+    static final int MAX_CAPTURES = 10_000;
+
+    /**
+     * Why this event cannot be about {@code videoId}, naming the field, or empty when it can: every
+     * file it names must lie under the video's prefix in the output bucket, and its counts within
+     * what vodflow's jobs produce. An event that fails this was not written for this video.
+     */
+    Optional<String> outOfScope(String videoId, String outputBucket) {
+        if (!VideoKeys.isValidId(videoId)) {
+            return Optional.of("detail.userMetadata.videoId=" + videoId + " is not a video id");
+        }
+        if (outputGroups.size() > MAX_OUTPUT_GROUPS) {
+            return Optional.of("detail.outputGroupDetails has " + outputGroups.size() + " groups");
+        }
+        String prefix = "s3://" + outputBucket + "/" + VideoKeys.outputs(videoId);
+        for (int g = 0; g < outputGroups.size(); g++) {
+            OutputGroup group = outputGroups.get(g);
+            String field = "detail.outputGroupDetails[" + g + "]";
+            if (group.outputs().size() > MAX_OUTPUTS) {
+                return Optional.of(
+                        field + ".outputDetails has " + group.outputs().size() + " outputs");
+            }
+            for (int p = 0; p < group.playlistFilePaths().size(); p++) {
+                String path = group.playlistFilePaths().get(p);
+                if (!within(path, prefix)) {
+                    return Optional.of(field + ".playlistFilePaths[" + p + "]=" + path + " lies outside " + prefix);
+                }
+            }
+            for (int o = 0; o < group.outputs().size(); o++) {
+                String path = group.outputs().get(o).filePath();
+                if (path != null && !within(path, prefix)) {
+                    return Optional.of(
+                            field + ".outputDetails[" + o + "].outputFilePaths[0]=" + path + " lies outside " + prefix);
+                }
+                if (path != null && JobOutputs.captureCount(path) > MAX_CAPTURES) {
+                    return Optional.of(field + ".outputDetails[" + o + "].outputFilePaths[0]=" + path
+                            + " numbers more than " + MAX_CAPTURES + " captures");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Under the prefix, with no ".." segment that a file system would resolve out of it. */
+    private static boolean within(String path, String prefix) {
+        return path.startsWith(prefix) && !path.contains("/../") && !path.endsWith("/..");
+    }
 
     /** @throws IllegalArgumentException if the JSON is not a MediaConvert job state change */
     static JobEvent parse(JsonNode envelope) {

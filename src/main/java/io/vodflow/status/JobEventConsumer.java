@@ -53,6 +53,14 @@ public class JobEventConsumer {
             if (failure == null) {
                 return Deliveries.done(message);
             }
+            if (failure instanceof StatusService.OutOfScopeException) {
+                if (Deliveries.firstReceive(message)) {
+                    LOG.warnf(
+                            "Job event %s of job %s is refused and goes to the dead-letter queue: %s",
+                            event.status(), event.jobId(), failure.getMessage());
+                }
+                return Deliveries.reject(message, failure);
+            }
             LOG.warnf(
                     "Job event %s of job %s failed, retrying in %d s: %s",
                     event.status(), event.jobId(), retryDelay.toSeconds(), failure.toString());

@@ -86,6 +86,16 @@ class JobOutputs {
         return new Video.Outputs(masterKey, renditions, thumbnails, durationMs);
     }
 
+    /** How many captures {@link #allCaptures} lists for this last capture. */
+    static long captureCount(String lastKey) {
+        Matcher matcher = CAPTURE.matcher(lastKey);
+        if (!matcher.matches()) {
+            return 1;
+        }
+        String number = matcher.group(2);
+        return number.length() > 9 ? Long.MAX_VALUE : Long.parseLong(number) + 1;
+    }
+
     /** Every capture up to the last one: thumb.0000003.jpg gives thumb.0000000.jpg to thumb.0000003.jpg. */
     static List<String> allCaptures(String lastKey) {
         Matcher matcher = CAPTURE.matcher(lastKey);

@@ -1,14 +1,17 @@
 package io.vodflow.status;
 
 import io.smallrye.mutiny.Uni;
+import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), applies
- * {@link StatusRules} with a conditional write. The repository announces the change to subscribers
+ * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), refuses
+ * an event that reaches outside that video's keys, applies {@link StatusRules} with a conditional
+ * write. The repository announces the change to subscribers
  * and metrics.
  */
 @ApplicationScoped
@@ -18,10 +21,19 @@ public class StatusService {
 
     private final VideoRepository videos;
     private final JobOutputs outputs;
+    private final String outputBucket;
 
-    StatusService(VideoRepository videos, JobOutputs outputs) {
+    StatusService(VideoRepository videos, JobOutputs outputs, VodflowConfig config) {
         this.videos = videos;
         this.outputs = outputs;
+        this.outputBucket = config.storage().outputBucket();
+    }
+
+    /** A job event that names files outside its video's own keys, or counts beyond reason. */
+    static class OutOfScopeException extends IllegalArgumentException {
+        OutOfScopeException(String message) {
+            super(message);
+        }
     }
 
     Uni<Void> apply(JobEvent event) {
@@ -31,6 +43,10 @@ public class StatusService {
             if (id == null) {
                 LOG.infof("Ignoring %s of job %s: no video has this job", event.status(), event.jobId());
                 return Uni.createFrom().voidItem();
+            }
+            Optional<String> outOfScope = event.outOfScope(id, outputBucket);
+            if (outOfScope.isPresent()) {
+                return Uni.createFrom().failure(new OutOfScopeException(outOfScope.get()));
             }
             return outputs.of(event)
                     .flatMap(produced ->

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vodflow.config.VodflowConfig;
 import io.vodflow.testing.TestResources;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoKeys;
@@ -38,6 +39,9 @@ class EventOrderTest {
     @Inject
     VideoRepository videos;
 
+    @Inject
+    VodflowConfig config;
+
     @Test
     void everyOrderOfASuccessfulJobEndsInTheSameRecord() throws IOException {
         List<JsonNode> events = List.of(
@@ -55,14 +59,15 @@ class EventOrderTest {
                 reference = end;
                 assertThat(end.job().percent()).isEqualTo(100);
                 assertThat(end.job().startedAt()).isNotNull();
-                assertThat(end.outputs().masterPlaylistKey()).isEqualTo("hls/main.m3u8");
+                String prefix = VideoKeys.outputs(end.id());
+                assertThat(end.outputs().masterPlaylistKey()).isEqualTo(prefix + "hls/main.m3u8");
                 assertThat(end.outputs().renditions())
                         .extracting(rendition -> rendition.width() + "x" + rendition.height())
                         .containsExactly("426x240", "1280x720");
                 assertThat(end.outputs().thumbnailKeys())
                         .hasSize(37)
-                        .startsWith("frameoutput/file.0000000.jpg")
-                        .endsWith("frameoutput/file.0000036.jpg");
+                        .startsWith(prefix + "frameoutput/file.0000000.jpg")
+                        .endsWith(prefix + "frameoutput/file.0000036.jpg");
                 assertThat(end.outputs().durationMs()).isEqualTo(180041);
             }
             assertThat(comparable(end)).as("after %s", names(order)).isEqualTo(comparable(reference));
@@ -156,9 +161,20 @@ class EventOrderTest {
         return videos.update(id, current -> submitted).await().atMost(WAIT);
     }
 
-    /** The same event for this video: AWS's samples carry other job ids and empty userMetadata. */
-    private static ObjectNode forVideo(JsonNode sample, String videoId) {
-        ObjectNode event = sample.deepCopy();
+    /**
+     * The same event for this video: AWS's samples carry other job ids, empty userMetadata and files
+     * in a documentation bucket, which here lie under the video's prefix in the output bucket.
+     */
+    private ObjectNode forVideo(JsonNode sample, String videoId) {
+        ObjectNode event;
+        try {
+            event = (ObjectNode) JSON.readTree(sample.toString()
+                    .replace(
+                            "s3://DOC-EXAMPLE-BUCKET/",
+                            "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(videoId)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
         ObjectNode detail = (ObjectNode) event.path("detail");
         detail.put("jobId", JOB);
         ObjectNode metadata = detail.putObject("userMetadata");
@@ -200,7 +216,7 @@ class EventOrderTest {
                                 String.valueOf(job.phase()),
                                 String.valueOf(job.startedAt()),
                                 String.valueOf(job.completedAt())),
-                "outputs", String.valueOf(video.outputs()),
+                "outputs", String.valueOf(video.outputs()).replace(video.id(), "{videoId}"),
                 "error", String.valueOf(video.error()));
     }
 

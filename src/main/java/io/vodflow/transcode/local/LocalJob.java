@@ -15,7 +15,7 @@ import java.util.Map;
 record LocalJob(String jobId, Instant createdAt, Map<String, String> userMetadata, ObjectNode settings) {
 
     String videoId() {
-        return userMetadata.get("videoId");
+        return userMetadata == null ? null : userMetadata.get("videoId");
     }
 
     int attempt() {

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -184,6 +185,16 @@ class LocalWorker {
                 LOG.warnf(
                         "Message %s on the job queue is not a job (%s); it goes to the dead-letter queue",
                         message.messageId(), e.getMessage());
+            }
+            changeVisibility(message, 0);
+            return;
+        }
+        Optional<String> violation = JobScope.violation(job, config);
+        if (violation.isPresent()) {
+            if (receives == 1) {
+                LOG.warnf(
+                        "Job %s (message %s) is refused and goes to the dead-letter queue: %s",
+                        job.jobId(), message.messageId(), violation.get());
             }
             changeVisibility(message, 0);
             return;

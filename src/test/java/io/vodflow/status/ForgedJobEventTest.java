@@ -1,0 +1,50 @@
+package io.vodflow.status;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.Queues;
+import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoApi;
+import io.vodflow.video.VideoKeys;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+
+/** A job event is believed only about its own video's files: one naming others' is dead-lettered. */
+@QuarkusTest
+class ForgedJobEventTest {
+
+    @Inject
+    SqsAsyncClient sqs;
+
+    @Inject
+    VodflowConfig config;
+
+    @Test
+    void aCompleteEventWhoseOutputsLieUnderAnotherVideoIsDeadLetteredAndChangesNothing() throws Exception {
+        String id = VideoApi.create("holiday.mp4", "video/mp4", 1000).getString("id");
+        JsonPath before = given().get("/videos/" + id).then().extract().jsonPath();
+        String elsewhere = "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(VideoKeys.newId());
+        ObjectNode complete = (ObjectNode) new ObjectMapper()
+                .readTree(TestResources.awsEvent("complete-hls-and-frames.json")
+                        .replace("s3://DOC-EXAMPLE-BUCKET/", elsewhere));
+        ObjectNode metadata = ((ObjectNode) complete.path("detail")).putObject("userMetadata");
+        metadata.put("videoId", id).put("attempt", "1");
+
+        Queues queues = new Queues(sqs);
+        queues.send(config.queues().jobEvents(), complete.toString());
+
+        queues.awaitDeadLetter(config.queues().jobEvents(), complete.toString(), Duration.ofSeconds(30));
+        JsonPath after = given().get("/videos/" + id).then().extract().jsonPath();
+        assertThat(after.getString("status")).isEqualTo("AWAITING_UPLOAD");
+        assertThat(after.getLong("version")).isEqualTo(before.getLong("version"));
+        assertThat(after.getString("playback")).isNull();
+    }
+}

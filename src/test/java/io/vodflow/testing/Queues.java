@@ -1,0 +1,46 @@
+package io.vodflow.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+
+/** The queues as a test uses them: send a message, then find it in the dead-letter queue. */
+public final class Queues {
+
+    private final SqsAsyncClient sqs;
+
+    public Queues(SqsAsyncClient sqs) {
+        this.sqs = sqs;
+    }
+
+    public void send(String queue, String body) {
+        String url = url(queue);
+        sqs.sendMessage(message -> message.queueUrl(url).messageBody(body)).join();
+    }
+
+    /** Waits until {@code body} arrives in the dead-letter queue of {@code queue}, and takes it out. */
+    public void awaitDeadLetter(String queue, String body, Duration timeout) {
+        String url = url(queue + "-dlq");
+        List<String> deadLetters = new ArrayList<>();
+        await().atMost(timeout).untilAsserted(() -> {
+            sqs.receiveMessage(receive ->
+                            receive.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .join()
+                    .messages()
+                    .forEach(message -> {
+                        deadLetters.add(message.body());
+                        sqs.deleteMessage(delete -> delete.queueUrl(url).receiptHandle(message.receiptHandle()))
+                                .join();
+                    });
+            assertThat(deadLetters).contains(body);
+        });
+    }
+
+    private String url(String queue) {
+        return sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
+    }
+}
