@@ -1,6 +1,7 @@
 package io.vodflow.problem;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,6 +11,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * The one place where failures become HTTP responses: every error is {@code application/problem+json}
@@ -18,6 +22,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    /** How long a client waits before trying again after a 503. */
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     static String type(String slug) {
         return "urn:problem-type:vodflow:" + slug;
@@ -30,14 +36,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonParseException e, HttpServerRequest request) {
-        return respond(new Problem(
-                type("malformed-json"),
-                "Malformed JSON",
-                400,
-                "The request body is not valid JSON: " + e.getOriginalMessage(),
-                request.path(),
-                null,
-                null));
+        return malformed("The request body is not valid JSON: " + e.getOriginalMessage(), request);
     }
 
     @ServerExceptionMapper
@@ -65,14 +64,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response otherJson(JsonMappingException e, HttpServerRequest request) {
-        return respond(new Problem(
-                type("malformed-json"),
-                "Malformed JSON",
-                400,
-                "The request body could not be read as JSON",
-                request.path(),
-                null,
-                null));
+        return malformed("The request body could not be read as JSON", request);
     }
 
     @ServerExceptionMapper
@@ -80,6 +72,11 @@ public class ProblemMapper {
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             return unexpected(e, request);
+        }
+        // Jackson's guards against absurd documents (nesting too deep, a value too long) reach here
+        // wrapped by the body reader.
+        if (e.getCause() instanceof StreamConstraintsException absurd) {
+            return malformed("The request body is beyond what vodflow reads: " + absurd.getOriginalMessage(), request);
         }
         String detail =
                 switch (status.getStatusCode()) {
@@ -91,6 +88,34 @@ public class ProblemMapper {
                 };
         return respond(new Problem(
                 "about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, request.path(), null, null));
+    }
+
+    /**
+     * S3, SQS or DynamoDB did not answer within its deadline, could not be reached, or is throttling or
+     * failing: the request may succeed shortly, so the client is told when to try again.
+     */
+    @ServerExceptionMapper
+    public Response unavailable(SdkException e, HttpServerRequest request) {
+        boolean passing = e instanceof SdkClientException
+                || e instanceof SdkServiceException service
+                        && (service.isThrottlingException() || service.statusCode() >= 500);
+        if (!passing) {
+            return unexpected(e, request);
+        }
+        LOG.warnf("%s %s answered 503: %s", request.method(), request.path(), e.getMessage());
+        Problem problem = new Problem(
+                type("unavailable"),
+                "Service unavailable",
+                503,
+                "A service vodflow depends on did not answer in time; try again in a few seconds",
+                request.path(),
+                null,
+                null);
+        return Response.status(503)
+                .type(Problem.MEDIA_TYPE)
+                .header("Retry-After", RETRY_AFTER_SECONDS)
+                .entity(problem)
+                .build();
     }
 
     @ServerExceptionMapper
@@ -118,6 +143,10 @@ public class ProblemMapper {
             return "true or false";
         }
         return "an object";
+    }
+
+    private static Response malformed(String detail, HttpServerRequest request) {
+        return respond(new Problem(type("malformed-json"), "Malformed JSON", 400, detail, request.path(), null, null));
     }
 
     private static Response respond(Problem problem) {

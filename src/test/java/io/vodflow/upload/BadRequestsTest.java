@@ -8,9 +8,18 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import io.vodflow.config.VodflowConfig;
 import jakarta.inject.Inject;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +148,65 @@ class BadRequestsTest {
                 .statusCode(400)
                 .body("field", equalTo("fileName"))
                 .body("errors.field", org.hamcrest.Matchers.contains("fileName", "contentType", "sizeBytes"));
+    }
+
+    // The two absurd bodies below go over a plain socket: the test client's request logging would
+    // pretty-print them, and the JDK's client cannot take an early answer to a body it is sending.
+
+    @Test
+    void jsonNestedTenThousandLevelsDeepIsRefused() throws IOException {
+        int records = recordCount();
+        String body = "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,\"extra\":"
+                + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+        byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+
+        String response = post(bytes.length, bytes);
+
+        assertThat(response)
+                .startsWith("HTTP/1.1 400")
+                .containsIgnoringCase("content-type: application/problem+json")
+                .contains("\"status\":400", "nesting depth");
+        assertThat(recordCount()).isEqualTo(records);
+    }
+
+    @Test
+    void aFiftyMegabyteBodyIsRefusedBeforeItIsRead() throws IOException {
+        int records = recordCount();
+        // Only the first 64 KiB of the declared 50 MiB are sent: the answer comes before the rest is needed.
+        byte[] start = new byte[64 * 1024];
+        Arrays.fill(start, (byte) ' ');
+
+        String response = post(50 * 1024 * 1024, start);
+
+        assertThat(response)
+                .startsWith("HTTP/1.1 413")
+                .containsIgnoringCase("content-type: application/problem+json")
+                .contains("\"status\":413")
+                .contains("The request body has 52428800 bytes; the most accepted is 1048576 bytes");
+        assertThat(recordCount()).isEqualTo(records);
+    }
+
+    /** POST /videos declaring {@code length} bytes and sending {@code body}; returns the whole response. */
+    private static String post(long length, byte[] body) throws IOException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /videos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            Matcher contentLength =
+                    Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+            byte[] content = new byte[contentLength.find() ? Integer.parseInt(contentLength.group(1)) : 0];
+            in.readFully(content);
+            return head + new String(content, StandardCharsets.UTF_8);
+        }
     }
 
     private static Arguments create(String name, String body, int status, String field) {
