@@ -99,11 +99,11 @@ public class IngestService {
                 })
                 .flatMap(video -> {
                     if (video == null) {
-                        LOG.infof("Ignoring the upload of unknown video %s", id);
-                        return Uni.createFrom().nullItem();
+                        LOG.infof("Removing the upload of video %s, which was deleted or never created", id);
+                        return removeSource(id).replaceWith((Video) null);
                     }
                     if (video.status() == VideoStatus.CANCELED) {
-                        return removeSource(video).replaceWith((Video) null);
+                        return removeSource(id).replaceWith((Video) null);
                     }
                     boolean mine = video.status() == VideoStatus.UPLOADED
                             && deliveryId.equals(video.claim().by());
@@ -115,14 +115,13 @@ public class IngestService {
     }
 
     /**
-     * An upload can still arrive through its presigned URL after the client aborted it: the video is
-     * CANCELED, and its source only takes room.
+     * An upload can still arrive through its presigned URL after the client aborted it or deleted the
+     * video: nothing will ever transcode it, and it only takes room.
      */
-    private Uni<Void> removeSource(Video video) {
+    private Uni<Void> removeSource(String id) {
         return Uni.createFrom()
-                .completionStage(() ->
-                        s3.deleteObject(delete -> delete.bucket(config.storage().inputBucket())
-                                .key(video.source().key())))
+                .completionStage(() -> s3.deleteObject(
+                        delete -> delete.bucket(config.storage().inputBucket()).key(VideoKeys.source(id))))
                 .replaceWithVoid();
     }
 

@@ -259,6 +259,21 @@ class UploadApiTest {
     }
 
     @Test
+    void aFileUploadedAfterItsVideoWasDeletedIsRemoved() {
+        byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
+        JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
+        String id = created.getString("id");
+        given().delete("/videos/" + id).then().statusCode(204);
+
+        assertThat(VideoApi.put(created.getString("upload.url"), created.getMap("upload.headers"), bytes)
+                        .statusCode())
+                .isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertNoSource(id));
+        given().get("/videos/" + id).then().statusCode(404);
+    }
+
+    @Test
     void listingIsNewestFirstAndPagesWithACursor() {
         List<String> mine = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
