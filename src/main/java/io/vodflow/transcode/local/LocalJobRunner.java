@@ -117,6 +117,10 @@ class LocalJobRunner {
             if (failure == null && plan.hls().renditions().stream().anyMatch(r -> !hasSegment(directory, plan, r))) {
                 failure = "No frame of the source could be decoded";
             }
+            if (failure == null) {
+                HlsPlaylists.mend(directory, plan);
+                failure = HlsPlaylists.problem(directory, plan);
+            }
             if (failure != null) {
                 uploader.deleteUploaded();
                 events.error(job, TRANSCODING_FAILED, failure);

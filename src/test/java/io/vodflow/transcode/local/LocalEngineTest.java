@@ -85,6 +85,22 @@ class LocalEngineTest {
         BiConsumer<JsonNode, JsonNode> nothing = (video, sourceProbe) -> {};
         return Stream.of(
                         new Case(
+                                "a single frame",
+                                tools -> shortClip(tools, 1),
+                                "video/mp4",
+                                List.of("320x240"),
+                                false,
+                                1,
+                                nothing),
+                        new Case(
+                                "three frames",
+                                tools -> shortClip(tools, 3),
+                                "video/mp4",
+                                List.of("320x240"),
+                                false,
+                                1,
+                                nothing),
+                        new Case(
                                 "VP8 and Vorbis in WebM (sample)",
                                 tools -> TestResources.media("vp8_vorbis_720p_1s.webm"),
                                 "video/webm",
@@ -365,6 +381,15 @@ class LocalEngineTest {
             assertSegmentLengths(
                     given().get(playlist).then().statusCode(200).extract().asString());
         }
+        String master = given().get(video.getString("playback.masterPlaylist"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        for (Map<String, Object> rendition : renditions) {
+            String playlist = (String) rendition.get("playlist");
+            assertThat(master).as("master playlist").contains(playlist.substring(playlist.lastIndexOf('/') + 1));
+        }
         FfprobeJson.probe(
                 ffmpeg, base.resolve(video.getString("playback.masterPlaylist")).toString());
 
@@ -485,7 +510,7 @@ class LocalEngineTest {
 
     /** Every segment but the last lasts the target length, give or take one GOP. */
     private static void assertSegmentLengths(String playlist) {
-        assertThat(playlist).startsWith("#EXTM3U").contains("#EXT-X-ENDLIST");
+        assertThat(playlist).startsWith("#EXTM3U").contains("#EXT-X-ENDLIST").doesNotContain("#EXT-X-TARGETDURATION:0");
         List<Double> durations = playlist.lines()
                 .filter(line -> line.startsWith("#EXTINF:"))
                 .map(line -> Double.parseDouble(line.substring(8, line.indexOf(','))))
@@ -502,6 +527,23 @@ class LocalEngineTest {
                 .filter(stream -> type.equals(stream.path("codec_type").asText()))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /** A clip of a few frames, shorter than any segment: it must still make a playable stream. */
+    private static Path shortClip(FfmpegTools tools, int frames) {
+        return TestMedia.generate(
+                tools,
+                frames + "-frames.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=25",
+                "-frames:v",
+                Integer.toString(frames),
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p");
     }
 
     /** PCM with six channels and no layout: raw samples first, then muxed with the picture. */

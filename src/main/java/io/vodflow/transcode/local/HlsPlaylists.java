@@ -1,0 +1,111 @@
+package io.vodflow.transcode.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The HLS playlists the local engine hands over: mended where ffmpeg's muxer falls short, then
+ * checked, so that COMPLETE always means a stream a player can open. For a source shorter than a
+ * second the muxer rounds the target duration down to 0 and, having measured no bitrate, leaves every
+ * variant out of the master playlist.
+ */
+final class HlsPlaylists {
+
+    private static final Pattern ZERO_TARGET = Pattern.compile("(?m)^#EXT-X-TARGETDURATION:0$");
+    private static final Pattern TARGET = Pattern.compile("(?m)^#EXT-X-TARGETDURATION:(\\d+)$");
+
+    private HlsPlaylists() {}
+
+    /** Gives every rendition a target duration of at least 1 s, and the master every rendition. */
+    static void mend(Path directory, JobPlan plan) throws IOException {
+        List<String> playlists = playlists(plan);
+        StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        for (int i = 0; i < playlists.size(); i++) {
+            Path playlist = directory.resolve(playlists.get(i));
+            String text = Files.readString(playlist);
+            String mended = ZERO_TARGET.matcher(text).replaceAll("#EXT-X-TARGETDURATION:1");
+            if (!mended.equals(text)) {
+                Files.writeString(playlist, mended);
+            }
+            JobPlan.VideoSettings video = plan.hls().renditions().get(i).video();
+            master.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(peakBandwidth(directory, mended));
+            if (video != null) {
+                master.append(",RESOLUTION=").append(video.width()).append('x').append(video.height());
+            }
+            master.append('\n').append(playlists.get(i)).append('\n');
+        }
+        Path masterFile = directory.resolve(masterName(plan));
+        if (!listsAll(Files.readString(masterFile), playlists)) {
+            Files.writeString(masterFile, master);
+        }
+    }
+
+    /** Why the playlists in {@code directory} would not play, or null when they would. */
+    static String problem(Path directory, JobPlan plan) throws IOException {
+        List<String> playlists = playlists(plan);
+        if (!listsAll(Files.readString(directory.resolve(masterName(plan))), playlists)) {
+            return "The master playlist does not list every rendition";
+        }
+        for (String name : playlists) {
+            String text = Files.readString(directory.resolve(name));
+            var target = TARGET.matcher(text);
+            if (!target.find() || Integer.parseInt(target.group(1)) < 1) {
+                return "The playlist " + name + " has no valid target duration";
+            }
+            List<String> segments = segments(text);
+            if (segments.isEmpty()) {
+                return "The playlist " + name + " lists no segment";
+            }
+            for (String segment : segments) {
+                Path file = directory.resolve(segment);
+                if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                    return "The segment " + segment + " of " + name + " was not written";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String masterName(JobPlan plan) {
+        return plan.hls().destination().baseName() + ".m3u8";
+    }
+
+    private static List<String> playlists(JobPlan plan) {
+        List<String> names = new ArrayList<>();
+        List<JobPlan.Rendition> renditions = plan.hls().renditions();
+        for (int i = 0; i < renditions.size(); i++) {
+            names.add(plan.hls().destination().baseName() + FfmpegCommand.variantName(renditions.get(i), i) + ".m3u8");
+        }
+        return names;
+    }
+
+    private static boolean listsAll(String master, List<String> playlists) {
+        List<String> listed = master.lines().map(String::strip).toList();
+        return listed.containsAll(playlists);
+    }
+
+    private static List<String> segments(String playlist) {
+        return playlist.lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
+    }
+
+    /** The highest bitrate of any segment, in bits per second, as HLS defines BANDWIDTH. */
+    private static long peakBandwidth(Path directory, String playlist) throws IOException {
+        long peak = 1;
+        double duration = 0;
+        for (String line : playlist.lines().map(String::strip).toList()) {
+            if (line.startsWith("#EXTINF:")) {
+                duration = Double.parseDouble(line.substring(8, line.indexOf(',')));
+            } else if (!line.isEmpty() && !line.startsWith("#") && duration > 0) {
+                peak = Math.max(peak, Math.round(Files.size(directory.resolve(line)) * 8 / duration));
+            }
+        }
+        return peak;
+    }
+}
