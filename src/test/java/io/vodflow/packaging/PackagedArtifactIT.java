@@ -26,6 +26,14 @@ class PackagedArtifactIT {
     }
 
     @Test
+    void productionLibrariesHoldStsForWorkloadIdentity() throws IOException {
+        try (Stream<Path> jars = Files.list(APP.resolve("lib").resolve("main"))) {
+            assertThat(jars.map(jar -> jar.getFileName().toString()))
+                    .anyMatch(name -> name.startsWith("software.amazon.awssdk.sts-"));
+        }
+    }
+
+    @Test
     void startingWithoutAwsSettingsExitsNamingEveryMissingSetting() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder =
