@@ -74,6 +74,10 @@ final class StatusRules {
         if (event.attempt() != null && event.attempt() != video.attempt()) {
             return false;
         }
+        // No job can run for a video whose file never arrived: such an event is not about it.
+        if (video.status() == VideoStatus.AWAITING_UPLOAD) {
+            return false;
+        }
         // A stray second job of the same attempt must not decide the video: the first recorded wins.
         return video.job() == null || video.job().id().equals(event.jobId());
     }

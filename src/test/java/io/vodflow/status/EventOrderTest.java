@@ -113,6 +113,20 @@ class EventOrderTest {
     }
 
     @Test
+    void anEventForAVideoNeverUploadedChangesNothing() throws IOException {
+        Video created = awaitingUpload();
+        String id = created.id();
+
+        apply(id, sample("progressing.json"));
+        apply(id, sample("complete-hls-and-frames.json"));
+
+        Video after = videos.find(id).await().atMost(WAIT);
+        assertThat(after.status()).isEqualTo(VideoStatus.AWAITING_UPLOAD);
+        assertThat(after.version()).isEqualTo(created.version());
+        videos.delete(id).await().atMost(WAIT);
+    }
+
+    @Test
     void anEventWithoutUserMetadataFindsItsVideoByJobId() throws IOException {
         String jobId = "1700000000000-" + System.nanoTime();
         Video video = submittedVideo(1, jobId);
@@ -143,21 +157,27 @@ class EventOrderTest {
         return submittedVideo(attempt, JOB);
     }
 
-    private Video submittedVideo(int attempt, String jobId) {
-        Instant now = Instant.now();
+    /** A video as creating it leaves it: AWAITING_UPLOAD. */
+    private Video awaitingUpload() {
         String id = VideoKeys.newId();
         Video created = Video.created(
                 id,
                 null,
                 new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
                 null,
-                now);
+                Instant.now());
+        return videos.insert(created).await().atMost(WAIT);
+    }
+
+    private Video submittedVideo(int attempt, String jobId) {
+        Instant now = Instant.now();
+        Video created = awaitingUpload();
+        String id = created.id();
         Video submitted = created.change(now)
                 .status(VideoStatus.SUBMITTED)
                 .attempt(attempt)
                 .job(new Video.Job(jobId, "mediaconvert", 0, null, now, null, null))
                 .build();
-        videos.insert(created).await().atMost(WAIT);
         return videos.update(id, current -> submitted).await().atMost(WAIT);
     }
 
