@@ -82,6 +82,12 @@ final class StatusRules {
         return video.job() == null || video.job().id().equals(event.jobId());
     }
 
+    /** Whether the event ends its job: nothing is written after it. */
+    static boolean isFinal(JobEvent event) {
+        VideoStatus target = target(event.status());
+        return target != null && target.isTerminal();
+    }
+
     private static VideoStatus target(String status) {
         return switch (status) {
             case "PROGRESSING", "STATUS_UPDATE", "INPUT_INFORMATION" -> VideoStatus.PROGRESSING;

@@ -3,6 +3,7 @@ package io.vodflow.status;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import org.jboss.logging.Logger;
 /**
  * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), refuses
  * an event that reaches outside that video's keys, applies {@link StatusRules} with a conditional
- * write. The repository announces the change to subscribers
+ * write. A job that ends after its video was deleted has its outputs removed. The repository announces the change to subscribers
  * and metrics.
  */
 @ApplicationScoped
@@ -20,11 +21,13 @@ public class StatusService {
     private static final Logger LOG = Logger.getLogger(StatusService.class);
 
     private final VideoRepository videos;
+    private final VideoService videoService;
     private final JobOutputs outputs;
     private final String outputBucket;
 
-    StatusService(VideoRepository videos, JobOutputs outputs, VodflowConfig config) {
+    StatusService(VideoRepository videos, VideoService videoService, JobOutputs outputs, VodflowConfig config) {
         this.videos = videos;
+        this.videoService = videoService;
         this.outputs = outputs;
         this.outputBucket = config.storage().outputBucket();
     }
@@ -51,7 +54,15 @@ public class StatusService {
             return outputs.of(event)
                     .flatMap(produced ->
                             videos.update(id, current -> StatusRules.apply(current, event, produced, Instant.now())))
-                    .replaceWithVoid();
+                    .flatMap(video -> video == null && StatusRules.isFinal(event)
+                            ? removeOrphanedOutputs(id, event)
+                            : Uni.createFrom().voidItem());
         });
+    }
+
+    /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */
+    private Uni<Void> removeOrphanedOutputs(String id, JobEvent event) {
+        LOG.infof("Job %s of deleted video %s ended %s; removing its outputs", event.jobId(), id, event.status());
+        return videoService.deleteOutputs(id);
     }
 }

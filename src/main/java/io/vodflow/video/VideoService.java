@@ -75,7 +75,15 @@ public class VideoService {
                 .flatMap(ignored -> abortUpload(video))
                 .flatMap(ignored -> deleteObjects(
                         storage.inputBucket(), List.of(video.source().key())))
-                .flatMap(ignored -> deletePrefix(storage.outputBucket(), VideoKeys.outputs(id))));
+                .flatMap(ignored -> deleteOutputs(id)));
+    }
+
+    /**
+     * Removes every output of a video that no longer exists: a job that was still running when the
+     * video was deleted may write its outputs afterwards.
+     */
+    public Uni<Void> deleteOutputs(String id) {
+        return deletePrefix(storage.outputBucket(), VideoKeys.outputs(id));
     }
 
     private Uni<Void> cancelJob(Video video) {

@@ -3,7 +3,6 @@ package io.vodflow.status;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -32,11 +31,7 @@ class ForgedJobEventTest {
         String id = VideoApi.create("holiday.mp4", "video/mp4", 1000).getString("id");
         JsonPath before = given().get("/videos/" + id).then().extract().jsonPath();
         String elsewhere = "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(VideoKeys.newId());
-        ObjectNode complete = (ObjectNode) new ObjectMapper()
-                .readTree(TestResources.awsEvent("complete-hls-and-frames.json")
-                        .replace("s3://DOC-EXAMPLE-BUCKET/", elsewhere));
-        ObjectNode metadata = ((ObjectNode) complete.path("detail")).putObject("userMetadata");
-        metadata.put("videoId", id).put("attempt", "1");
+        ObjectNode complete = TestResources.jobEvent("complete-hls-and-frames.json", id, elsewhere);
 
         Queues queues = new Queues(sqs);
         queues.send(config.queues().jobEvents(), complete.toString());

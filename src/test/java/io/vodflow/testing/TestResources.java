@@ -1,5 +1,7 @@
 package io.vodflow.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
  */
 public final class TestResources {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private TestResources() {}
 
     /** A sample video or audio file, as a path a test can upload or hand to ffmpeg. */
@@ -26,6 +30,24 @@ public final class TestResources {
     public static String awsEvent(String name) {
         try {
             return Files.readString(path("aws-events/" + name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A documented job event as it arrives for a video: userMetadata naming the video and attempt 1,
+     * and the files of AWS's sample under {@code filesUnder}, an {@code s3://bucket/prefix/}.
+     */
+    public static ObjectNode jobEvent(String name, String videoId, String filesUnder) {
+        try {
+            ObjectNode event =
+                    (ObjectNode) JSON.readTree(awsEvent(name).replace("s3://DOC-EXAMPLE-BUCKET/", filesUnder));
+            ((ObjectNode) event.path("detail"))
+                    .putObject("userMetadata")
+                    .put("videoId", videoId)
+                    .put("attempt", "1");
+            return event;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

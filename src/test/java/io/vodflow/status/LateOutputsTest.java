@@ -1,0 +1,53 @@
+package io.vodflow.status;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.Queues;
+import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoApi;
+import io.vodflow.video.VideoKeys;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+
+/** A job that was not stopped in time by a delete leaves nothing behind once it ends. */
+@QuarkusTest
+class LateOutputsTest {
+
+    @Inject
+    SqsAsyncClient sqs;
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    VodflowConfig config;
+
+    @Test
+    void outputsWrittenAfterTheVideoWasDeletedAreRemovedWhenItsJobEnds() {
+        String id = VideoApi.create("late.mp4", "video/mp4", 1000).getString("id");
+        given().delete("/videos/" + id).then().statusCode(204);
+        String bucket = config.storage().outputBucket();
+        String prefix = VideoKeys.outputs(id);
+        // What a MediaConvert job still running at the delete goes on to write, then reports.
+        for (String file : new String[] {"hls/main.m3u8", "hls/mainv1.m3u8", "hls/mainv1_00001.ts"}) {
+            s3.putObject(put -> put.bucket(bucket).key(prefix + file), RequestBody.fromString("#EXTM3U\n"));
+        }
+        String complete = TestResources.jobEvent("complete-hls-and-frames.json", id, "s3://" + bucket + "/" + prefix)
+                .toString();
+
+        new Queues(sqs).send(config.queues().jobEvents(), complete);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                        s3.listObjectsV2(list -> list.bucket(bucket).prefix(prefix))
+                                .keyCount())
+                .isZero());
+    }
+}
