@@ -253,7 +253,10 @@ public interface VodflowConfig {
         @WithDefault("60s")
         Duration visibilityTimeout();
 
-        /** Runs of one job before it ends in ERROR, counting runs whose worker died. */
+        /**
+         * Runs of one job before it ends in ERROR, counting runs that failed or whose worker died; a
+         * worker that stops in an orderly way hands its job back without using one up.
+         */
         @WithDefault("3")
         int maxAttempts();
 

@@ -1,6 +1,7 @@
 package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
@@ -34,7 +35,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * free slot ({@code vodflow.local.concurrency}), keeps each job's message invisible while the job
  * runs, and deletes it when the job ended. A job whose worker died becomes visible again and is taken
  * up by any worker; after {@code vodflow.local.max-attempts} runs it ends in ERROR, so no job stays
- * PROGRESSING forever.
+ * PROGRESSING forever. A worker that stops in an orderly way hands its job back without using up an
+ * attempt.
  *
  * <p>The queue is polled here rather than through the SQS connector, because the connector receives
  * ahead of processing: a job would sit invisible in one worker's buffer while another worker idles.
@@ -102,13 +104,21 @@ class LocalWorker {
         LOG.infof("Local transcoding worker running up to %d job(s) from %s", concurrency, queue);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * A stopping service first waits {@code quarkus.shutdown.delay} with everything still up: the
+     * moment to stop and hand back running jobs, while SQS and the event channel still work.
+     */
+    void stopping(@Observes ShutdownDelayInitiatedEvent event) {
+        stop(null);
+    }
+
+    synchronized void stop(@Observes ShutdownEvent event) {
         if (!polling) {
             return;
         }
         polling = false;
         poller.interrupt();
-        // Running jobs stop without an outcome; their messages become visible for another worker.
+        // Running jobs stop without an outcome and are handed back to the queue.
         running.values().forEach(JobHandle::stop);
         jobs.shutdown();
         try {
@@ -223,8 +233,10 @@ class LocalWorker {
             LocalJobRunner.Outcome outcome = runner.run(job, receives - 1, handle);
             if (outcome == LocalJobRunner.Outcome.ENDED) {
                 delete(message);
+            } else if (handle.isStopping()) {
+                handBack(message, job);
             } else {
-                changeVisibility(message, handle.isStopping() ? 0 : RETRY_DELAY_SECONDS);
+                changeVisibility(message, RETRY_DELAY_SECONDS);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
@@ -300,6 +312,18 @@ class LocalWorker {
 
     private int visibilitySeconds() {
         return (int) config.local().visibilityTimeout().toSeconds();
+    }
+
+    /**
+     * Gives the job of a worker that is stopping (a rollout, a scale-in) to the next worker without
+     * using up one of its attempts: a fresh copy of the message starts with no receives, then the
+     * original goes. Only runs that fail, or whose worker dies, count.
+     */
+    private void handBack(Message message, LocalJob job) {
+        sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(message.body()))
+                .join();
+        delete(message);
+        LOG.infof("Handed job %s of video %s back to the queue: this worker is stopping", job.jobId(), job.videoId());
     }
 
     private void delete(Message message) {

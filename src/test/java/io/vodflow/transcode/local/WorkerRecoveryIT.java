@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kills a worker replica in the middle of a job and starts another: the job is taken up again and
- * ends COMPLETE. The workers are the packaged production application, run as separate processes
+ * ends COMPLETE. Stops workers in an orderly way, as rollouts do, three times during one job: each
+ * hands the job back without using up an attempt, and it still ends COMPLETE. The workers are the packaged production application, run as separate processes
  * against this test's embedded services, so this runs after {@code package}, as an integration test.
  */
 @QuarkusTest
@@ -51,25 +52,7 @@ class WorkerRecoveryIT {
 
     @Test
     void aJobWhoseWorkerIsKilledIsTakenUpAgainAndCompletes() throws Exception {
-        Path source = TestMedia.generate(
-                ffmpeg,
-                "long.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1280x720:rate=25:duration=30",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=48000:duration=30",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "1M",
-                "-c:a",
-                "aac");
+        Path source = longSource();
         Process first = startWorker("first");
         Process second = null;
         try {
@@ -96,6 +79,59 @@ class WorkerRecoveryIT {
                 second.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void aJobWhoseWorkersAreStoppedThreeTimesStillCompletes() throws Exception {
+        String id = VideoApi.upload(longSource(), "video/mp4");
+
+        for (int stop = 1; stop <= 3; stop++) {
+            String name = "stopped-" + stop;
+            Process worker = startWorker(name);
+            try {
+                // Stopped mid-transcode: its ffmpeg runs.
+                await().atMost(Duration.ofMinutes(2)).until(() -> worker.descendants()
+                        .anyMatch(process -> process.info().command().orElse("").endsWith("ffmpeg")));
+            } finally {
+                // SIGTERM, an orderly stop as in a rollout or a scale-in. Through the handle, unlike
+                // Process.destroy(), which also closes the pipe the worker logs to.
+                worker.toHandle().destroy();
+                assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+            // The log is copied by another thread, which may still be writing the worker's last lines.
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(Files.readString(log(name))).contains("Handed job"));
+        }
+        Process last = startWorker("after-three-stops");
+        try {
+            JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(5));
+            assertThat(video.getList("playback.renditions")).hasSize(3);
+        } finally {
+            last.destroyForcibly();
+        }
+    }
+
+    /** 30 s of 720p with sound: long enough to stop a worker in the middle of it. */
+    private Path longSource() {
+        return TestMedia.generate(
+                ffmpeg,
+                "long.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=25:duration=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000:duration=30",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "1M",
+                "-c:a",
+                "aac");
     }
 
     /** Starts the packaged application as a worker of this test's queues, tables and buckets. */
@@ -135,16 +171,29 @@ class WorkerRecoveryIT {
                 Path.of("target", "worker-recovery").toAbsolutePath().toString());
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+        // Workers only transcode here: this test's application takes every upload and event. A killed
+        // process's pending long poll would otherwise take the next test's upload notification with
+        // it, hidden for the queue's visibility timeout.
+        ProcessBuilder builder = new ProcessBuilder(
+                        java,
+                        "-Dmp.messaging.incoming.uploads.enabled=false",
+                        "-Dmp.messaging.incoming.job-events.enabled=false",
+                        "-jar",
+                        jar.toString())
+                .redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
-        Path log = Path.of("target", "worker-recovery-" + name + ".log");
+        Path log = log(name);
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread output = new Thread(() -> copyUntilReady(process, log, ready), "worker-" + name + "-output");
         output.setDaemon(true);
         output.start();
         ready.orTimeout(60, TimeUnit.SECONDS).join();
         return process;
+    }
+
+    private static Path log(String worker) {
+        return Path.of("target", "worker-recovery-" + worker + ".log");
     }
 
     private static void copyUntilReady(Process process, Path log, CompletableFuture<Void> ready) {
