@@ -58,6 +58,9 @@ public interface VodflowConfig {
     /** Where players fetch the HLS renditions and thumbnails. */
     Playback playback();
 
+    /** What vodflow measures beyond the pipeline's own events. */
+    Metrics metrics();
+
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
 
@@ -288,6 +291,12 @@ public interface VodflowConfig {
         /** How long job events wait before another try after a passing fault. */
         @WithDefault("10s")
         Duration retryDelay();
+    }
+
+    interface Metrics {
+        /** How often each replica reads the depth of the queues' dead-letter queues. */
+        @WithDefault("60s")
+        Duration deadLetterInterval();
     }
 
     interface Playback {
