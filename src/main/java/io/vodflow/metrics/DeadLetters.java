@@ -10,8 +10,10 @@ import io.vodflow.config.VodflowConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +38,7 @@ public class DeadLetters {
     private final MeterRegistry registry;
     private final VodflowConfig config;
     private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
+    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
     private long timer = -1;
 
     DeadLetters(SqsAsyncClient sqs, Vertx vertx, MeterRegistry registry, VodflowConfig config) {
@@ -50,10 +53,15 @@ public class DeadLetters {
         timer = vertx.setPeriodic(0, interval.toMillis(), ignored -> refresh());
     }
 
+    /**
+     * Also removes the gauges: the registry can outlive this application (tests restart it in one
+     * JVM), and a gauge left behind would keep reporting the old application's last counts.
+     */
     void stop(@Observes ShutdownEvent event) {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+        gauges.forEach(registry::remove);
     }
 
     private void refresh() {
@@ -98,11 +106,11 @@ public class DeadLetters {
     private AtomicLong gauge(String queue) {
         return depths.computeIfAbsent(queue, name -> {
             AtomicLong depth = new AtomicLong();
-            Gauge.builder("vodflow.dead.letters", depth, AtomicLong::get)
+            gauges.add(Gauge.builder("vodflow.dead.letters", depth, AtomicLong::get)
                     .description("Messages waiting in a queue's dead-letter queue")
                     .tag("queue", name)
                     .strongReference(true)
-                    .register(registry);
+                    .register(registry));
             return depth;
         });
     }
