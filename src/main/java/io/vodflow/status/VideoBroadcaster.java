@@ -46,13 +46,16 @@ public class VideoBroadcaster {
     private final VodflowConfig config;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private final AtomicInteger subscriberCount = new AtomicInteger();
+    private final MeterRegistry metrics;
+    private final Gauge subscriberGauge;
     private long timer = -1;
 
     VideoBroadcaster(VideoRepository videos, Vertx vertx, VodflowConfig config, MeterRegistry metrics) {
         this.videos = videos;
         this.vertx = vertx;
         this.config = config;
-        Gauge.builder("vodflow.sse.subscribers", subscriberCount, AtomicInteger::get)
+        this.metrics = metrics;
+        this.subscriberGauge = Gauge.builder("vodflow.sse.subscribers", subscriberCount, AtomicInteger::get)
                 .description("Server-Sent Events streams open on this replica")
                 .strongReference(true)
                 .register(metrics);
@@ -67,6 +70,9 @@ public class VideoBroadcaster {
             vertx.cancelTimer(timer);
         }
         input.onComplete();
+        // The registry can outlive this application (tests restart it in one JVM): a gauge left
+        // behind would keep reporting this application's count instead of the next one's.
+        metrics.remove(subscriberGauge);
     }
 
     void changed(@Observes VideoChanged change) {
