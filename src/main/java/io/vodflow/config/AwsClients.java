@@ -3,6 +3,7 @@ package io.vodflow.config;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -23,6 +24,8 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 @ApplicationScoped
 public class AwsClients {
 
+    private static final Duration SQS_CALL_TIMEOUT = Duration.ofSeconds(30);
+
     private final VodflowConfig.Aws aws;
 
     AwsClients(VodflowConfig config) {
@@ -32,7 +35,10 @@ public class AwsClients {
     @Produces
     @ApplicationScoped
     SqsAsyncClient sqs() {
-        var builder = SqsAsyncClient.builder().httpClientBuilder(AwsCrtAsyncHttpClient.builder());
+        // Long polls wait up to 20 s: no call, poll or not, waits longer than this for SQS.
+        var builder = SqsAsyncClient.builder()
+                .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
+                .overrideConfiguration(override -> override.apiCallTimeout(SQS_CALL_TIMEOUT));
         aws.sqsEndpoint().ifPresent(builder::endpointOverride);
         return configure(builder).build();
     }

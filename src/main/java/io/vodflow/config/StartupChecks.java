@@ -1,11 +1,11 @@
 package io.vodflow.config;
 
 import io.quarkus.runtime.StartupEvent;
-import io.vodflow.transcode.JobTemplate;
-import io.vodflow.transcode.mediaconvert.JobSettingsConverter;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -20,11 +20,11 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 public class StartupChecks {
 
     private final VodflowConfig config;
-    private final JobTemplate template;
+    private final Instance<StartupCheck> checks;
 
-    StartupChecks(VodflowConfig config, JobTemplate template) {
+    StartupChecks(VodflowConfig config, @Any Instance<StartupCheck> checks) {
         this.config = config;
-        this.template = template;
+        this.checks = checks;
     }
 
     void check(@Observes @Priority(1) StartupEvent event) {
@@ -32,23 +32,7 @@ public class StartupChecks {
         if (!config.localcloud().enabled() && config.aws().region().isEmpty() && !regionFromDefaultChain()) {
             problems.add("No AWS region: set the AWS_REGION environment variable (or vodflow.aws.region).");
         }
-        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.MEDIACONVERT
-                && config.mediaconvert().roleArn().isEmpty()) {
-            problems.add("The MediaConvert backend needs the IAM role it runs jobs with: set"
-                    + " vodflow.mediaconvert.role-arn (VODFLOW_MEDIACONVERT_ROLE_ARN).");
-        }
-        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.MEDIACONVERT) {
-            try {
-                JobSettingsConverter.toJobSettings(template.settings());
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        if (config.transcoder().backend() == VodflowConfig.Transcoder.Backend.LOCAL
-                && config.queues().transcodeJobs().isEmpty()) {
-            problems.add("The local backend needs a queue for its jobs: set vodflow.queues.transcode-jobs"
-                    + " (VODFLOW_QUEUES_TRANSCODE_JOBS).");
-        }
+        checks.forEach(check -> problems.addAll(check.problems()));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("vodflow cannot start:\n  - " + String.join("\n  - ", problems));
         }

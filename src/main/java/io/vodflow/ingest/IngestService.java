@@ -1,27 +1,30 @@
 package io.vodflow.ingest;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.media.MediaInfo;
 import io.vodflow.media.SourceProbe;
+import io.vodflow.storage.ContentTypes;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.S3Uri;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.support.Offload;
 import io.vodflow.transcode.JobRejectedException;
 import io.vodflow.transcode.JobTemplate;
 import io.vodflow.transcode.TranscodeRequest;
 import io.vodflow.transcode.Transcoder;
-import io.vodflow.upload.ContentTypes;
 import io.vodflow.video.Video;
-import io.vodflow.video.VideoKeys;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Turns one uploaded source into one transcoding job. The video is claimed with a conditional write,
@@ -39,7 +42,7 @@ public class IngestService {
 
     private final VideoRepository videos;
     private final S3AsyncClient s3;
-    private final S3Presigner presigner;
+    private final ObjectStore store;
     private final SourceProbe probe;
     private final JobTemplate template;
     private final Transcoder transcoder;
@@ -48,14 +51,14 @@ public class IngestService {
     IngestService(
             VideoRepository videos,
             S3AsyncClient s3,
-            S3Presigner presigner,
+            ObjectStore store,
             SourceProbe probe,
             JobTemplate template,
             Transcoder transcoder,
             VodflowConfig config) {
         this.videos = videos;
         this.s3 = s3;
-        this.presigner = presigner;
+        this.store = store;
         this.probe = probe;
         this.template = template;
         this.transcoder = transcoder;
@@ -84,19 +87,7 @@ public class IngestService {
     /** The video if this delivery owns its upload now, else null (unknown, taken, or past this stage). */
     private Uni<Video> claim(String id, String deliveryId) {
         Duration lease = config.ingest().claimLease();
-        return videos.update(id, video -> {
-                    Instant now = Instant.now();
-                    boolean fresh = video.status() == VideoStatus.AWAITING_UPLOAD;
-                    boolean abandoned = video.status() == VideoStatus.UPLOADED
-                            && !deliveryId.equals(video.claim().by())
-                            && video.claim().at().plus(lease).isBefore(now);
-                    return fresh || abandoned
-                            ? video.change(now)
-                                    .status(VideoStatus.UPLOADED)
-                                    .claim(new Video.Claim(deliveryId, now))
-                                    .build()
-                            : video;
-                })
+        return videos.update(id, video -> video.uploadClaimed(deliveryId, lease, Instant.now()))
                 .flatMap(video -> {
                     if (video == null) {
                         LOG.infof("Removing the upload of video %s, which was deleted or never created", id);
@@ -105,8 +96,7 @@ public class IngestService {
                     if (video.status() == VideoStatus.CANCELED) {
                         return removeSource(id).replaceWith((Video) null);
                     }
-                    boolean mine = video.status() == VideoStatus.UPLOADED
-                            && deliveryId.equals(video.claim().by());
+                    boolean mine = video.claimedBy(deliveryId, video.attempt());
                     if (!mine) {
                         LOG.debugf("Upload of %s already taken (status %s)", id, video.status());
                     }
@@ -119,10 +109,7 @@ public class IngestService {
      * video: nothing will ever transcode it, and it only takes room.
      */
     private Uni<Void> removeSource(String id) {
-        return Uni.createFrom()
-                .completionStage(() -> s3.deleteObject(
-                        delete -> delete.bucket(config.storage().inputBucket()).key(VideoKeys.source(id))))
-                .replaceWithVoid();
+        return store.delete(config.storage().inputBucket(), List.of(VideoKeys.source(id)));
     }
 
     /**
@@ -134,16 +121,11 @@ public class IngestService {
         if (id.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        Video.Failure failure = new Video.Failure("INGEST_FAILED", "The upload could not be processed: " + reason);
         return videos.update(
                         id.get(),
-                        video -> video.status() == VideoStatus.UPLOADED
-                                        && video.claim() != null
-                                        && deliveryId.equals(video.claim().by())
-                                ? video.change(Instant.now())
-                                        .status(VideoStatus.ERROR)
-                                        .error(new Video.Failure(
-                                                "INGEST_FAILED", "The upload could not be processed: " + reason))
-                                        .build()
+                        video -> video.claimedBy(deliveryId, video.attempt())
+                                ? video.failed(video.attempt(), failure, Instant.now())
                                 : video)
                 .replaceWithVoid();
     }
@@ -162,7 +144,7 @@ public class IngestService {
                     }
                     return probe(video)
                             .flatMap(result -> result instanceof SourceProbe.Probed probed
-                                    ? submit(video, withStoredObject(probed.media(), head))
+                                    ? submit(video, probed.media().stored(head.contentLength(), head.contentType()))
                                     : fail(
                                             video,
                                             ((SourceProbe.Unusable) result).code(),
@@ -191,85 +173,38 @@ public class IngestService {
 
     /** ffprobe reads the source over a presigned GET URL: no credentials leave the service. */
     private Uni<SourceProbe.Result> probe(Video video) {
-        return Uni.createFrom()
-                .item(() -> {
-                    String url = presigner
-                            .presignGetObject(presign -> presign.signatureDuration(PROBE_URL_LIFETIME)
-                                    .getObjectRequest(
-                                            get -> get.bucket(config.storage().inputBucket())
-                                                    .key(video.source().key())))
-                            .url()
-                            .toString();
-                    return probe.probe(url, config.ingest().probeTimeout());
-                })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        S3Uri source = new S3Uri(config.storage().inputBucket(), video.source().key());
+        return store.presignGet(source, PROBE_URL_LIFETIME)
+                .flatMap(
+                        url -> Offload.of(() -> probe.probe(url, config.ingest().probeTimeout())));
     }
 
-    private static Video.MediaInfo withStoredObject(Video.MediaInfo media, HeadObjectResponse head) {
-        return new Video.MediaInfo(
-                head.contentLength(),
-                head.contentType(),
-                media.container(),
-                media.videoCodec(),
-                media.audioCodec(),
-                media.width(),
-                media.height(),
-                media.rotation(),
-                media.frameRate(),
-                media.durationMs(),
-                media.audioChannels());
-    }
-
-    private Uni<Video> submit(Video claimed, Video.MediaInfo media) {
+    private Uni<Video> submit(Video claimed, MediaInfo media) {
         int attempt = claimed.attempt();
-        return videos.update(
-                        claimed.id(),
-                        video -> stillOurs(video, claimed)
-                                ? video.change(Instant.now()).media(media).build()
-                                : video)
+        String deliveryId = claimed.claim().by();
+        return videos.update(claimed.id(), video -> video.probed(deliveryId, attempt, media, Instant.now()))
                 .flatMap(video -> {
-                    if (video == null || !stillOurs(video, claimed)) {
+                    if (video == null || !video.claimedBy(deliveryId, attempt)) {
                         return Uni.createFrom().item(video);
                     }
                     return transcoder
-                            .submit(new TranscodeRequest(video.id(), attempt, template.fitted(video)))
+                            .submit(new TranscodeRequest(
+                                    video.id(), attempt, template.fitted(video.id(), media, video.limits())))
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId))
                             .onFailure(JobRejectedException.class)
                             .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
                 });
     }
 
-    /** Whether the video still waits at the claimed stage, claimed by the same delivery. */
-    private static boolean stillOurs(Video video, Video claimed) {
-        return video.attempt() == claimed.attempt()
-                && video.status() == VideoStatus.UPLOADED
-                && video.claim().by().equals(claimed.claim().by());
-    }
-
     /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */
     private Uni<Video> submitted(String id, int attempt, String jobId) {
         LOG.infof("Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);
-        return videos.update(id, video -> {
-            if (video.attempt() != attempt || video.job() != null) {
-                return video;
-            }
-            Instant now = Instant.now();
-            var change = video.change(now).job(new Video.Job(jobId, transcoder.name(), 0, null, now, null, null));
-            return video.status().canMoveTo(VideoStatus.SUBMITTED)
-                    ? change.status(VideoStatus.SUBMITTED).build()
-                    : change.build();
-        });
+        return videos.update(id, video -> video.submitted(attempt, jobId, transcoder.name(), Instant.now()));
     }
 
     private Uni<Video> fail(Video claimed, String code, String reason) {
         LOG.warnf("Video %s cannot be transcoded: %s", claimed.id(), reason);
-        return videos.update(
-                claimed.id(),
-                video -> video.attempt() == claimed.attempt() && video.status().canMoveTo(VideoStatus.ERROR)
-                        ? video.change(Instant.now())
-                                .status(VideoStatus.ERROR)
-                                .error(new Video.Failure(code, reason))
-                                .build()
-                        : video);
+        Video.Failure failure = new Video.Failure(code, reason);
+        return videos.update(claimed.id(), video -> video.failed(claimed.attempt(), failure, Instant.now()));
     }
 }

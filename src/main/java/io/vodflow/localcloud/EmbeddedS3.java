@@ -43,19 +43,7 @@ final class EmbeddedS3 implements AutoCloseable {
             List<String> buckets,
             String notifiedBucket,
             S3EventNotifier notifier) {
-        BlobStoreContext context = dataDir.map(dir -> {
-                    Properties properties = new Properties();
-                    properties.setProperty(
-                            FilesystemConstants.PROPERTY_BASEDIR,
-                            dir.toAbsolutePath().toString());
-                    return ContextBuilder.newBuilder("filesystem")
-                            .credentials(accessKey, secretKey)
-                            .overrides(properties)
-                            .buildView(BlobStoreContext.class);
-                })
-                .orElseGet(() -> ContextBuilder.newBuilder("transient")
-                        .credentials(accessKey, secretKey)
-                        .buildView(BlobStoreContext.class));
+        BlobStoreContext context = blobStore(dataDir, accessKey, secretKey);
         BlobStore store = context.getBlobStore();
         for (String bucket : buckets) {
             store.createContainerInLocation(null, bucket);
@@ -84,6 +72,23 @@ final class EmbeddedS3 implements AutoCloseable {
                     e);
         }
         return new EmbeddedS3(proxy, context);
+    }
+
+    /** Objects on disk under {@code dataDir}, or in memory when it is empty. */
+    private static BlobStoreContext blobStore(Optional<Path> dataDir, String accessKey, String secretKey) {
+        return dataDir.map(dir -> {
+                    Properties properties = new Properties();
+                    properties.setProperty(
+                            FilesystemConstants.PROPERTY_BASEDIR,
+                            dir.toAbsolutePath().toString());
+                    return ContextBuilder.newBuilder("filesystem")
+                            .credentials(accessKey, secretKey)
+                            .overrides(properties)
+                            .buildView(BlobStoreContext.class);
+                })
+                .orElseGet(() -> ContextBuilder.newBuilder("transient")
+                        .credentials(accessKey, secretKey)
+                        .buildView(BlobStoreContext.class));
     }
 
     @Override

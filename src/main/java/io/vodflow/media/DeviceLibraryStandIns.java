@@ -132,27 +132,32 @@ final class DeviceLibraryStandIns {
         if (versioned) {
             List<Integer> names = new ArrayList<>(List.of(soname));
             names.addAll(versionNames);
-            List<String> texts = new ArrayList<>(List.of(library.soname()));
-            texts.addAll(library.versions());
-            for (int index = 0; index < names.size(); index++) {
-                int at = versionDefinitions + index * 28;
-                boolean last = index == names.size() - 1;
-                elf.putShort(at, (short) 1) // vd_version
-                        .putShort(at + 2, (short) (index == 0 ? 1 : 0)) // vd_flags: VER_FLG_BASE
-                        .putShort(at + 4, (short) (index + 1)) // vd_ndx
-                        .putShort(at + 6, (short) 1) // vd_cnt
-                        .putInt(at + 8, (int) elfHash(texts.get(index)))
-                        .putInt(at + 12, 20) // vd_aux: the name follows the definition
-                        .putInt(at + 16, last ? 0 : 28) // vd_next
-                        .putInt(at + 20, names.get(index)) // vda_name
-                        .putInt(at + 24, 0); // vda_next
-            }
+            writeVersionDefinitions(elf, versionDefinitions, library, names);
         }
         for (int index = 0; index < entries.size(); index++) {
             elf.putLong(dynamic + index * DYNAMIC_ENTRY, entries.get(index)[0]);
             elf.putLong(dynamic + index * DYNAMIC_ENTRY + 8, entries.get(index)[1]);
         }
         return elf.array();
+    }
+
+    /** One version definition per name: the library's own (the base), then each symbol version. */
+    private static void writeVersionDefinitions(ByteBuffer elf, int start, Library library, List<Integer> names) {
+        List<String> texts = new ArrayList<>(List.of(library.soname()));
+        texts.addAll(library.versions());
+        for (int index = 0; index < names.size(); index++) {
+            int at = start + index * 28;
+            boolean last = index == names.size() - 1;
+            elf.putShort(at, (short) 1) // vd_version
+                    .putShort(at + 2, (short) (index == 0 ? 1 : 0)) // vd_flags: VER_FLG_BASE
+                    .putShort(at + 4, (short) (index + 1)) // vd_ndx
+                    .putShort(at + 6, (short) 1) // vd_cnt
+                    .putInt(at + 8, (int) elfHash(texts.get(index)))
+                    .putInt(at + 12, 20) // vd_aux: the name follows the definition
+                    .putInt(at + 16, last ? 0 : 28) // vd_next
+                    .putInt(at + 20, names.get(index)) // vda_name
+                    .putInt(at + 24, 0); // vda_next
+        }
     }
 
     private static void writeHeader(ByteBuffer elf, short machine) {

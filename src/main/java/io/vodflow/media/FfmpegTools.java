@@ -2,6 +2,7 @@ package io.vodflow.media;
 
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.support.Directories;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -298,12 +298,8 @@ public class FfmpegTools {
     }
 
     private static void deleteQuietly(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
+        try {
+            Directories.delete(directory);
         } catch (IOException e) {
             LOG.debugf("Could not delete %s: %s", directory, e.getMessage());
         }

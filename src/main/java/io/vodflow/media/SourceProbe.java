@@ -3,7 +3,6 @@ package io.vodflow.media;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vodflow.config.VodflowConfig;
-import io.vodflow.video.Video.MediaInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;

@@ -34,7 +34,12 @@ public final class Deliveries {
     }
 
     public static int receiveCount(Message<?> message) {
-        String count = sqs(message).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        return receiveCount(sqs(message));
+    }
+
+    /** How often SQS delivered this message, counting this delivery. */
+    public static int receiveCount(software.amazon.awssdk.services.sqs.model.Message message) {
+        String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
         return count == null ? 1 : Integer.parseInt(count);
     }
 

@@ -5,10 +5,19 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.hibernate.validator.engine.HibernateConstraintViolation;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -32,6 +41,63 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem, HttpServerRequest request) {
         return respond(problem.toProblem(request.path()));
+    }
+
+    /**
+     * A request that breaks its declared constraints: 400 naming every field at fault, in the order
+     * the body declares them, or 413 when the only fault is a size over a limit.
+     */
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, HttpServerRequest request) {
+        List<ConstraintViolation<?>> violations = e.getConstraintViolations().stream()
+                .sorted(Comparator.comparingInt(ProblemMapper::declarationOrder)
+                        .thenComparing(ProblemMapper::field, Comparator.nullsFirst(Comparator.naturalOrder())))
+                .toList();
+        List<Problem.FieldError> errors = violations.stream()
+                .map(violation -> {
+                    String field = field(violation);
+                    return new Problem.FieldError(
+                            field, field == null ? violation.getMessage() : field + " " + violation.getMessage());
+                })
+                .toList();
+        boolean onlyTooLarge = violations.size() == 1
+                && violations.get(0).unwrap(HibernateConstraintViolation.class).getDynamicPayload(TooLarge.class)
+                        != null;
+        return apiProblem(ApiProblem.invalidFields(errors, onlyTooLarge), request);
+    }
+
+    /** The JSON path of the field at fault ({@code output.maxHeight}), or null for the whole body. */
+    private static String field(ConstraintViolation<?> violation) {
+        List<String> names = new ArrayList<>();
+        for (Path.Node node : violation.getPropertyPath()) {
+            if (node.getKind() == ElementKind.PROPERTY) {
+                names.add(node.getName());
+            }
+        }
+        return names.isEmpty() ? null : String.join(".", names);
+    }
+
+    /** Where the field at fault is declared in the request body, when the body is a record. */
+    private static int declarationOrder(ConstraintViolation<?> violation) {
+        Object[] arguments = violation.getExecutableParameters();
+        String field = field(violation);
+        Integer parameter = null;
+        for (Path.Node node : violation.getPropertyPath()) {
+            if (node.getKind() == ElementKind.PARAMETER) {
+                parameter = node.as(Path.ParameterNode.class).getParameterIndex();
+            }
+        }
+        if (arguments == null || parameter == null || field == null || arguments[parameter] == null) {
+            return -1;
+        }
+        RecordComponent[] components = arguments[parameter].getClass().getRecordComponents();
+        String top = field.split("\\.")[0];
+        for (int index = 0; components != null && index < components.length; index++) {
+            if (components[index].getName().equals(top)) {
+                return index;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     @ServerExceptionMapper

@@ -1,7 +1,8 @@
 package io.vodflow.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vodflow.video.VideoKeys;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.transcode.JobBounds;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,13 +35,6 @@ record JobEvent(
     /** One entry of outputDetails: its first file, duration and picture size (absent for audio). */
     record OutputDetail(String filePath, long durationMs, Integer width, Integer height) {}
 
-    /** More output groups than any job template of vodflow writes. */
-    static final int MAX_OUTPUT_GROUPS = 4;
-    /** More outputs in a group than any ladder vodflow builds. */
-    static final int MAX_OUTPUTS = 32;
-    /** More frame captures than vodflow lists for one video. */
-    static final int MAX_CAPTURES = 10_000;
-
     /**
      * Why this event cannot be about {@code videoId}, naming the field, or empty when it can: every
      * file it names must lie under the video's prefix in the output bucket, and its counts within
@@ -50,14 +44,14 @@ record JobEvent(
         if (!VideoKeys.isValidId(videoId)) {
             return Optional.of("detail.userMetadata.videoId=" + videoId + " is not a video id");
         }
-        if (outputGroups.size() > MAX_OUTPUT_GROUPS) {
+        if (outputGroups.size() > JobBounds.MAX_OUTPUT_GROUPS) {
             return Optional.of("detail.outputGroupDetails has " + outputGroups.size() + " groups");
         }
         String prefix = "s3://" + outputBucket + "/" + VideoKeys.outputs(videoId);
         for (int g = 0; g < outputGroups.size(); g++) {
             OutputGroup group = outputGroups.get(g);
             String field = "detail.outputGroupDetails[" + g + "]";
-            if (group.outputs().size() > MAX_OUTPUTS) {
+            if (group.outputs().size() > JobBounds.MAX_OUTPUTS) {
                 return Optional.of(
                         field + ".outputDetails has " + group.outputs().size() + " outputs");
             }
@@ -73,9 +67,9 @@ record JobEvent(
                     return Optional.of(
                             field + ".outputDetails[" + o + "].outputFilePaths[0]=" + path + " lies outside " + prefix);
                 }
-                if (path != null && JobOutputs.captureCount(path) > MAX_CAPTURES) {
+                if (path != null && JobOutputs.captureCount(path) > JobBounds.MAX_CAPTURES) {
                     return Optional.of(field + ".outputDetails[" + o + "].outputFilePaths[0]=" + path
-                            + " numbers more than " + MAX_CAPTURES + " captures");
+                            + " numbers more than " + JobBounds.MAX_CAPTURES + " captures");
                 }
             }
         }

@@ -21,13 +21,13 @@ public class JobEventConsumer {
 
     private static final Logger LOG = Logger.getLogger(JobEventConsumer.class);
 
-    private final StatusService status;
+    private final JobEventApplier status;
     private final PipelineMetrics metrics;
     private final ObjectMapper json;
     private final Duration retryDelay;
     private final String queue;
 
-    JobEventConsumer(StatusService status, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
+    JobEventConsumer(JobEventApplier status, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
         this.status = status;
         this.metrics = metrics;
         this.json = json;
@@ -53,7 +53,7 @@ public class JobEventConsumer {
             if (failure == null) {
                 return Deliveries.done(message);
             }
-            if (failure instanceof StatusService.OutOfScopeException) {
+            if (failure instanceof JobEventApplier.OutOfScopeException) {
                 if (Deliveries.firstReceive(message)) {
                     LOG.warnf(
                             "Job event %s of job %s is refused and goes to the dead-letter queue: %s",

@@ -1,7 +1,7 @@
 package io.vodflow.status;
 
 import io.smallrye.mutiny.Uni;
-import io.vodflow.transcode.S3Uri;
+import io.vodflow.storage.S3Uri;
 import io.vodflow.video.Video;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class JobOutputs {
         this.s3 = s3;
     }
 
-    /** The outputs of a COMPLETE event; empty outputs for any other event. */
+    /** The outputs of a COMPLETE event; null for any other event. */
     Uni<Video.Outputs> of(JobEvent event) {
         if (!"COMPLETE".equals(event.status())) {
             return Uni.createFrom().nullItem();

@@ -1,13 +1,9 @@
 package io.vodflow.status;
 
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.vertx.mutiny.core.Vertx;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.ExistingVideo;
 import io.vodflow.video.Video;
-import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
 import jakarta.ws.rs.GET;
@@ -18,8 +14,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -35,19 +31,14 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Tag(name = "Videos")
 public class VideoEventsResource {
 
-    private final VideoRepository videos;
-    private final VideoBroadcaster broadcaster;
+    private final VideoFollower follower;
     private final VideoViews views;
-    private final Vertx vertx;
-    private final long heartbeatMillis;
+    private final Duration heartbeat;
 
-    VideoEventsResource(
-            VideoRepository videos, VideoBroadcaster broadcaster, VideoViews views, Vertx vertx, VodflowConfig config) {
-        this.videos = videos;
-        this.broadcaster = broadcaster;
+    VideoEventsResource(VideoFollower follower, VideoViews views, VodflowConfig config) {
+        this.follower = follower;
         this.views = views;
-        this.vertx = vertx;
-        this.heartbeatMillis = config.status().heartbeatInterval().toMillis();
+        this.heartbeat = config.status().heartbeatInterval();
     }
 
     @GET
@@ -76,56 +67,23 @@ public class VideoEventsResource {
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
             @Context Sse sse) {
-        long after = parseVersion(lastEventId);
-        return Multi.createFrom().emitter(emitter -> follow(id, after, sse, emitter));
-    }
-
-    /**
-     * Subscribes to changes first, then reads the current state, so that no change falls between the
-     * two; every version is sent once, in order, whichever way it arrives.
-     */
-    private void follow(String id, long after, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
-        Object lock = new Object();
-        long[] lastSent = {after};
-        AtomicBoolean ended = new AtomicBoolean();
-        Consumer<Video> deliver = video -> {
-            synchronized (lock) {
-                if (ended.get() || video.version() <= lastSent[0]) {
-                    return;
-                }
-                lastSent[0] = video.version();
-                emitter.emit(event(sse, video));
-                if (video.status().isTerminal() && ended.compareAndSet(false, true)) {
-                    emitter.complete();
-                }
-            }
-        };
-        Cancellable live = broadcaster.changes(id).subscribe().with(deliver, emitter::fail);
-        long heartbeat = vertx.setPeriodic(heartbeatMillis, tick -> {
-            synchronized (lock) {
-                if (!ended.get()) {
-                    emitter.emit(sse.newEventBuilder().comment("heartbeat").build());
-                }
-            }
-        });
-        emitter.onTermination(() -> {
-            ended.set(true);
-            live.cancel();
-            vertx.cancelTimer(heartbeat);
-        });
-        videos.find(id)
-                .subscribe()
-                .with(
-                        current -> {
-                            boolean endedBefore =
-                                    current == null || (current.status().isTerminal() && current.version() <= after);
-                            if (endedBefore && ended.compareAndSet(false, true)) {
-                                emitter.complete();
-                            } else if (current != null) {
-                                deliver.accept(current);
-                            }
-                        },
-                        emitter::fail);
+        Multi<Optional<OutboundSseEvent>> changes = follower.follow(id, parseVersion(lastEventId))
+                .map(video -> Optional.of(event(sse, video)))
+                .onCompletion()
+                .continueWith(Optional.empty());
+        // A comment now and then keeps proxies from closing a quiet stream; the stream ends with the video's.
+        Multi<Optional<OutboundSseEvent>> heartbeats = Multi.createFrom()
+                .ticks()
+                .startingAfter(heartbeat)
+                .every(heartbeat)
+                .map(tick ->
+                        Optional.of(sse.newEventBuilder().comment("heartbeat").build()));
+        return Multi.createBy()
+                .merging()
+                .streams(changes, heartbeats)
+                .select()
+                .first(Optional::isPresent)
+                .map(Optional::get);
     }
 
     private OutboundSseEvent event(Sse sse, Video video) {

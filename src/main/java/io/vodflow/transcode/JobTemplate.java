@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vodflow.config.VodflowConfig;
-import io.vodflow.video.Video;
-import io.vodflow.video.VideoKeys;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
+import io.vodflow.storage.VideoKeys;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,16 +63,20 @@ public class JobTemplate {
         return template.deepCopy();
     }
 
-    /** The template fitted to one video's source, with its input and output locations. */
-    public ObjectNode fitted(Video video) {
-        String outputs = "s3://" + storage.outputBucket() + "/" + VideoKeys.outputs(video.id());
+    /**
+     * The template fitted to one video's source, with its input and output locations.
+     *
+     * @param limits the client's limits on the ladder, or null
+     */
+    public ObjectNode fitted(String videoId, MediaInfo media, RenditionLimits limits) {
+        String outputs = "s3://" + storage.outputBucket() + "/" + VideoKeys.outputs(videoId);
         return LadderFitter.fit(
                 template,
                 new LadderFitter.Destinations(
-                        "s3://" + storage.inputBucket() + "/" + video.source().key(),
+                        "s3://" + storage.inputBucket() + "/" + VideoKeys.source(videoId),
                         outputs + "hls/master",
                         outputs + "thumbnails/thumb"),
-                video.media(),
-                video.wishes());
+                media,
+                limits);
     }
 }

@@ -3,8 +3,8 @@ package io.vodflow.transcode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vodflow.video.Video.MediaInfo;
-import io.vodflow.video.Video.OutputWishes;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +26,8 @@ public final class LadderFitter {
     /** Where the job reads and writes, as MediaConvert URIs. */
     public record Destinations(String input, String hls, String thumbnails) {}
 
-    public static ObjectNode fit(ObjectNode template, Destinations destinations, MediaInfo media, OutputWishes wishes) {
+    public static ObjectNode fit(
+            ObjectNode template, Destinations destinations, MediaInfo media, RenditionLimits wishes) {
         ObjectNode settings = template.deepCopy();
         for (JsonNode input : settings.withArrayProperty("Inputs")) {
             ObjectNode in = (ObjectNode) input;
@@ -60,7 +61,7 @@ public final class LadderFitter {
         return settings;
     }
 
-    private static void fitHls(ObjectNode group, MediaInfo media, OutputWishes wishes) {
+    private static void fitHls(ObjectNode group, MediaInfo media, RenditionLimits wishes) {
         ArrayNode outputs = group.withArrayProperty("Outputs");
         if (!media.hasAudio()) {
             outputs.forEach(output -> ((ObjectNode) output).remove("AudioDescriptions"));

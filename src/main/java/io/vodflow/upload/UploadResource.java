@@ -1,9 +1,10 @@
 package io.vodflow.upload;
 
 import io.smallrye.mutiny.Uni;
-import io.vodflow.video.VideoStatus;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -13,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -32,10 +32,6 @@ public class UploadResource {
         this.views = views;
     }
 
-    /** The answer to a create: the video's id and how to upload its file. */
-    @Schema(name = "CreatedVideo")
-    public record CreatedVideo(String id, VideoStatus status, UploadInstructions upload) {}
-
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(
@@ -45,10 +41,11 @@ public class UploadResource {
     @APIResponse(responseCode = "201", description = "Created; upload the file as the instructions say")
     @APIResponse(responseCode = "400", description = "A field is missing or invalid")
     @APIResponse(responseCode = "413", description = "The declared size is over the maximum")
-    public Uni<RestResponse<CreatedVideo>> create(CreateVideoRequest request) {
-        return uploads.create(request).map(created -> RestResponse.ResponseBuilder.<CreatedVideo>created(
-                        URI.create("/videos/" + created.video().id()))
-                .entity(new CreatedVideo(created.video().id(), created.video().status(), created.upload()))
+    public Uni<RestResponse<UploadService.CreatedVideo>> create(
+            @Valid @NotNull(message = "The request body is required") CreateVideoRequest request) {
+        return uploads.create(request).map(created -> RestResponse.ResponseBuilder.<UploadService.CreatedVideo>created(
+                        URI.create("/videos/" + created.id()))
+                .entity(created)
                 .build());
     }
 

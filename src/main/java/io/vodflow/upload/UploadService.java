@@ -1,13 +1,13 @@
 package io.vodflow.upload;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.support.Offload;
 import io.vodflow.video.Video;
-import io.vodflow.video.VideoKeys;
 import io.vodflow.video.VideoRepository;
-import io.vodflow.video.VideoService;
 import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -15,8 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
-import org.jboss.logging.Logger;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -30,96 +29,82 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
 @ApplicationScoped
 public class UploadService {
 
-    private static final Logger LOG = Logger.getLogger(UploadService.class);
-
-    private final CreateVideoValidator validator;
     private final UploadUrls urls;
     private final VideoRepository videos;
-    private final VideoService videoService;
+    private final ObjectStore store;
     private final S3AsyncClient s3;
     private final String bucket;
     private final long multipartThreshold;
 
-    UploadService(
-            CreateVideoValidator validator,
-            UploadUrls urls,
-            VideoRepository videos,
-            VideoService videoService,
-            S3AsyncClient s3,
-            VodflowConfig config) {
-        this.validator = validator;
+    UploadService(UploadUrls urls, VideoRepository videos, ObjectStore store, S3AsyncClient s3, VodflowConfig config) {
         this.urls = urls;
         this.videos = videos;
-        this.videoService = videoService;
+        this.store = store;
         this.s3 = s3;
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
     }
 
-    /** A new video and how to upload its file. */
-    public record Created(Video video, UploadInstructions upload) {}
+    /** The answer to a create: the video's id and how to upload its file. */
+    @Schema(name = "CreatedVideo")
+    public record CreatedVideo(String id, VideoStatus status, UploadInstructions upload) {}
 
-    public Uni<Created> create(CreateVideoRequest request) {
-        validator.validate(request);
+    /** @param request already checked against its constraints */
+    public Uni<CreatedVideo> create(CreateVideoRequest request) {
         String id = VideoKeys.newId();
         String key = VideoKeys.source(id);
         Instant now = Instant.now();
-        Video.OutputWishes wishes = request.output() == null
-                ? null
-                : new Video.OutputWishes(
-                        request.output().maxHeight(), request.output().maxBitrate());
         long size = request.sizeBytes();
         if (size <= multipartThreshold) {
-            Video video = Video.created(
-                    id,
-                    request.title(),
-                    new Video.Source(request.fileName(), request.contentType(), size, key, null, 0, 0, null),
-                    wishes,
-                    now);
-            return offloaded(() -> urls.single(key, request.contentType(), size))
-                    .flatMap(presigned ->
-                            videos.insert(video).map(stored -> new Created(stored, single(id, presigned))));
+            Video video = Video.created(id, request.title(), declared(request, key, null, 0, 0), request.output(), now);
+            return Offload.of(() -> urls.single(key, request.contentType(), size))
+                    .flatMap(presigned -> videos.insert(video)
+                            .map(stored -> new CreatedVideo(id, stored.status(), single(id, presigned))));
         }
-        long partSize = urls.partSize(size);
         return Uni.createFrom()
                 .completionStage(() -> s3.createMultipartUpload(
                         upload -> upload.bucket(bucket).key(key).contentType(request.contentType())))
-                .flatMap(started -> {
-                    String uploadId = started.uploadId();
-                    int partCount = UploadUrls.partCount(size, partSize);
-                    Video video = Video.created(
-                            id,
-                            request.title(),
-                            new Video.Source(
-                                    request.fileName(),
-                                    request.contentType(),
-                                    size,
-                                    key,
-                                    uploadId,
-                                    partCount,
-                                    partSize,
-                                    null),
-                            wishes,
-                            now);
-                    return offloaded(() -> urls.parts(key, uploadId, size, partSize))
-                            .flatMap(parts -> videos.insert(video)
-                                    .map(stored -> new Created(
-                                            stored,
-                                            UploadInstructions.multipart(
-                                                    uploadId,
-                                                    partSize,
-                                                    parts,
-                                                    uploadPath(id) + "/complete",
-                                                    uploadPath(id),
-                                                    now.plus(urls.partLifetime())))))
-                            .onFailure()
-                            .call(() -> abortQuietly(key, uploadId));
-                });
+                .flatMap(started -> createMultipart(request, id, started.uploadId(), now)
+                        .onFailure()
+                        .call(() -> store.abortUpload(bucket, key, started.uploadId())));
+    }
+
+    private Uni<CreatedVideo> createMultipart(CreateVideoRequest request, String id, String uploadId, Instant now) {
+        String key = VideoKeys.source(id);
+        long size = request.sizeBytes();
+        long partSize = urls.partSize(size);
+        int partCount = UploadUrls.partCount(size, partSize);
+        Video video = Video.created(
+                id, request.title(), declared(request, key, uploadId, partCount, partSize), request.output(), now);
+        return Offload.of(() -> urls.parts(key, uploadId, size, partSize)).flatMap(parts -> videos.insert(video)
+                .map(stored -> new CreatedVideo(
+                        id,
+                        stored.status(),
+                        UploadInstructions.multipart(
+                                uploadId,
+                                partSize,
+                                parts,
+                                uploadPath(id) + "/complete",
+                                uploadPath(id),
+                                now.plus(urls.partLifetime())))));
+    }
+
+    private static Video.Source declared(
+            CreateVideoRequest request, String key, String uploadId, int partCount, long partSize) {
+        return new Video.Source(
+                request.fileName(),
+                request.contentType(),
+                request.sizeBytes(),
+                key,
+                uploadId,
+                partCount,
+                partSize,
+                null);
     }
 
     /** Completes a multipart upload with the parts' ETags. */
     public Uni<Video> complete(String id, CompleteUploadRequest request) {
-        return videoService.get(id).flatMap(video -> {
+        return videos.get(id).flatMap(video -> {
             Video.Source source = video.source();
             if (!source.multipart()) {
                 throw ApiProblem.conflict("This video is uploaded with a single PUT; there is nothing to complete");
@@ -137,50 +122,24 @@ public class UploadService {
                     .transform(e -> ApiProblem.conflict("The upload was already completed or aborted"))
                     .onFailure(S3Exception.class)
                     .transform(UploadService::partProblem)
-                    .flatMap(done -> videos.update(
-                            id,
-                            current -> current.source().uploadCompletedAt() == null
-                                    ? current.change(Instant.now())
-                                            .source(current.source().completed(Instant.now()))
-                                            .build()
-                                    : current));
+                    .flatMap(done -> videos.update(id, current -> current.partsCompleted(Instant.now())));
         });
     }
 
     /** Abandons an upload that has not arrived: the video ends CANCELED. */
     public Uni<Void> abort(String id) {
-        return videoService.get(id).flatMap(video -> {
+        return videos.get(id).flatMap(video -> {
             if (video.status() != VideoStatus.AWAITING_UPLOAD || video.source().uploadCompletedAt() != null) {
                 throw ApiProblem.conflict("The upload of this video is already " + describeState(video));
             }
             Uni<Void> abortParts = video.source().multipart()
-                    ? abortQuietly(video.source().key(), video.source().multipartUploadId())
+                    ? store.abortUpload(
+                            bucket, video.source().key(), video.source().multipartUploadId())
                     : Uni.createFrom().voidItem();
             return abortParts
-                    .flatMap(ignored -> videos.update(
-                            id,
-                            current -> current.status() == VideoStatus.AWAITING_UPLOAD
-                                    ? current.change(Instant.now())
-                                            .status(VideoStatus.CANCELED)
-                                            .error(new Video.Failure("UPLOAD_ABORTED", "The upload was aborted"))
-                                            .build()
-                                    : current))
+                    .flatMap(ignored -> videos.update(id, current -> current.uploadAborted(Instant.now())))
                     .replaceWithVoid();
         });
-    }
-
-    /** Aborts a multipart upload; one already gone is fine. */
-    Uni<Void> abortQuietly(String key, String uploadId) {
-        return Uni.createFrom()
-                .completionStage(() -> s3.abortMultipartUpload(
-                        abort -> abort.bucket(bucket).key(key).uploadId(uploadId)))
-                .replaceWithVoid()
-                .onFailure(NoSuchUploadException.class)
-                .recoverWithNull()
-                .onFailure()
-                .invoke(e -> LOG.warnf(e, "Could not abort multipart upload %s of %s", uploadId, key))
-                .onFailure()
-                .recoverWithNull();
     }
 
     private static List<CompletedPart> checkParts(CompleteUploadRequest request, int expected) {
@@ -249,13 +208,5 @@ public class UploadService {
 
     private static String uploadPath(String id) {
         return "/videos/" + id + "/upload";
-    }
-
-    /**
-     * Presigning is CPU work, but resolving credentials may call an identity service: keep both off
-     * the event loop.
-     */
-    private static <T> Uni<T> offloaded(Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

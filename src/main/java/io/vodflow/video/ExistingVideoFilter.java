@@ -7,9 +7,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /** Answers 404 for endpoints marked {@link ExistingVideo} when their {@code {id}} names no video. */
 public class ExistingVideoFilter {
 
-    private final VideoService videos;
+    private final VideoRepository videos;
 
-    ExistingVideoFilter(VideoService videos) {
+    ExistingVideoFilter(VideoRepository videos) {
         this.videos = videos;
     }
 

@@ -1,18 +1,24 @@
 package io.vodflow.video;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * One video: what the client declared, where the pipeline is with it, and what came out. A change
- * makes a new value with {@link #change}, one version later; the repository writes it only over the
- * version it was derived from, so concurrent or repeated changes cannot overwrite each other.
+ * One video: what the client declared, where the pipeline is with it, and what came out, and the
+ * state machine that moves it. Every change is one of the named transitions below, which makes a new
+ * value one version later; the repository writes it only over the version it was derived from, so
+ * concurrent or repeated changes cannot overwrite each other.
  *
  * @param version grows by one with every change; Server-Sent Events use it as event id
  * @param attempt grows with every explicit retry; job events of older attempts are ignored
  * @param title optional, chosen by the client
  * @param source what the client declared about the file and where it is stored
- * @param wishes the client's optional limits on the renditions
+ * @param limits the client's optional limits on the renditions (stored as "wishes" before)
  * @param claim which ingest delivery took the upload, null before
  * @param media what probing the stored source found, null before
  * @param job the transcoding job, null before submission
@@ -26,7 +32,7 @@ public record Video(
         int attempt,
         String title,
         Source source,
-        OutputWishes wishes,
+        @JsonAlias("wishes") RenditionLimits limits,
         Claim claim,
         MediaInfo media,
         Job job,
@@ -62,53 +68,13 @@ public record Video(
         }
     }
 
-    /** The client's limits on the ABR ladder; each may be null. */
-    public record OutputWishes(Integer maxHeight, Integer maxBitrate) {}
-
     /** The ingest delivery that took the upload: its SQS message id and when. */
     public record Claim(String by, Instant at) {}
 
     /**
-     * What ffprobe found in the stored source, and what S3 says about the object.
-     *
-     * @param width picture width in square pixels (anamorphic sources are stretched to their shape)
-     * @param rotation degrees clockwise a player turns the picture (0, 90, 180, 270)
-     */
-    public record MediaInfo(
-            long storedSizeBytes,
-            String storedContentType,
-            String container,
-            String videoCodec,
-            String audioCodec,
-            int width,
-            int height,
-            int rotation,
-            double frameRate,
-            long durationMs,
-            int audioChannels) {
-
-        public boolean hasVideo() {
-            return videoCodec != null;
-        }
-
-        public boolean hasAudio() {
-            return audioCodec != null;
-        }
-
-        /** Width as displayed, after rotation. */
-        public int displayWidth() {
-            return rotation % 180 == 0 ? width : height;
-        }
-
-        /** Height as displayed, after rotation. */
-        public int displayHeight() {
-            return rotation % 180 == 0 ? height : width;
-        }
-    }
-
-    /**
      * The transcoding job.
      *
+     * @param backend the engine that runs it: {@code mediaconvert} or {@code local}
      * @param percent 0 to 100, only grows
      * @param phase PROBING, TRANSCODING or UPLOADING while the job runs
      */
@@ -132,22 +98,154 @@ public record Video(
     public record Failure(String code, String message) {}
 
     /** A new video awaiting its upload. */
-    public static Video created(String id, String title, Source source, OutputWishes wishes, Instant now) {
+    public static Video created(String id, String title, Source source, RenditionLimits limits, Instant now) {
         return new Video(
-                id, VideoStatus.AWAITING_UPLOAD, 1, 1, title, source, wishes, null, null, null, null, null, now, now);
+                id, VideoStatus.AWAITING_UPLOAD, 1, 1, title, source, limits, null, null, null, null, null, now, now);
     }
 
-    /** Starts a change: the builder holds this video one version later, updated at {@code now}. */
-    public Builder change(Instant now) {
+    // The transitions: the only ways a video changes. Each returns the next version, or this video
+    // itself when its rule refuses the change, so that a repeated or stale change writes nothing.
+
+    /** The client completed its multipart upload through the API; the file's arrival is noticed later. */
+    public Video partsCompleted(Instant now) {
+        return source.uploadCompletedAt() != null
+                ? this
+                : change(now).source(source.completed(now)).build();
+    }
+
+    /** The client gave up an upload that has not arrived: the video ends CANCELED. */
+    public Video uploadAborted(Instant now) {
+        return status != VideoStatus.AWAITING_UPLOAD
+                ? this
+                : change(now)
+                        .status(VideoStatus.CANCELED)
+                        .error(new Failure("UPLOAD_ABORTED", "The upload was aborted"))
+                        .build();
+    }
+
+    /**
+     * An ingest delivery takes the arrived upload: a fresh one, or one whose claim by another delivery
+     * is older than {@code lease} (that delivery's consumer died).
+     */
+    public Video uploadClaimed(String deliveryId, Duration lease, Instant now) {
+        boolean fresh = status == VideoStatus.AWAITING_UPLOAD;
+        boolean abandoned = status == VideoStatus.UPLOADED
+                && !deliveryId.equals(claim.by())
+                && claim.at().plus(lease).isBefore(now);
+        return fresh || abandoned
+                ? change(now)
+                        .status(VideoStatus.UPLOADED)
+                        .claim(new Claim(deliveryId, now))
+                        .build()
+                : this;
+    }
+
+    /** Whether this delivery holds the arrived upload of this attempt. */
+    public boolean claimedBy(String deliveryId, int attempt) {
+        return status == VideoStatus.UPLOADED
+                && this.attempt == attempt
+                && claim != null
+                && deliveryId.equals(claim.by());
+    }
+
+    /** Probing found what the source holds; recorded only while the probing delivery holds the claim. */
+    public Video probed(String deliveryId, int attempt, MediaInfo found, Instant now) {
+        return claimedBy(deliveryId, attempt) ? change(now).media(found).build() : this;
+    }
+
+    /**
+     * An engine accepted the attempt's job: SUBMITTED, unless the job's events already moved the video
+     * on. The first job recorded for an attempt is its job; a later one is not recorded.
+     */
+    public Video submitted(int attempt, String jobId, String engine, Instant now) {
+        if (attempt != this.attempt || job != null || status == VideoStatus.AWAITING_UPLOAD) {
+            return this;
+        }
+        Builder next = change(now).job(new Job(jobId, engine, 0, null, now, null, null));
+        return status.canMoveTo(VideoStatus.SUBMITTED)
+                ? next.status(VideoStatus.SUBMITTED).build()
+                : next.build();
+    }
+
+    /** The attempt cannot go on (the upload or the job failed): ERROR with the reason. */
+    public Video failed(int attempt, Failure failure, Instant now) {
+        return attempt == this.attempt && status.canMoveTo(VideoStatus.ERROR)
+                ? change(now).status(VideoStatus.ERROR).error(failure).build()
+                : this;
+    }
+
+    /**
+     * The recorded job runs: PROGRESSING, progress only grows, the start is the earliest reported.
+     *
+     * @param phase the phase to record, already the later of the recorded one and the reported one
+     */
+    public Video progressed(String jobId, int percent, String phase, Instant at, Instant now) {
+        return jobEvent(jobId, VideoStatus.PROGRESSING, percent, phase, at, now, next -> {});
+    }
+
+    /** The recorded job ended well: COMPLETE with what it produced. */
+    public Video completed(String jobId, Outputs produced, Instant at, Instant now) {
+        return jobEvent(jobId, VideoStatus.COMPLETE, 0, null, at, now, next -> next.outputs(produced));
+    }
+
+    /** The recorded job failed: ERROR with the engine's reason. */
+    public Video jobFailed(String jobId, Failure failure, Instant at, Instant now) {
+        return jobEvent(jobId, VideoStatus.ERROR, 0, null, at, now, next -> next.error(failure));
+    }
+
+    /** The recorded job was canceled: CANCELED. */
+    public Video canceled(String jobId, Instant at, Instant now) {
+        return jobEvent(jobId, VideoStatus.CANCELED, 0, null, at, now, next -> {});
+    }
+
+    /**
+     * Merges one job event in one direction only, so that any order of the same events ends in the
+     * same record and an event applied twice changes nothing: the status moves forward and never
+     * leaves a terminal one, progress and phase only grow, the start is the earliest seen.
+     */
+    private Video jobEvent(
+            String jobId,
+            VideoStatus target,
+            int percent,
+            String phase,
+            Instant at,
+            Instant now,
+            Consumer<Builder> onMove) {
+        if (job == null || !job.id().equals(jobId) || status == VideoStatus.AWAITING_UPLOAD) {
+            return this;
+        }
+        boolean moves = status.canMoveTo(target);
+        Job next = new Job(
+                job.id(),
+                job.backend(),
+                moves && target == VideoStatus.COMPLETE ? 100 : Math.max(job.percent(), percent),
+                phase == null ? job.phase() : phase,
+                job.submittedAt(),
+                target == VideoStatus.PROGRESSING ? earliest(job.startedAt(), at) : job.startedAt(),
+                moves && target.isTerminal() ? at : job.completedAt());
+        if (!moves && next.equals(job)) {
+            return this;
+        }
+        Builder change = change(now).job(next);
+        if (moves) {
+            onMove.accept(change.status(target));
+        }
+        return change.build();
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null || (b != null && b.isBefore(a)) ? b : a;
+    }
+
+    private Builder change(Instant now) {
         return new Builder(this, now);
     }
 
     /** Builds the next version of a video; only the fields that change need setting. */
-    public static final class Builder {
+    private static final class Builder {
         private final Video from;
         private final Instant now;
         private VideoStatus status;
-        private int attempt;
         private Source source;
         private Claim claim;
         private MediaInfo media;
@@ -159,7 +257,6 @@ public record Video(
             this.from = from;
             this.now = now;
             this.status = from.status;
-            this.attempt = from.attempt;
             this.source = from.source;
             this.claim = from.claim;
             this.media = from.media;
@@ -168,55 +265,50 @@ public record Video(
             this.error = from.error;
         }
 
-        public Builder status(VideoStatus status) {
+        Builder status(VideoStatus status) {
             this.status = status;
             return this;
         }
 
-        public Builder attempt(int attempt) {
-            this.attempt = attempt;
-            return this;
-        }
-
-        public Builder source(Source source) {
+        Builder source(Source source) {
             this.source = source;
             return this;
         }
 
-        public Builder claim(Claim claim) {
+        Builder claim(Claim claim) {
             this.claim = claim;
             return this;
         }
 
-        public Builder media(MediaInfo media) {
+        Builder media(MediaInfo media) {
             this.media = media;
             return this;
         }
 
-        public Builder job(Job job) {
+        Builder job(Job job) {
             this.job = job;
             return this;
         }
 
-        public Builder outputs(Outputs outputs) {
+        Builder outputs(Outputs outputs) {
             this.outputs = outputs;
             return this;
         }
 
-        public Builder error(Failure error) {
+        Builder error(Failure error) {
             this.error = error;
             return this;
         }
 
-        public Video build() {
+        Video build() {
             return new Video(
                     from.id,
                     status,
                     from.version + 1,
-                    attempt,
+                    from.attempt,
                     from.title,
                     source,
-                    from.wishes,
+                    from.limits,
                     claim,
                     media,
                     job,

@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
+import io.vodflow.problem.ApiProblem;
+import io.vodflow.storage.VideoKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.io.IOException;
@@ -38,9 +42,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
         targets = {
             Video.class,
             Video.Source.class,
-            Video.OutputWishes.class,
+            RenditionLimits.class,
             Video.Claim.class,
-            Video.MediaInfo.class,
+            MediaInfo.class,
             Video.Job.class,
             Video.Outputs.class,
             Video.Rendition.class,
@@ -79,6 +83,16 @@ public class VideoRepository {
                         .expressionAttributeNames(Map.of("#id", VideoTable.ID))))
                 .replaceWith(video)
                 .invoke(stored -> changes.fire(new VideoChanged(null, stored)));
+    }
+
+    /**
+     * The video with this id, for an API call.
+     *
+     * @throws ApiProblem (as the Uni's failure) 404 when there is no such video
+     */
+    public Uni<Video> get(String id) {
+        Uni<Video> found = VideoKeys.isValidId(id) ? find(id) : Uni.createFrom().nullItem();
+        return found.onItem().ifNull().failWith(() -> ApiProblem.notFound("There is no video " + id));
     }
 
     /** The video with this id, or null. Reads are strongly consistent. */

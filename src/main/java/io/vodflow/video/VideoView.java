@@ -1,6 +1,8 @@
 package io.vodflow.video;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
@@ -18,10 +20,10 @@ public record VideoView(
         @Schema(description = "File name as the client declared it") String fileName,
         String contentType,
         long sizeBytes,
-        @Schema(description = "The client's limits on the renditions") Video.OutputWishes output,
+        @Schema(description = "The client's limits on the renditions") RenditionLimits output,
         @Schema(description = "How far the transcoding job is, while it runs") Progress progress,
         @Schema(description = "Why the video failed, when status is ERROR") Video.Failure error,
-        @Schema(description = "What probing the upload found") Source source,
+        @Schema(description = "What probing the upload found") Media source,
         @Schema(description = "Where to play the video, once COMPLETE") Playback playback,
         Instant createdAt,
         Instant updatedAt) {
@@ -29,8 +31,9 @@ public record VideoView(
     /** Job progress: percent complete and the current phase (PROBING, TRANSCODING, UPLOADING). */
     public record Progress(int percent, String phase) {}
 
-    /** The uploaded source as probed. */
-    public record Source(
+    /** The media in the uploaded file, as probing found it. */
+    @Schema(name = "Media")
+    public record Media(
             String container,
             String videoCodec,
             String audioCodec,
@@ -56,7 +59,7 @@ public record VideoView(
      */
     public static VideoView of(Video video, Function<String, String> url) {
         Video.Job job = video.job();
-        Video.MediaInfo media = video.media();
+        MediaInfo media = video.media();
         Video.Outputs outputs = video.outputs();
         return new VideoView(
                 video.id(),
@@ -67,12 +70,12 @@ public record VideoView(
                 video.source().fileName(),
                 video.source().contentType(),
                 video.source().sizeBytes(),
-                video.wishes(),
+                video.limits(),
                 job == null ? null : new Progress(job.percent(), job.phase()),
                 video.error(),
                 media == null
                         ? null
-                        : new Source(
+                        : new Media(
                                 media.container(),
                                 media.videoCodec(),
                                 media.audioCodec(),

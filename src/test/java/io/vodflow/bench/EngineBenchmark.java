@@ -9,6 +9,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
+import io.vodflow.testing.VideoStates;
 import io.vodflow.transcode.JobTemplate;
 import io.vodflow.transcode.TranscodeRequest;
 import io.vodflow.transcode.Transcoder;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -123,7 +123,8 @@ class EngineBenchmark {
 
     /** Submits the job directly and waits for the status consumer to record COMPLETE. */
     private void runEngine(Video video) {
-        TranscodeRequest request = new TranscodeRequest(video.id(), video.attempt(), template.fitted(video));
+        TranscodeRequest request = new TranscodeRequest(
+                video.id(), video.attempt(), template.fitted(video.id(), video.media(), video.limits()));
         transcoder.submit(request).await().atMost(Duration.ofSeconds(30));
         await().atMost(Duration.ofMinutes(30))
                 .pollInterval(Duration.ofMillis(100))
@@ -145,12 +146,9 @@ class EngineBenchmark {
         await().atMost(Duration.ofMinutes(30))
                 .until(() ->
                         videos.find(id).await().atMost(Duration.ofSeconds(10)).status() == VideoStatus.COMPLETE);
-        return videos.update(id, current -> current.change(Instant.now())
-                        .status(VideoStatus.SUBMITTED)
-                        .attempt(current.attempt() + 1)
-                        .job(null)
-                        .outputs(null)
-                        .build())
+        return videos.update(
+                        id,
+                        current -> VideoStates.of(current, VideoStatus.SUBMITTED, current.attempt() + 1, null, null))
                 .await()
                 .atMost(Duration.ofSeconds(10));
     }

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
-import io.vodflow.video.VideoKeys;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
@@ -34,7 +35,7 @@ class EventOrderTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Inject
-    StatusService status;
+    JobEventApplier status;
 
     @Inject
     VideoRepository videos;
@@ -173,11 +174,12 @@ class EventOrderTest {
         Instant now = Instant.now();
         Video created = awaitingUpload();
         String id = created.id();
-        Video submitted = created.change(now)
-                .status(VideoStatus.SUBMITTED)
-                .attempt(attempt)
-                .job(new Video.Job(jobId, "mediaconvert", 0, null, now, null, null))
-                .build();
+        Video submitted = VideoStates.of(
+                created,
+                VideoStatus.SUBMITTED,
+                attempt,
+                new Video.Job(jobId, "mediaconvert", 0, null, now, null, null),
+                null);
         return videos.update(id, current -> submitted).await().atMost(WAIT);
     }
 

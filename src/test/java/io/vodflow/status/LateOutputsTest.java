@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.Queues;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
-import io.vodflow.video.VideoKeys;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -104,6 +104,11 @@ class PipelineEndToEndTest {
         assertThat(whole.header("Content-Length") == null || whole.header("Transfer-Encoding") == null)
                 .as("Content-Length and chunked transfer encoding exclude each other")
                 .isTrue();
+        // A player that has the segment already is told so, without the bytes again.
+        Response current =
+                given().header("If-None-Match", whole.header("ETag")).get("/videos/" + id + "/hls/" + segment);
+        assertThat(current.statusCode()).isEqualTo(304);
+        assertThat(current.asByteArray()).isEmpty();
         Response part = given().header("Range", "bytes=0-187").get("/videos/" + id + "/hls/" + segment);
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.asByteArray()).hasSize(188).startsWith((byte) 0x47);

@@ -10,13 +10,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.testing.SseClient;
 import io.vodflow.testing.VideoApi;
+import io.vodflow.testing.VideoStates;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -154,8 +154,6 @@ class VideoEventsTest {
 
     /** A change as the pipeline makes it: a conditional write that the repository announces. */
     private void move(String id, VideoStatus status) {
-        videos.update(id, video -> video.change(Instant.now()).status(status).build())
-                .await()
-                .atMost(WAIT);
+        videos.update(id, video -> VideoStates.moved(video, status)).await().atMost(WAIT);
     }
 }

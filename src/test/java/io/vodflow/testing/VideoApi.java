@@ -75,14 +75,20 @@ public final class VideoApi {
                 request.header(name, value);
             }
         });
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        // The embedded S3 may still refuse after it let the body start, closing the connection under
+        // the client: the PUT is sent again, as S3 clients retry, and the answer is what counts.
+        IOException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
+        throw new UncheckedIOException(failure);
     }
 
     public static byte[] read(Path file) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vodflow.video.Video.MediaInfo;
-import io.vodflow.video.Video.OutputWishes;
+import io.vodflow.media.MediaInfo;
+import io.vodflow.media.RenditionLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -77,15 +77,15 @@ class LadderFitterTest {
 
     @Test
     void theClientsMaxHeightCapsTheLadder() {
-        assertThat(ladder(fit(video(1920, 1080, 0), new OutputWishes(480, null))))
+        assertThat(ladder(fit(video(1920, 1080, 0), new RenditionLimits(480, null))))
                 .containsExactly("854x480", "640x360");
-        assertThat(ladder(fit(video(1920, 1080, 0), new OutputWishes(400, null))))
+        assertThat(ladder(fit(video(1920, 1080, 0), new RenditionLimits(400, null))))
                 .containsExactly("712x400", "640x360");
     }
 
     @Test
     void theClientsMaxBitrateCapsEveryRung() {
-        ObjectNode settings = fit(video(1920, 1080, 0), new OutputWishes(null, 1_000_000));
+        ObjectNode settings = fit(video(1920, 1080, 0), new RenditionLimits(null, 1_000_000));
 
         assertThat(outputs(settings).stream().map(output -> output.path("VideoDescription")
                         .path("CodecSettings")
@@ -120,7 +120,7 @@ class LadderFitterTest {
     @Test
     void theTemplateItselfIsNotChanged() {
         String before = template.toString();
-        fit(video(320, 240, 0), new OutputWishes(200, 300_000));
+        fit(video(320, 240, 0), new RenditionLimits(200, 300_000));
         assertThat(template.toString()).isEqualTo(before);
     }
 
@@ -128,7 +128,7 @@ class LadderFitterTest {
         return new MediaInfo(1, "video/mp4", "mov", "h264", "aac", width, height, rotation, 25, 10_000, 2);
     }
 
-    private static ObjectNode fit(MediaInfo media, OutputWishes wishes) {
+    private static ObjectNode fit(MediaInfo media, RenditionLimits wishes) {
         return LadderFitter.fit(template, WHERE, media, wishes);
     }
 

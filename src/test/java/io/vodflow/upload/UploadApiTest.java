@@ -351,6 +351,9 @@ class UploadApiTest {
         assertThat(openapi.getString(
                         "paths.'/videos'.post.responses.'413'.content.'application/problem+json'.schema.$ref"))
                 .endsWith("/Problem");
+        // The declared constraints reach the document: a generated client knows what is required.
+        assertThat(openapi.getList("components.schemas.CreateVideo.required", String.class))
+                .containsExactlyInAnyOrder("fileName", "contentType", "sizeBytes");
     }
 
     private List<String> pendingUploads() {

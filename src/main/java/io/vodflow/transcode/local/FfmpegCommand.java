@@ -27,17 +27,27 @@ final class FfmpegCommand {
         List<String> args = new ArrayList<>(
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
         args.addAll(SourceInput.arguments(source.input()));
-
-        List<JobPlan.Rendition> renditions = plan.hls().renditions();
         JobPlan.FrameCapture capture = source.hasVideo() ? plan.frameCapture() : null;
         List<JobPlan.Rendition> withVideo =
-                renditions.stream().filter(r -> r.video() != null).toList();
-        int pictures = withVideo.size() + (capture == null ? 0 : 1);
-        if (pictures > 0) {
+                plan.hls().renditions().stream().filter(r -> r.video() != null).toList();
+        if (!withVideo.isEmpty() || capture != null) {
             args.addAll(List.of("-filter_complex", filterGraph(withVideo, capture, source.hdr())));
         }
+        List<String> variants = mapRenditions(plan.hls().renditions(), source, preset, args);
+        args.addAll(hlsOutput(plan.hls(), variants, outputDir));
+        if (capture != null) {
+            args.addAll(thumbnailOutput(capture, outputDir));
+        }
+        return args;
+    }
 
-        // Map every rendition's streams, in order, and give each its encoder settings.
+    /**
+     * Maps every rendition's streams, in order, with their encoder settings.
+     *
+     * @return the HLS muxer's variant stream map, one entry per rendition
+     */
+    private static List<String> mapRenditions(
+            List<JobPlan.Rendition> renditions, Source source, String preset, List<String> args) {
         List<String> variants = new ArrayList<>();
         int videoIndex = 0;
         int audioIndex = 0;
@@ -56,13 +66,16 @@ final class FfmpegCommand {
             parts.add("name:" + variantName(rendition, variants.size()));
             variants.add(String.join(",", parts));
         }
+        return variants;
+    }
 
-        String base = plan.hls().destination().baseName();
-        args.addAll(List.of(
+    private static List<String> hlsOutput(JobPlan.Hls hls, List<String> variants, Path outputDir) {
+        String base = hls.destination().baseName();
+        return List.of(
                 "-f",
                 "hls",
                 "-hls_time",
-                number(plan.hls().segmentSeconds()),
+                number(hls.segmentSeconds()),
                 "-hls_playlist_type",
                 "vod",
                 "-hls_flags",
@@ -77,29 +90,28 @@ final class FfmpegCommand {
                 String.join(" ", variants),
                 "-hls_segment_filename",
                 outputDir.resolve(base + "%v_%05d.ts").toString(),
-                outputDir.resolve(base + "%v.m3u8").toString()));
+                outputDir.resolve(base + "%v.m3u8").toString());
+    }
 
-        if (capture != null) {
-            args.addAll(List.of(
-                    "-map",
-                    "[thumbs]",
-                    "-fps_mode",
-                    "vfr",
-                    "-c:v",
-                    "mjpeg",
-                    "-q:v",
-                    Integer.toString(jpegQuality(capture.quality())),
-                    "-frames:v",
-                    Integer.toString(capture.maxCaptures()),
-                    "-start_number",
-                    "0",
-                    "-f",
-                    "image2",
-                    outputDir
-                            .resolve(capture.destination().baseName() + ".%07d.jpg")
-                            .toString()));
-        }
-        return args;
+    private static List<String> thumbnailOutput(JobPlan.FrameCapture capture, Path outputDir) {
+        return List.of(
+                "-map",
+                "[thumbs]",
+                "-fps_mode",
+                "vfr",
+                "-c:v",
+                "mjpeg",
+                "-q:v",
+                Integer.toString(jpegQuality(capture.quality())),
+                "-frames:v",
+                Integer.toString(capture.maxCaptures()),
+                "-start_number",
+                "0",
+                "-f",
+                "image2",
+                outputDir
+                        .resolve(capture.destination().baseName() + ".%07d.jpg")
+                        .toString());
     }
 
     /**

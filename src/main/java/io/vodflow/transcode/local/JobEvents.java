@@ -3,14 +3,15 @@ package io.vodflow.transcode.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.messaging.SqsQueue;
+import io.vodflow.transcode.JobPhase;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.reactive.messaging.Channel;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
  * Publishes the local engine's job events in the EventBridge envelope of "MediaConvert Job State
@@ -21,56 +22,53 @@ class JobEvents {
 
     static final String ACCOUNT = "000000000000";
     static final String REGION = "local";
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-    private final MutinyEmitter<String> emitter;
+    private final SqsQueue queue;
     private final ObjectMapper json;
 
-    JobEvents(@Channel("job-events-out") MutinyEmitter<String> emitter, ObjectMapper json) {
-        this.emitter = emitter;
+    JobEvents(SqsAsyncClient sqs, ObjectMapper json, VodflowConfig config) {
+        this.queue = new SqsQueue(sqs, config.queues().jobEvents());
         this.json = json;
     }
 
-    /** One output's details for COMPLETE: its file and, for pictures, its size. */
-    record OutputDetail(String filePath, long durationMs, Integer width, Integer height) {}
+    /** A file a run produced, for COMPLETE's outputDetails: where it is and, for pictures, its size. */
+    record ProducedFile(String filePath, long durationMs, Integer width, Integer height) {}
 
-    /** One output group's details for COMPLETE. */
-    record GroupDetail(String type, List<String> playlistFilePaths, List<OutputDetail> outputs) {}
+    /** An output group a run produced, for COMPLETE's outputGroupDetails. */
+    record ProducedGroup(String type, List<String> playlistFilePaths, List<ProducedFile> outputs) {}
 
     void progressing(LocalJob job) {
         send(job, detail(job, "PROGRESSING"));
     }
 
     /**
-     * @param phase PROBING, TRANSCODING or UPLOADING
      * @param phasePercent how far the current phase is
      */
     void statusUpdate(
-            LocalJob job, String phase, int jobPercent, int phasePercent, long framesDecoded, int retryCount) {
+            LocalJob job, JobPhase phase, int jobPercent, int phasePercent, long framesDecoded, int retryCount) {
         ObjectNode detail = detail(job, "STATUS_UPDATE");
         detail.put("framesDecoded", framesDecoded);
         ObjectNode progress = detail.putObject("jobProgress");
         ObjectNode phases = progress.putObject("phaseProgress");
-        List<String> order = List.of("PROBING", "TRANSCODING", "UPLOADING");
-        int current = order.indexOf(phase);
-        for (int i = 0; i < order.size(); i++) {
-            ObjectNode entry = phases.putObject(order.get(i));
-            entry.put("status", i < current ? "COMPLETE" : i == current ? "PROGRESSING" : "PENDING");
-            entry.put("percentComplete", i < current ? 100 : i == current ? phasePercent : 0);
+        for (JobPhase each : JobPhase.values()) {
+            int order = each.compareTo(phase);
+            ObjectNode entry = phases.putObject(each.name());
+            entry.put("status", order < 0 ? "COMPLETE" : order == 0 ? "PROGRESSING" : "PENDING");
+            entry.put("percentComplete", order < 0 ? 100 : order == 0 ? phasePercent : 0);
         }
         progress.put("jobPercentComplete", jobPercent);
-        progress.put("currentPhase", phase);
+        progress.put("currentPhase", phase.name());
         progress.put("retryCount", retryCount);
         send(job, detail);
     }
 
-    void complete(LocalJob job, List<GroupDetail> groups) {
+    void complete(LocalJob job, List<ProducedGroup> groups) {
         ObjectNode detail = detail(job, "COMPLETE");
         ArrayNode groupsNode = detail.putArray("outputGroupDetails");
-        for (GroupDetail group : groups) {
+        for (ProducedGroup group : groups) {
             ObjectNode groupNode = groupsNode.addObject();
             ArrayNode outputs = groupNode.putArray("outputDetails");
-            for (OutputDetail output : group.outputs()) {
+            for (ProducedFile output : group.outputs()) {
                 ObjectNode outputNode = outputs.addObject();
                 outputNode.putArray("outputFilePaths").add(output.filePath());
                 outputNode.put("durationInMs", output.durationMs());
@@ -113,7 +111,7 @@ class JobEvents {
         return detail;
     }
 
-    /** Waits until SQS has the event: events are few, and their order helps subscribers. */
+    /** Waits until SQS has the event (bounded by the client's call timeout): events are few, and their order helps subscribers. */
     private void send(LocalJob job, ObjectNode detail) {
         ObjectNode envelope = json.createObjectNode();
         envelope.put("version", "0");
@@ -125,6 +123,6 @@ class JobEvents {
         envelope.put("region", REGION);
         envelope.putArray("resources").add("arn:aws:mediaconvert:" + REGION + ":" + ACCOUNT + ":jobs/" + job.jobId());
         envelope.set("detail", detail);
-        emitter.send(envelope.toString()).await().atMost(SEND_TIMEOUT);
+        queue.send(envelope.toString()).join();
     }
 }

@@ -2,7 +2,7 @@ package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vodflow.transcode.S3Uri;
+import io.vodflow.storage.S3Uri;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,8 @@ package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vodflow.config.VodflowConfig;
-import io.vodflow.video.VideoKeys;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.transcode.JobBounds;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -14,12 +15,6 @@ import java.util.regex.Pattern;
  */
 final class JobScope {
 
-    /** More output groups and outputs than any ladder vodflow builds. */
-    private static final int MAX_OUTPUT_GROUPS = 4;
-
-    private static final int MAX_OUTPUTS = 32;
-    /** More frame captures than vodflow lists for one video. */
-    private static final int MAX_CAPTURES = 10_000;
     /** Names the engine turns into local file names: no separators, no dots. */
     private static final Pattern NAME_MODIFIER = Pattern.compile("[A-Za-z0-9_-]{0,64}");
     /** Output keys below the video's prefix: plain segments, never "..". */
@@ -46,7 +41,7 @@ final class JobScope {
             }
         }
         JsonNode groups = settings.path("OutputGroups");
-        if (groups.size() > MAX_OUTPUT_GROUPS) {
+        if (groups.size() > JobBounds.MAX_OUTPUT_GROUPS) {
             return Optional.of("Settings.OutputGroups has " + groups.size() + " groups");
         }
         String outputs = "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(id);
@@ -71,7 +66,7 @@ final class JobScope {
             }
         }
         JsonNode outputList = group.path("Outputs");
-        if (outputList.size() > MAX_OUTPUTS) {
+        if (outputList.size() > JobBounds.MAX_OUTPUTS) {
             return Optional.of(field + ".Outputs has " + outputList.size() + " outputs");
         }
         for (int o = 0; o < outputList.size(); o++) {
@@ -106,9 +101,9 @@ final class JobScope {
             }
         }
         long captures = codec.path("FrameCaptureSettings").path("MaxCaptures").asLong();
-        if (captures > MAX_CAPTURES) {
-            return Optional.of(
-                    field + ".CodecSettings.FrameCaptureSettings.MaxCaptures=" + captures + " exceeds " + MAX_CAPTURES);
+        if (captures > JobBounds.MAX_CAPTURES) {
+            return Optional.of(field + ".CodecSettings.FrameCaptureSettings.MaxCaptures=" + captures + " exceeds "
+                    + JobBounds.MAX_CAPTURES);
         }
         return Optional.empty();
     }

@@ -1,14 +1,11 @@
 package io.vodflow.transcode.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.messaging.Deliveries;
 import io.vodflow.transcode.JobTemplate;
-import io.vodflow.video.Video;
-import io.vodflow.video.VideoRepository;
-import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -26,17 +23,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * A worker of the local engine. It takes jobs from the shared transcode-jobs queue only when it has a
- * free slot ({@code vodflow.local.concurrency}), keeps each job's message invisible while the job
- * runs, and deletes it when the job ended. A job whose worker died becomes visible again and is taken
- * up by any worker; after {@code vodflow.local.max-attempts} runs it ends in ERROR, so no job stays
- * PROGRESSING forever. A worker that stops in an orderly way hands its job back without using up an
- * attempt.
+ * A worker of the local engine. It takes jobs from the shared job queue only when it has a free slot
+ * ({@code vodflow.local.concurrency}), keeps each job's message invisible while the job runs, and
+ * deletes it when the job ended. A job whose worker died becomes visible again and is taken up by any
+ * worker; after {@code vodflow.local.max-attempts} runs it ends in ERROR, so no job stays PROGRESSING
+ * forever. A worker that stops in an orderly way hands its job back without using up an attempt.
  *
  * <p>The queue is polled here rather than through the SQS connector, because the connector receives
  * ahead of processing: a job would sit invisible in one worker's buffer while another worker idles.
@@ -45,38 +39,33 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 class LocalWorker {
 
     private static final Logger LOG = Logger.getLogger(LocalWorker.class);
-    private static final int POLL_SECONDS = 10;
     private static final int RETRY_DELAY_SECONDS = 10;
 
-    private final SqsAsyncClient sqs;
-    private final ObjectMapper json;
+    private final JobQueue queue;
+    private final JobLedger ledger;
     private final LocalJobRunner runner;
     private final JobEvents events;
-    private final VideoRepository videos;
     private final JobTemplate template;
     private final VodflowConfig config;
     private final Map<String, JobHandle> running = new ConcurrentHashMap<>();
 
     private volatile boolean polling;
-    private String queueUrl;
     private Semaphore slots;
     private ExecutorService jobs;
     private ScheduledExecutorService heartbeats;
     private Thread poller;
 
     LocalWorker(
-            SqsAsyncClient sqs,
-            ObjectMapper json,
+            JobQueue queue,
+            JobLedger ledger,
             LocalJobRunner runner,
             JobEvents events,
-            VideoRepository videos,
             JobTemplate template,
             VodflowConfig config) {
-        this.sqs = sqs;
-        this.json = json;
+        this.queue = queue;
+        this.ledger = ledger;
         this.runner = runner;
         this.events = events;
-        this.videos = videos;
         this.template = template;
         this.config = config;
     }
@@ -86,14 +75,12 @@ class LocalWorker {
                 || !config.local().workerEnabled()) {
             return;
         }
-        Leftovers.clean(runner.workDir());
+        WorkDirectory.cleanLeftovers(runner.workDir());
         try {
             JobPlan.of(template.settings());
         } catch (JobPlan.UnsupportedSettingsException | IllegalArgumentException e) {
             LOG.warnf("The job template will fail every job of the local engine: %s", e.getMessage());
         }
-        String queue = config.queues().transcodeJobs().orElseThrow();
-        queueUrl = sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
         int concurrency = config.local().concurrency();
         slots = new Semaphore(concurrency);
         jobs = Executors.newFixedThreadPool(concurrency, named("vodflow-transcode"));
@@ -101,12 +88,12 @@ class LocalWorker {
         polling = true;
         poller = named("vodflow-transcode-poller").newThread(this::poll);
         poller.start();
-        LOG.infof("Local transcoding worker running up to %d job(s) from %s", concurrency, queue);
+        LOG.infof("Local transcoding worker running up to %d job(s) from %s", concurrency, queue.name());
     }
 
     /**
      * A stopping service first waits {@code quarkus.shutdown.delay} with everything still up: the
-     * moment to stop and hand back running jobs, while SQS and the event channel still work.
+     * moment to stop and hand back running jobs, while SQS still works.
      */
     void stopping(@Observes ShutdownDelayInitiatedEvent event) {
         stop(null);
@@ -135,6 +122,7 @@ class LocalWorker {
         return handle != null && handle.cancel();
     }
 
+    /** Receives as many jobs as there are free slots, and starts each on a slot. */
     private void poll() {
         Duration backoff = Duration.ofSeconds(1);
         while (polling) {
@@ -146,37 +134,22 @@ class LocalWorker {
                 return;
             }
             try {
-                int batch = Math.min(wanted, 10);
-                List<Message> messages = sqs.receiveMessage(receive -> receive.queueUrl(queueUrl)
-                                .maxNumberOfMessages(batch)
-                                .waitTimeSeconds(POLL_SECONDS)
-                                .visibilityTimeout(visibilitySeconds())
-                                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
-                        .get()
-                        .messages();
+                List<Message> messages = queue.receive(wanted, visibilitySeconds());
                 slots.release(wanted - messages.size());
-                for (Message message : messages) {
-                    jobs.execute(() -> {
-                        try {
-                            handle(message);
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                }
+                messages.forEach(message -> jobs.execute(() -> {
+                    try {
+                        handle(message);
+                    } finally {
+                        slots.release();
+                    }
+                }));
                 backoff = Duration.ofSeconds(1);
             } catch (InterruptedException e) {
                 slots.release(wanted);
                 return;
             } catch (ExecutionException | RuntimeException e) {
                 slots.release(wanted);
-                if (!polling) {
-                    return;
-                }
-                LOG.warnf("Cannot receive jobs (%s); trying again in %d s", e.getMessage(), backoff.toSeconds());
-                try {
-                    Thread.sleep(backoff.toMillis());
-                } catch (InterruptedException interrupted) {
+                if (!polling || !pause(backoff, e)) {
                     return;
                 }
                 backoff = Duration.ofMillis(Math.min(30_000, backoff.toMillis() * 2));
@@ -184,45 +157,62 @@ class LocalWorker {
         }
     }
 
+    /** @return false if interrupted */
+    private static boolean pause(Duration backoff, Exception cause) {
+        LOG.warnf("Cannot receive jobs (%s); trying again in %d s", cause.getMessage(), backoff.toSeconds());
+        try {
+            Thread.sleep(backoff.toMillis());
+            return true;
+        } catch (InterruptedException interrupted) {
+            return false;
+        }
+    }
+
     private void handle(Message message) {
-        int receives = Integer.parseInt(
-                message.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
+        int receives = Deliveries.receiveCount(message);
+        accept(message, receives).ifPresent(job -> run(message, job, receives));
+    }
+
+    /** The job to run, or empty when the message was settled without running anything. */
+    private Optional<LocalJob> accept(Message message, int receives) {
         LocalJob job;
         try {
-            job = json.readValue(message.body(), LocalJob.class);
+            job = queue.read(message);
         } catch (Exception e) {
-            if (receives == 1) {
-                LOG.warnf(
-                        "Message %s on the job queue is not a job (%s); it goes to the dead-letter queue",
-                        message.messageId(), e.getMessage());
-            }
-            changeVisibility(message, 0);
-            return;
+            refuse(message, receives, "is not a job (" + e.getMessage() + ")");
+            return Optional.empty();
         }
         Optional<String> violation = JobScope.violation(job, config);
         if (violation.isPresent()) {
-            if (receives == 1) {
-                LOG.warnf(
-                        "Job %s (message %s) is refused and goes to the dead-letter queue: %s",
-                        job.jobId(), message.messageId(), violation.get());
-            }
-            changeVisibility(message, 0);
-            return;
+            refuse(message, receives, "holds job " + job.jobId() + ", which is refused: " + violation.get());
+            return Optional.empty();
         }
-        if (verdict(job) != Verdict.WANTED) {
-            LOG.infof("Skipping job %s: video %s no longer waits for it", job.jobId(), job.videoId());
-            delete(message);
-            return;
+        if (ledger.standing(job.jobId()) != JobLedger.Standing.WANTED) {
+            LOG.infof("Skipping job %s of video %s: it was canceled or has ended", job.jobId(), job.videoId());
+            queue.done(message);
+            return Optional.empty();
         }
         if (receives > config.local().maxAttempts()) {
             events.error(
                     job,
                     LocalJobRunner.GAVE_UP,
                     "The job was started " + (receives - 1) + " times and stopped before its end every time");
-            delete(message);
-            return;
+            ledger.ended(job.jobId());
+            queue.done(message);
+            return Optional.empty();
         }
-        awaitSubmitted(job);
+        return Optional.of(job);
+    }
+
+    /** Sends a message that is no job of this engine to the dead-letter queue, logging it once. */
+    private void refuse(Message message, int receives, String why) {
+        if (receives == 1) {
+            LOG.warnf("Message %s on the job queue %s; it goes to the dead-letter queue", message.messageId(), why);
+        }
+        queue.reject(message);
+    }
+
+    private void run(Message message, LocalJob job, int receives) {
         JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
@@ -232,15 +222,17 @@ class LocalWorker {
             LOG.infof("Running job %s of video %s (run %d)", job.jobId(), job.videoId(), receives);
             LocalJobRunner.Outcome outcome = runner.run(job, receives - 1, handle);
             if (outcome == LocalJobRunner.Outcome.ENDED) {
-                delete(message);
+                ledger.ended(job.jobId());
+                queue.done(message);
             } else if (handle.isStopping()) {
-                handBack(message, job);
+                queue.handBack(message);
+                LOG.infof("Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else {
-                changeVisibility(message, RETRY_DELAY_SECONDS);
+                queue.hide(message, RETRY_DELAY_SECONDS);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
-            changeVisibility(message, RETRY_DELAY_SECONDS);
+            queue.hide(message, RETRY_DELAY_SECONDS);
         } finally {
             heartbeat.cancel(false);
             running.remove(job.jobId());
@@ -250,17 +242,17 @@ class LocalWorker {
     /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
     private void heartbeat(Message message, LocalJob job, JobHandle handle) {
         try {
-            changeVisibility(message, visibilitySeconds());
+            queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
-            switch (verdict(job)) {
-                case GONE -> {
+            switch (ledger.standing(job.jobId())) {
+                case CANCELED -> {
                     if (handle.cancel()) {
-                        LOG.infof("Canceled job %s: video %s was deleted or canceled", job.jobId(), job.videoId());
+                        LOG.infof("Canceled job %s of video %s", job.jobId(), job.videoId());
                     }
                 }
-                case SETTLED -> {
+                case ENDED -> {
                     if (handle.abandon()) {
-                        LOG.infof("Stopped job %s: another run already ended video %s", job.jobId(), job.videoId());
+                        LOG.infof("Stopped job %s: another run already ended it", job.jobId());
                     }
                 }
                 case WANTED -> {
@@ -272,70 +264,8 @@ class LocalWorker {
         }
     }
 
-    /** What the video says of a job. */
-    private enum Verdict {
-        /** The video waits for this job. */
-        WANTED,
-        /** The video was deleted or canceled: nobody wants the outputs. */
-        GONE,
-        /** Another run ended this attempt, or a newer attempt replaced it: the outputs are theirs. */
-        SETTLED
-    }
-
-    private Verdict verdict(LocalJob job) {
-        Video video = videos.find(job.videoId()).await().atMost(Duration.ofSeconds(10));
-        if (video == null || (video.attempt() == job.attempt() && video.status() == VideoStatus.CANCELED)) {
-            return Verdict.GONE;
-        }
-        return video.attempt() != job.attempt() || video.status().isTerminal() ? Verdict.SETTLED : Verdict.WANTED;
-    }
-
-    /**
-     * Gives ingest a moment to record SUBMITTED from the submission's answer before the first event
-     * moves the video on, so that subscribers see SUBMITTED as they do with MediaConvert, whose
-     * queueing takes longer than this.
-     */
-    private void awaitSubmitted(LocalJob job) {
-        for (int i = 0; i < 20; i++) {
-            Video video = videos.find(job.videoId()).await().atMost(Duration.ofSeconds(10));
-            if (video == null || video.status() != VideoStatus.UPLOADED) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private int visibilitySeconds() {
         return (int) config.local().visibilityTimeout().toSeconds();
-    }
-
-    /**
-     * Gives the job of a worker that is stopping (a rollout, a scale-in) to the next worker without
-     * using up one of its attempts: a fresh copy of the message starts with no receives, then the
-     * original goes. Only runs that fail, or whose worker dies, count.
-     */
-    private void handBack(Message message, LocalJob job) {
-        sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(message.body()))
-                .join();
-        delete(message);
-        LOG.infof("Handed job %s of video %s back to the queue: this worker is stopping", job.jobId(), job.videoId());
-    }
-
-    private void delete(Message message) {
-        sqs.deleteMessage(delete -> delete.queueUrl(queueUrl).receiptHandle(message.receiptHandle()))
-                .join();
-    }
-
-    private void changeVisibility(Message message, int seconds) {
-        sqs.changeMessageVisibility(change -> change.queueUrl(queueUrl)
-                        .receiptHandle(message.receiptHandle())
-                        .visibilityTimeout(seconds))
-                .join();
     }
 
     private static ThreadFactory named(String name) {

@@ -1,10 +1,10 @@
 package io.vodflow.transcode.local;
 
-import io.vodflow.transcode.S3Uri;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.vodflow.storage.ContentTypes;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.S3Uri;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 
 /**
  * Copies a job's outputs from its working directory to the output bucket: segments as soon as ffmpeg
@@ -24,21 +24,20 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  */
 final class OutputUploader {
 
-    private static final Map<String, String> CONTENT_TYPES = Map.of(
-            "m3u8", "application/vnd.apple.mpegurl",
-            "ts", "video/mp2t",
-            "aac", "audio/aac",
-            "jpg", "image/jpeg");
+    private static final Logger LOG = Logger.getLogger(OutputUploader.class);
+    private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
 
     private final S3AsyncClient s3;
-    private final Path directory;
+    private final ObjectStore store;
+    private final WorkDirectory directory;
     private final JobPlan plan;
     private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final List<CompletableFuture<?>> uploads = new ArrayList<>();
     private final List<S3Uri> uploaded = new ArrayList<>();
 
-    OutputUploader(S3AsyncClient s3, Path directory, JobPlan plan) {
+    OutputUploader(S3AsyncClient s3, ObjectStore store, WorkDirectory directory, JobPlan plan) {
         this.s3 = s3;
+        this.store = store;
         this.directory = directory;
         this.plan = plan;
     }
@@ -58,20 +57,17 @@ final class OutputUploader {
         awaitUploads();
     }
 
-    /** Deletes every object this job uploaded. */
+    /** Deletes every object this job uploaded; what cannot be deleted is logged. */
     synchronized void deleteUploaded() {
         awaitQuietly();
-        Map<String, List<ObjectIdentifier>> byBucket = new HashMap<>();
-        for (S3Uri location : uploaded) {
-            byBucket.computeIfAbsent(location.bucket(), bucket -> new ArrayList<>())
-                    .add(ObjectIdentifier.builder().key(location.key()).build());
-        }
+        Map<String, List<String>> byBucket = new HashMap<>();
+        uploaded.forEach(location -> byBucket.computeIfAbsent(location.bucket(), bucket -> new ArrayList<>())
+                .add(location.key()));
         byBucket.forEach((bucket, keys) -> {
-            for (int from = 0; from < keys.size(); from += 1000) {
-                List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + 1000));
-                s3.deleteObjects(delete -> delete.bucket(bucket)
-                                .delete(objects -> objects.quiet(true).objects(batch)))
-                        .join();
+            try {
+                store.delete(bucket, keys).await().atMost(DELETE_DEADLINE);
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not remove %d outputs from %s: %s", keys.size(), bucket, e.getMessage());
             }
         });
         uploaded.clear();
@@ -82,8 +78,7 @@ final class OutputUploader {
         if (!started.add(name)) {
             return;
         }
-        String extension = name.substring(name.lastIndexOf('.') + 1);
-        S3Uri group = "jpg".equals(extension) && plan.frameCapture() != null
+        S3Uri group = name.endsWith(".jpg") && plan.frameCapture() != null
                 ? plan.frameCapture().destination()
                 : plan.hls().destination();
         S3Uri target = new S3Uri(group.bucket(), group.sibling(name));
@@ -91,16 +86,13 @@ final class OutputUploader {
         uploads.add(s3.putObject(
                 put -> put.bucket(target.bucket())
                         .key(target.key())
-                        .contentType(CONTENT_TYPES.getOrDefault(extension, "application/octet-stream")),
+                        .contentType(ContentTypes.ofOutput(name).orElse("application/octet-stream")),
                 AsyncRequestBody.fromFile(file)));
     }
 
+    /** The files ffmpeg finished: it writes each under a temporary name first. */
     private Stream<Path> files() {
-        try (Stream<Path> listing = Files.list(directory)) {
-            return listing.filter(file -> !file.getFileName().toString().endsWith(".tmp")).sorted().toList().stream();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return directory.files().filter(file -> !file.getFileName().toString().endsWith(".tmp"));
     }
 
     private void awaitUploads() {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vodflow.media.MediaInfo;
 import io.vodflow.transcode.LadderFitter;
-import io.vodflow.video.Video;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +25,7 @@ class FfmpegCommandTest {
                         "s3://in/uploads/v/source",
                         "s3://out/videos/v/hls/master",
                         "s3://out/videos/v/thumbnails/thumb"),
-                new Video.MediaInfo(1, "video/mp4", "mov", "h264", "aac", 1280, 720, 0, 30, 8000, 2),
+                new MediaInfo(1, "video/mp4", "mov", "h264", "aac", 1280, 720, 0, 30, 8000, 2),
                 null);
         JobPlan plan = JobPlan.of(settings);
 

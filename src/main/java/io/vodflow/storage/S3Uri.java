@@ -1,4 +1,4 @@
-package io.vodflow.transcode;
+package io.vodflow.storage;
 
 /** An {@code s3://bucket/key} location, as MediaConvert settings and events name files. */
 public record S3Uri(String bucket, String key) {

@@ -2,8 +2,10 @@ package io.vodflow.status;
 
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.VideoRepository;
-import io.vodflow.video.VideoService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,24 +13,31 @@ import org.jboss.logging.Logger;
 
 /**
  * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), refuses
- * an event that reaches outside that video's keys, applies {@link StatusRules} with a conditional
- * write. A job that ends after its video was deleted has its outputs removed. The repository announces the change to subscribers
- * and metrics.
+ * an event that reaches outside that video's keys, and applies the event's transition with a
+ * conditional write; the repository announces the change to subscribers and metrics. A job that ends
+ * after its video was deleted has its outputs removed.
  */
 @ApplicationScoped
-public class StatusService {
+public class JobEventApplier {
 
-    private static final Logger LOG = Logger.getLogger(StatusService.class);
+    private static final Logger LOG = Logger.getLogger(JobEventApplier.class);
 
     private final VideoRepository videos;
-    private final VideoService videoService;
+    private final ObjectStore store;
     private final JobOutputs outputs;
+    private final String engine;
     private final String outputBucket;
 
-    StatusService(VideoRepository videos, VideoService videoService, JobOutputs outputs, VodflowConfig config) {
+    JobEventApplier(
+            VideoRepository videos,
+            ObjectStore store,
+            JobOutputs outputs,
+            Transcoder transcoder,
+            VodflowConfig config) {
         this.videos = videos;
-        this.videoService = videoService;
+        this.store = store;
         this.outputs = outputs;
+        this.engine = transcoder.name();
         this.outputBucket = config.storage().outputBucket();
     }
 
@@ -52,8 +61,12 @@ public class StatusService {
                 return Uni.createFrom().failure(new OutOfScopeException(outOfScope.get()));
             }
             return outputs.of(event)
-                    .flatMap(produced ->
-                            videos.update(id, current -> StatusRules.apply(current, event, produced, Instant.now())))
+                    .flatMap(produced -> videos.update(
+                                    id, current -> StatusRules.submittedBy(current, event, engine, Instant.now()))
+                            .onItem()
+                            .ifNotNull()
+                            .transformToUni(submitted -> videos.update(
+                                    id, current -> StatusRules.apply(current, event, produced, Instant.now()))))
                     .flatMap(video -> video == null && StatusRules.isFinal(event)
                             ? removeOrphanedOutputs(id, event)
                             : Uni.createFrom().voidItem());
@@ -63,6 +76,6 @@ public class StatusService {
     /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */
     private Uni<Void> removeOrphanedOutputs(String id, JobEvent event) {
         LOG.infof("Job %s of deleted video %s ended %s; removing its outputs", event.jobId(), id, event.status());
-        return videoService.deleteOutputs(id);
+        return store.deletePrefix(outputBucket, VideoKeys.outputs(id));
     }
 }

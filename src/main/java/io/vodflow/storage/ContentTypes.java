@@ -1,19 +1,34 @@
-package io.vodflow.upload;
+package io.vodflow.storage;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Media types and the configured allow-list ({@code video/*}, {@code video/mp4}, ...). */
+/**
+ * Media types: the configured allow-list for uploads ({@code video/*}, {@code video/mp4}, ...) and
+ * the types of the outputs vodflow stores and serves.
+ */
 public final class ContentTypes {
 
     /** type "/" subtype with RFC 6838 name characters, optionally followed by parameters. */
     private static final Pattern MEDIA_TYPE =
             Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;.*)?");
 
+    private static final Map<String, String> OUTPUTS = Map.of(
+            "m3u8", "application/vnd.apple.mpegurl",
+            "ts", "video/mp2t",
+            "aac", "audio/aac",
+            "jpg", "image/jpeg");
+
     private ContentTypes() {}
+
+    /** The media type of an output file, by its extension; empty for a file vodflow does not make. */
+    public static Optional<String> ofOutput(String fileName) {
+        return Optional.ofNullable(OUTPUTS.get(fileName.substring(fileName.lastIndexOf('.') + 1)));
+    }
 
     /** The {@code type/subtype} of a media type, lower case and without parameters; empty if malformed. */
     public static Optional<String> essence(String contentType) {

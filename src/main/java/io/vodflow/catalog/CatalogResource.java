@@ -1,6 +1,9 @@
-package io.vodflow.video;
+package io.vodflow.catalog;
 
 import io.smallrye.mutiny.Uni;
+import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoView;
+import io.vodflow.video.VideoViews;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,13 +22,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/videos")
 @Tag(name = "Videos")
 @Produces(MediaType.APPLICATION_JSON)
-public class VideoResource {
+public class CatalogResource {
 
-    private final VideoService videos;
+    private final CatalogService videos;
+    private final VideoRepository repository;
     private final VideoViews views;
 
-    VideoResource(VideoService videos, VideoViews views) {
+    CatalogResource(CatalogService videos, VideoRepository repository, VideoViews views) {
         this.videos = videos;
+        this.repository = repository;
         this.views = views;
     }
 
@@ -41,7 +46,7 @@ public class VideoResource {
     @APIResponse(responseCode = "200", description = "The video")
     @APIResponse(responseCode = "404", description = "No such video")
     public Uni<VideoView> get(@PathParam("id") String id) {
-        return videos.get(id).map(views::of);
+        return repository.get(id).map(views::of);
     }
 
     @GET

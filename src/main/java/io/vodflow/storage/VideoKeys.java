@@ -1,4 +1,4 @@
-package io.vodflow.video;
+package io.vodflow.storage;
 
 import java.util.Optional;
 import java.util.UUID;

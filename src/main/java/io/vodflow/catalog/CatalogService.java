@@ -1,0 +1,94 @@
+package io.vodflow.catalog;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.problem.ApiProblem;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.VideoKeys;
+import io.vodflow.transcode.Transcoder;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** Listing and deleting videos. */
+@ApplicationScoped
+public class CatalogService {
+
+    private static final Logger LOG = Logger.getLogger(CatalogService.class);
+    public static final int DEFAULT_PAGE_SIZE = 20;
+    public static final int MAX_PAGE_SIZE = 100;
+
+    private final VideoRepository videos;
+    private final ObjectStore store;
+    private final Transcoder transcoder;
+    private final VodflowConfig.Storage storage;
+
+    CatalogService(VideoRepository videos, ObjectStore store, Transcoder transcoder, VodflowConfig config) {
+        this.videos = videos;
+        this.store = store;
+        this.transcoder = transcoder;
+        this.storage = config.storage();
+    }
+
+    /**
+     * @param limit page size as the client sent it, parsed here so that a bad value is a 400 naming it
+     */
+    public Uni<VideoRepository.Page> list(String limit, String cursor) {
+        int size = parseLimit(limit);
+        try {
+            return videos.list(size, cursor == null || cursor.isBlank() ? null : cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalidField("cursor", e.getMessage());
+        }
+    }
+
+    private static int parseLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return DEFAULT_PAGE_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(limit.trim());
+            if (size >= 1 && size <= MAX_PAGE_SIZE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiProblem.invalidField("limit", "limit must be a whole number between 1 and " + MAX_PAGE_SIZE);
+    }
+
+    /**
+     * Removes the video: stops its job, then removes the record, so that nothing refers to what is
+     * removed next, then its pending upload, its source and every output.
+     */
+    public Uni<Void> delete(String id) {
+        return videos.get(id).flatMap(video -> cancelJob(video)
+                .flatMap(ignored -> videos.delete(id))
+                .flatMap(ignored -> abortUpload(video))
+                .flatMap(ignored -> store.delete(
+                        storage.inputBucket(), List.of(video.source().key())))
+                .flatMap(ignored -> store.deletePrefix(storage.outputBucket(), VideoKeys.outputs(id))));
+    }
+
+    private Uni<Void> cancelJob(Video video) {
+        if (video.job() == null || video.status().isTerminal()) {
+            return Uni.createFrom().voidItem();
+        }
+        return transcoder
+                .cancel(video.job().id())
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "Could not cancel job %s of %s: %s", video.job().id(), video.id(), e.getMessage()))
+                .onFailure()
+                .recoverWithNull();
+    }
+
+    private Uni<Void> abortUpload(Video video) {
+        Video.Source source = video.source();
+        return source.multipart() && source.uploadCompletedAt() == null
+                ? store.abortUpload(storage.inputBucket(), source.key(), source.multipartUploadId())
+                : Uni.createFrom().voidItem();
+    }
+}

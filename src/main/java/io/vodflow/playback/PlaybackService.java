@@ -1,0 +1,113 @@
+package io.vodflow.playback;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.problem.ApiProblem;
+import io.vodflow.storage.ContentTypes;
+import io.vodflow.storage.VideoKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.reactivestreams.FlowAdapters;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.async.ResponsePublisher;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Reads a video's HLS renditions and thumbnails from the output bucket, streamed without buffering
+ * whole files, with Range requests, conditional requests and cache headers. The key is built from the
+ * video id and a plain file name, so a video's URLs reach that video's outputs and nothing else.
+ */
+@ApplicationScoped
+public class PlaybackService {
+
+    private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+    /** One output, ready to send: 200, 206 (a range) or 304 (the client's copy is current). */
+    public record Output(int status, Map<String, List<String>> headers, Multi<Buffer> body) {}
+
+    private final S3AsyncClient s3;
+    private final String bucket;
+
+    PlaybackService(S3AsyncClient s3, VodflowConfig config) {
+        this.s3 = s3;
+        this.bucket = config.storage().outputBucket();
+    }
+
+    /**
+     * @param group {@code hls} or {@code thumbnails}
+     * @throws ApiProblem (as the Uni's failure) 404 for anything that is not one of the video's outputs
+     */
+    public Uni<Output> open(String id, String group, String file, String range, String ifNoneMatch) {
+        if (!VideoKeys.isValidId(id) || !FILE.matcher(file).matches()) {
+            return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
+        }
+        String key = VideoKeys.outputs(id) + group + "/" + file;
+        Uni<ResponsePublisher<GetObjectResponse>> object = Uni.createFrom()
+                .completionStage(() -> s3.getObject(
+                        get -> get.bucket(bucket).key(key).range(range).ifNoneMatch(ifNoneMatch),
+                        AsyncResponseTransformer.toPublisher()));
+        return object.map(body -> new Output(
+                        body.response().contentRange() == null ? 200 : 206,
+                        headers(body.response(), file),
+                        Multi.createFrom()
+                                .publisher(FlowAdapters.toFlowPublisher(body))
+                                .map(PlaybackService::buffer)))
+                .onFailure(S3Exception.class)
+                .recoverWithUni(e -> answer((S3Exception) e, range, ifNoneMatch));
+    }
+
+    /** What S3's refusal means to the player. */
+    private static Uni<Output> answer(S3Exception refusal, String range, String ifNoneMatch) {
+        // Without ListBucket permission, S3 answers 403 for a missing key.
+        if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 403) {
+            return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
+        }
+        if (refusal.statusCode() == 304) {
+            return Uni.createFrom()
+                    .item(new Output(
+                            304,
+                            Map.of("ETag", List.of(ifNoneMatch)),
+                            Multi.createFrom().empty()));
+        }
+        if (refusal.statusCode() == 416) {
+            return Uni.createFrom()
+                    .failure(ApiProblem.rangeNotSatisfiable("The range " + range + " is outside the file"));
+        }
+        return Uni.createFrom().failure(refusal);
+    }
+
+    private static Map<String, List<String>> headers(GetObjectResponse response, String file) {
+        Map<String, List<String>> headers = new HashMap<>();
+        String type = ContentTypes.ofOutput(file)
+                .orElse(response.contentType() == null ? "application/octet-stream" : response.contentType());
+        headers.put("Content-Type", List.of(type));
+        // The body streams with chunked transfer encoding, which excludes a Content-Length.
+        headers.put("Accept-Ranges", List.of("bytes"));
+        if (response.contentRange() != null) {
+            headers.put("Content-Range", List.of(response.contentRange()));
+        }
+        if (response.eTag() != null) {
+            headers.put("ETag", List.of(response.eTag()));
+        }
+        // Segments and images never change; playlists only if a video is transcoded again.
+        headers.put(
+                "Cache-Control",
+                List.of(file.endsWith(".m3u8") ? "public, max-age=60" : "public, max-age=31536000, immutable"));
+        return headers;
+    }
+
+    private static Buffer buffer(ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return Buffer.buffer(copy);
+    }
+}

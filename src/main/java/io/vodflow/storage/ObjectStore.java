@@ -1,0 +1,100 @@
+package io.vodflow.storage;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.support.Offload;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The operations on stored objects that several features share: removing objects and prefixes,
+ * abandoning a multipart upload, and handing a tool a presigned GET URL instead of credentials.
+ * Cleanup that fails is logged, not raised: it never decides the outcome of what it tidies after.
+ */
+@ApplicationScoped
+public class ObjectStore {
+
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+    /** DeleteObjects takes at most this many keys. */
+    private static final int DELETE_BATCH = 1000;
+
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+
+    ObjectStore(S3AsyncClient s3, S3Presigner presigner) {
+        this.s3 = s3;
+        this.presigner = presigner;
+    }
+
+    /** Deletes these keys, a thousand at a time; keys already gone are fine. */
+    public Uni<Void> delete(String bucket, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> batch = keys.subList(0, Math.min(keys.size(), DELETE_BATCH));
+        List<String> rest = keys.subList(batch.size(), keys.size());
+        return Uni.createFrom()
+                .completionStage(
+                        () -> s3.deleteObjects(delete -> delete.bucket(bucket).delete(objects -> objects.quiet(true)
+                                .objects(batch.stream()
+                                        .map(key -> ObjectIdentifier.builder()
+                                                .key(key)
+                                                .build())
+                                        .toList()))))
+                .invoke(response -> response.errors()
+                        .forEach(error ->
+                                LOG.warnf("Could not delete s3://%s/%s: %s", bucket, error.key(), error.message())))
+                .flatMap(ignored -> delete(bucket, rest));
+    }
+
+    /** Deletes every object under {@code prefix}, a listing page at a time. */
+    public Uni<Void> deletePrefix(String bucket, String prefix) {
+        return Uni.createFrom()
+                .completionStage(
+                        () -> s3.listObjectsV2(list -> list.bucket(bucket).prefix(prefix)))
+                .flatMap(page -> {
+                    Uni<Void> deleted = delete(
+                            bucket,
+                            page.contents().stream().map(object -> object.key()).toList());
+                    return Boolean.TRUE.equals(page.isTruncated())
+                            ? deleted.flatMap(ignored -> deletePrefix(bucket, prefix))
+                            : deleted;
+                });
+    }
+
+    /** Abandons a multipart upload and the parts sent so far; one already completed or aborted is fine. */
+    public Uni<Void> abortUpload(String bucket, String key, String uploadId) {
+        return Uni.createFrom()
+                .completionStage(() -> s3.abortMultipartUpload(
+                        abort -> abort.bucket(bucket).key(key).uploadId(uploadId)))
+                .replaceWithVoid()
+                .onFailure(NoSuchUploadException.class)
+                .recoverWithNull()
+                .onFailure()
+                .invoke(e -> LOG.warnf(e, "Could not abort multipart upload %s of %s", uploadId, key))
+                .onFailure()
+                .recoverWithNull();
+    }
+
+    /**
+     * A URL that reads one object for {@code lifetime}, for ffmpeg and ffprobe: no credentials leave
+     * the service. Signing may resolve credentials over the network, so it runs off the event loop.
+     */
+    public Uni<String> presignGet(S3Uri location, Duration lifetime) {
+        return Offload.of(() -> presignGetNow(location, lifetime));
+    }
+
+    /** {@link #presignGet} on the calling thread, for callers already on a worker thread. */
+    public String presignGetNow(S3Uri location, Duration lifetime) {
+        return presigner
+                .presignGetObject(presign -> presign.signatureDuration(lifetime)
+                        .getObjectRequest(get -> get.bucket(location.bucket()).key(location.key())))
+                .url()
+                .toString();
+    }
+}

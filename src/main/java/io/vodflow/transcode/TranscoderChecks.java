@@ -1,0 +1,44 @@
+package io.vodflow.transcode;
+
+import io.vodflow.config.StartupCheck;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.transcode.mediaconvert.JobSettingsConverter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the configured engine needs: MediaConvert its role and a template it accepts, the local engine its queue. */
+@ApplicationScoped
+public class TranscoderChecks implements StartupCheck {
+
+    private final VodflowConfig config;
+    private final JobTemplate template;
+
+    TranscoderChecks(VodflowConfig config, JobTemplate template) {
+        this.config = config;
+        this.template = template;
+    }
+
+    @Override
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        VodflowConfig.Transcoder.Backend backend = config.transcoder().backend();
+        if (backend == VodflowConfig.Transcoder.Backend.MEDIACONVERT) {
+            if (config.mediaconvert().roleArn().isEmpty()) {
+                problems.add("The MediaConvert backend needs the IAM role it runs jobs with: set"
+                        + " vodflow.mediaconvert.role-arn (VODFLOW_MEDIACONVERT_ROLE_ARN).");
+            }
+            try {
+                JobSettingsConverter.toJobSettings(template.settings());
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (backend == VodflowConfig.Transcoder.Backend.LOCAL
+                && config.queues().transcodeJobs().isEmpty()) {
+            problems.add("The local backend needs a queue for its jobs: set vodflow.queues.transcode-jobs"
+                    + " (VODFLOW_QUEUES_TRANSCODE_JOBS).");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,37 @@
+package io.vodflow.testing;
+
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoStatus;
+import java.time.Instant;
+
+/**
+ * Puts a video straight into a state, one version later, for tests that need the pipeline somewhere
+ * without running it there. The product changes videos only through their named transitions.
+ */
+public final class VideoStates {
+
+    private VideoStates() {}
+
+    /** The same video in another status. */
+    public static Video moved(Video video, VideoStatus status) {
+        return of(video, status, video.attempt(), video.job(), video.outputs());
+    }
+
+    public static Video of(Video video, VideoStatus status, int attempt, Video.Job job, Video.Outputs outputs) {
+        return new Video(
+                video.id(),
+                status,
+                video.version() + 1,
+                attempt,
+                video.title(),
+                video.source(),
+                video.limits(),
+                video.claim(),
+                video.media(),
+                job,
+                outputs,
+                video.error(),
+                video.createdAt(),
+                Instant.now());
+    }
+}
