@@ -61,6 +61,9 @@ public interface VodflowConfig {
     /** What vodflow measures beyond the pipeline's own events. */
     Metrics metrics();
 
+    /** The reconciler, which finds videos whose messages were lost and finishes them. */
+    Reconciler reconciler();
+
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
 
@@ -291,6 +294,30 @@ public interface VodflowConfig {
         /** How long job events wait before another try after a passing fault. */
         @WithDefault("10s")
         Duration retryDelay();
+    }
+
+    interface Reconciler {
+        /** Whether this replica runs the reconciler; every replica may, their writes are conditional. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often it looks for videos that stalled. */
+        @WithDefault("1m")
+        Duration interval();
+
+        /**
+         * How long after its upload URLs expire a video waits for its file before it ends CANCELED
+         * (UPLOAD_EXPIRED); a file that did arrive, but whose notification was lost, is taken in instead.
+         */
+        @WithDefault("15m")
+        Duration uploadGrace();
+
+        /**
+         * How long a claimed upload, or a job, may go without any change before the reconciler asks: the
+         * upload is taken in again, the job's engine says how the job stands.
+         */
+        @WithDefault("30m")
+        Duration silence();
     }
 
     interface Metrics {

@@ -196,6 +196,20 @@ public class IngestService {
                 });
     }
 
+    /**
+     * Submits the attempt's job again, because its engine lost it; the same idempotency token names the
+     * same job wherever the engine still deduplicates it.
+     *
+     * @return the id of the job the engine runs now
+     */
+    public Uni<String> resubmit(Video video) {
+        LOG.infof(
+                "Video %s attempt %d: submitting job %s again",
+                video.id(), video.attempt(), video.job().id());
+        return transcoder.submit(new TranscodeRequest(
+                video.id(), video.attempt(), template.fitted(video.id(), video.media(), video.limits())));
+    }
+
     /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */
     private Uni<Video> submitted(String id, int attempt, String jobId) {
         LOG.infof("Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);

@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -136,9 +137,14 @@ public class LocalCloud {
                 .region(Region.of(region()))
                 .credentialsProvider(credentials())
                 .build()) {
-            dynamo.createTable(VideoTable.createTableRequest(config.database().table()));
-        } catch (ResourceInUseException alreadyThere) {
-            // Kept from an earlier run in the data directory.
+            CreateTableRequest table =
+                    VideoTable.createTableRequest(config.database().table());
+            try {
+                dynamo.createTable(table);
+            } catch (ResourceInUseException alreadyThere) {
+                // Kept from an earlier run in the data directory, perhaps from an older vodflow.
+                TableMigration.migrate(dynamo, table);
+            }
         }
     }
 

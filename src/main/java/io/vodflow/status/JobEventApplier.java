@@ -1,12 +1,15 @@
 package io.vodflow.status;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.transcode.Transcoder;
+import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -17,7 +20,8 @@ import org.jboss.logging.Logger;
  * conditional write; the repository announces the change to subscribers and metrics. A job that ends
  * after its video was deleted has its outputs removed.
  */
-@ApplicationScoped
+// A singleton, made with its first user at start-up rather than on whichever thread first calls it.
+@Singleton
 public class JobEventApplier {
 
     private static final Logger LOG = Logger.getLogger(JobEventApplier.class);
@@ -27,14 +31,17 @@ public class JobEventApplier {
     private final JobOutputs outputs;
     private final String engine;
     private final String outputBucket;
+    private final ObjectMapper json;
 
     JobEventApplier(
             VideoRepository videos,
             ObjectStore store,
             JobOutputs outputs,
             Transcoder transcoder,
+            ObjectMapper json,
             VodflowConfig config) {
         this.videos = videos;
+        this.json = json;
         this.store = store;
         this.outputs = outputs;
         this.engine = transcoder.name();
@@ -46,6 +53,22 @@ public class JobEventApplier {
         OutOfScopeException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * Applies an event an engine kept after it was lost on its way (the reconciler's way in): the same
+     * rules as for any delivery, so applying it after all changes nothing.
+     */
+    public Uni<Void> applyKept(String event) {
+        return Uni.createFrom()
+                .item(() -> {
+                    try {
+                        return JobEvent.parse(json.readTree(event));
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalArgumentException("The engine kept an unreadable event", e);
+                    }
+                })
+                .flatMap(this::apply);
     }
 
     Uni<Void> apply(JobEvent event) {
@@ -61,16 +84,34 @@ public class JobEventApplier {
                 return Uni.createFrom().failure(new OutOfScopeException(outOfScope.get()));
             }
             return outputs.of(event)
-                    .flatMap(produced -> videos.update(
-                                    id, current -> StatusRules.submittedBy(current, event, engine, Instant.now()))
-                            .onItem()
-                            .ifNotNull()
-                            .transformToUni(submitted -> videos.update(
-                                    id, current -> StatusRules.apply(current, event, produced, Instant.now()))))
+                    .flatMap(produced -> applyTo(id, event, produced))
                     .flatMap(video -> video == null && StatusRules.isFinal(event)
                             ? removeOrphanedOutputs(id, event)
                             : Uni.createFrom().voidItem());
         });
+    }
+
+    /** @return the video after the event, or null when there is no such video */
+    private Uni<Video> applyTo(String id, JobEvent event, Video.Outputs produced) {
+        return videos.update(id, current -> StatusRules.submittedBy(current, event, engine, Instant.now()))
+                .onItem()
+                .ifNotNull()
+                .transformToUni(submitted -> {
+                    if (StatusRules.isForeign(submitted, event)) {
+                        LOG.infof(
+                                "Dropping %s of job %s (attempt %s): video %s waits for job %s of attempt %d",
+                                event.status(),
+                                event.jobId(),
+                                event.attempt(),
+                                id,
+                                submitted.job() == null
+                                        ? "none"
+                                        : submitted.job().id(),
+                                submitted.attempt());
+                        return Uni.createFrom().item(submitted);
+                    }
+                    return videos.update(id, current -> StatusRules.apply(current, event, produced, Instant.now()));
+                });
     }
 
     /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */

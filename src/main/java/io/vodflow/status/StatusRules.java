@@ -39,6 +39,16 @@ final class StatusRules {
         return isKnown(event) ? video.submitted(attempt, event.jobId(), engine, now) : video;
     }
 
+    /**
+     * Whether the event belongs to another job than the one recorded for the video: an older attempt,
+     * or a second job of this attempt (the first recorded is the attempt's job).
+     */
+    static boolean isForeign(Video video, JobEvent event) {
+        boolean otherAttempt = event.attempt() != null && event.attempt() != video.attempt();
+        boolean otherJob = video.job() != null && !video.job().id().equals(event.jobId());
+        return otherAttempt || otherJob;
+    }
+
     /** Whether the event ends its job: nothing is written after it. */
     static boolean isFinal(JobEvent event) {
         return switch (event.status()) {

@@ -1,14 +1,17 @@
 package io.vodflow.storage;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.support.Offload;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import org.jboss.logging.Logger;
+import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -65,6 +68,17 @@ public class ObjectStore {
                             ? deleted.flatMap(ignored -> deletePrefix(bucket, prefix))
                             : deleted;
                 });
+    }
+
+    /** The last key under {@code prefix} in key order, or null when there is none. */
+    public Uni<String> lastKey(String bucket, String prefix) {
+        return Multi.createFrom()
+                .publisher(FlowAdapters.toFlowPublisher(
+                        s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(prefix))
+                                .contents()))
+                .map(S3Object::key)
+                .collect()
+                .last();
     }
 
     /** Abandons a multipart upload and the parts sent so far; one already completed or aborted is fine. */

@@ -23,4 +23,7 @@ public interface Transcoder {
 
     /** Stops a job; a job that already ended or does not exist is fine. */
     Uni<Void> cancel(String jobId);
+
+    /** How the job stands, in the engine's own records: for the reconciler, when its events stopped. */
+    Uni<JobTruth> lookup(String jobId);
 }

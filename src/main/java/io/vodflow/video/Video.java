@@ -115,12 +115,19 @@ public record Video(
 
     /** The client gave up an upload that has not arrived: the video ends CANCELED. */
     public Video uploadAborted(Instant now) {
+        return uploadGivenUp(new Failure("UPLOAD_ABORTED", "The upload was aborted"), now);
+    }
+
+    /** The file never arrived, and its upload URLs expired: the video ends CANCELED. */
+    public Video uploadExpired(Instant now) {
+        return uploadGivenUp(
+                new Failure("UPLOAD_EXPIRED", "The file did not arrive before its upload URLs expired"), now);
+    }
+
+    private Video uploadGivenUp(Failure why, Instant now) {
         return status != VideoStatus.AWAITING_UPLOAD
                 ? this
-                : change(now)
-                        .status(VideoStatus.CANCELED)
-                        .error(new Failure("UPLOAD_ABORTED", "The upload was aborted"))
-                        .build();
+                : change(now).status(VideoStatus.CANCELED).error(why).build();
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.MediaInfo;
@@ -18,6 +19,7 @@ import jakarta.enterprise.event.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -54,6 +57,8 @@ public class VideoRepository {
 
     /** The single partition of the listing index. */
     private static final String LIST_PARTITION = "video";
+    /** The single partition of the pending index. */
+    private static final String PENDING_PARTITION = "pending";
 
     private static final Set<String> CURSOR_KEYS =
             Set.of(VideoTable.ID, VideoTable.LIST_KEY, VideoTable.CREATED_MILLIS);
@@ -185,6 +190,24 @@ public class VideoRepository {
                         : response.items().get(0).get(VideoTable.ID).s());
     }
 
+    /**
+     * Ids of videos not yet in a terminal status whose last change is older than {@code before},
+     * oldest first, read page by page as the subscriber asks for them.
+     */
+    public Multi<String> pendingSince(Instant before) {
+        return Multi.createFrom()
+                .publisher(FlowAdapters.toFlowPublisher(dynamo.queryPaginator(request -> request.tableName(table)
+                                .indexName(VideoTable.PENDING_INDEX)
+                                .keyConditionExpression("#pending = :pending AND #updated < :before")
+                                .expressionAttributeNames(Map.of(
+                                        "#pending", VideoTable.PENDING_KEY, "#updated", VideoTable.UPDATED_MILLIS))
+                                .expressionAttributeValues(Map.of(
+                                        ":pending", AttributeValue.fromS(PENDING_PARTITION),
+                                        ":before", AttributeValue.fromN(Long.toString(before.toEpochMilli())))))
+                        .items()))
+                .map(item -> item.get(VideoTable.ID).s());
+    }
+
     /** One page of videos, newest first. */
     public record Page(List<Video> videos, String nextCursor) {}
 
@@ -243,6 +266,10 @@ public class VideoRepository {
         node.put(VideoTable.CREATED_MILLIS, video.createdAt().toEpochMilli());
         if (video.job() != null) {
             node.put(VideoTable.JOB_ID, video.job().id());
+        }
+        if (!video.status().isTerminal()) {
+            node.put(VideoTable.PENDING_KEY, PENDING_PARTITION);
+            node.put(VideoTable.UPDATED_MILLIS, video.updatedAt().toEpochMilli());
         }
         return AttributeValues.fromObject(node);
     }

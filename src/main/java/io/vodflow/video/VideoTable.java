@@ -12,7 +12,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The shape of the videos table: one item per video keyed by {@code id}, an index listing videos
- * newest first, and an index finding a video by its transcoding job id. The embedded DynamoDB is
+ * newest first, an index finding a video by its transcoding job id, and a sparse index of the videos
+ * not yet in a terminal status, oldest change first, for the reconciler. The embedded DynamoDB is
  * created from this; on AWS the same definition is in {@code docs/aws.md}.
  */
 public final class VideoTable {
@@ -26,9 +27,15 @@ public final class VideoTable {
     /** The transcoding job's id, copied to the top level for the job index. */
     public static final String JOB_ID = "jobId";
 
+    /** Same value on every video not yet COMPLETE, ERROR or CANCELED; absent on the others. */
+    public static final String PENDING_KEY = "pendingKey";
+    /** Time of the last change in epoch milliseconds, the sort key of the pending index. */
+    public static final String UPDATED_MILLIS = "updatedMillis";
+
     public static final String VERSION = "version";
     public static final String BY_CREATION_INDEX = "byCreation";
     public static final String BY_JOB_INDEX = "byJob";
+    public static final String PENDING_INDEX = "pending";
 
     private VideoTable() {}
 
@@ -40,7 +47,9 @@ public final class VideoTable {
                         attribute(ID, ScalarAttributeType.S),
                         attribute(LIST_KEY, ScalarAttributeType.S),
                         attribute(CREATED_MILLIS, ScalarAttributeType.N),
-                        attribute(JOB_ID, ScalarAttributeType.S))
+                        attribute(JOB_ID, ScalarAttributeType.S),
+                        attribute(PENDING_KEY, ScalarAttributeType.S),
+                        attribute(UPDATED_MILLIS, ScalarAttributeType.N))
                 .keySchema(key(ID, KeyType.HASH))
                 .globalSecondaryIndexes(
                         GlobalSecondaryIndex.builder()
@@ -53,6 +62,13 @@ public final class VideoTable {
                         GlobalSecondaryIndex.builder()
                                 .indexName(BY_JOB_INDEX)
                                 .keySchema(key(JOB_ID, KeyType.HASH))
+                                .projection(Projection.builder()
+                                        .projectionType(ProjectionType.KEYS_ONLY)
+                                        .build())
+                                .build(),
+                        GlobalSecondaryIndex.builder()
+                                .indexName(PENDING_INDEX)
+                                .keySchema(key(PENDING_KEY, KeyType.HASH), key(UPDATED_MILLIS, KeyType.RANGE))
                                 .projection(Projection.builder()
                                         .projectionType(ProjectionType.KEYS_ONLY)
                                         .build())

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The directions dependencies may take, so that a change in one feature cannot reach into another:
  * shared infrastructure at the bottom, then the video (record, repository, state machine) and the
- * transcoding engines side by side, then the features, and the embedded local cloud on top.
+ * transcoding engines side by side, then the features, then the reconciler (which finishes what the
+ * features left when messages were lost), and the embedded local cloud on top.
  */
 class ArchitectureTest {
 
@@ -39,16 +40,20 @@ class ArchitectureTest {
                 .definedBy(packages("transcode"))
                 .layer("Features")
                 .definedBy(packages(FEATURES.toArray(String[]::new)))
+                .layer("Reconciler")
+                .definedBy(packages("reconcile"))
                 .layer("LocalCloud")
                 .definedBy(packages("localcloud"))
                 .whereLayer("LocalCloud")
                 .mayNotBeAccessedByAnyLayer()
+                .whereLayer("Reconciler")
+                .mayNotBeAccessedByAnyLayer()
                 .whereLayer("Features")
-                .mayOnlyBeAccessedByLayers("Features", "LocalCloud")
+                .mayOnlyBeAccessedByLayers("Features", "Reconciler", "LocalCloud")
                 .whereLayer("Engines")
-                .mayOnlyBeAccessedByLayers("Features", "LocalCloud")
+                .mayOnlyBeAccessedByLayers("Features", "Reconciler", "LocalCloud")
                 .whereLayer("Video")
-                .mayOnlyBeAccessedByLayers("Features", "LocalCloud");
+                .mayOnlyBeAccessedByLayers("Features", "Reconciler", "LocalCloud");
         layers.check(MAIN);
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * AWS Elemental MediaConvert at the HTTP level, the one cloud API that cannot run here. It records the
- * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500), and deduplicates jobs
- * by ClientRequestToken as MediaConvert does.
+ * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500), deduplicates jobs by
+ * ClientRequestToken as MediaConvert does, and answers GetJob with the job as a test ended it.
  */
 public final class MediaConvertStub implements AutoCloseable {
 
@@ -32,6 +32,7 @@ public final class MediaConvertStub implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> jobsById = new ConcurrentHashMap<>();
     private final AtomicInteger jobSequence = new AtomicInteger();
     private volatile Integer always;
 
@@ -106,12 +107,17 @@ public final class MediaConvertStub implements AutoCloseable {
                 respond(exchange, 202, "{}", null);
                 return;
             }
+            if (method.equals("GET")) {
+                getJob(exchange);
+                return;
+            }
             Integer status = always != null ? always : script.poll();
             if (status == null || status == 200) {
                 String token = body.path("clientRequestToken").asText();
                 String jobId = jobsByToken.computeIfAbsent(
                         token, ignored -> "1700000000000-stub" + jobSequence.incrementAndGet());
-                respond(exchange, 201, job(jobId, body).toString(), null);
+                ObjectNode job = jobsById.computeIfAbsent(jobId, id -> job(id, body));
+                respond(exchange, 201, JSON.createObjectNode().set("job", job).toString(), null);
             } else {
                 String type =
                         switch (status) {
@@ -136,9 +142,49 @@ public final class MediaConvertStub implements AutoCloseable {
         job.set("role", request.path("role"));
         job.set("settings", request.path("settings"));
         job.set("userMetadata", request.path("userMetadata"));
-        ObjectNode response = JSON.createObjectNode();
-        response.set("job", job);
-        return response;
+        return job;
+    }
+
+    private void getJob(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        ObjectNode job = jobsById.get(path.substring(path.lastIndexOf('/') + 1));
+        if (job == null) {
+            respond(exchange, 404, "{\"message\":\"Job not found\"}", "NotFoundException");
+        } else {
+            respond(exchange, 200, JSON.createObjectNode().set("job", job).toString(), null);
+        }
+    }
+
+    /** Ends a job as MediaConvert would: COMPLETE, with a detail for every output the settings plan. */
+    public void complete(String jobId) {
+        ObjectNode job = jobsById.get(jobId);
+        job.put("status", "COMPLETE");
+        var groups = job.putArray("outputGroupDetails");
+        for (JsonNode group : job.path("settings").path("outputGroups")) {
+            var outputs = groups.addObject().putArray("outputDetails");
+            for (JsonNode output : group.path("outputs")) {
+                ObjectNode detail = outputs.addObject().put("durationInMs", 10_000);
+                JsonNode video = output.path("videoDescription");
+                if (video.has("height")) {
+                    detail.putObject("videoDetails")
+                            .put("widthInPx", video.path("width").asInt())
+                            .put("heightInPx", video.path("height").asInt());
+                }
+            }
+        }
+    }
+
+    /** Ends a job in ERROR, with MediaConvert's code and message. */
+    public void fail(String jobId, int code, String message) {
+        jobsById.get(jobId).put("status", "ERROR").put("errorCode", code).put("errorMessage", message);
+    }
+
+    /** GetJob requests for this job, as the SDK sent them. */
+    public List<Request> getJobRequests(String jobId) {
+        return requests.stream()
+                .filter(request ->
+                        request.method().equals("GET") && request.path().endsWith("/jobs/" + jobId))
+                .toList();
     }
 
     private static void respond(HttpExchange exchange, int status, String body, String errorType) throws IOException {

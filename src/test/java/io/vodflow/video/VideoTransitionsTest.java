@@ -47,6 +47,12 @@ class VideoTransitionsTest {
     }
 
     @Test
+    void onlyAnUploadThatNeverArrivedExpires() {
+        assertTransition(video -> video.uploadExpired(LATER), moves(AWAITING_UPLOAD, CANCELED));
+        assertThat(in(AWAITING_UPLOAD).uploadExpired(LATER).error().code()).isEqualTo("UPLOAD_EXPIRED");
+    }
+
+    @Test
     void anArrivedUploadIsClaimedOnceOrAfterItsLeaseRanOut() {
         assertTransition(
                 video -> video.uploadClaimed("delivery-2", LEASE, LATER.plus(LEASE)),

@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.SqsQueue;
 import io.vodflow.transcode.JobPhase;
+import io.vodflow.transcode.JobStateChange;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -24,10 +23,12 @@ class JobEvents {
     static final String REGION = "local";
 
     private final SqsQueue queue;
+    private final JobLedger ledger;
     private final ObjectMapper json;
 
-    JobEvents(SqsAsyncClient sqs, ObjectMapper json, VodflowConfig config) {
+    JobEvents(SqsAsyncClient sqs, JobLedger ledger, ObjectMapper json, VodflowConfig config) {
         this.queue = new SqsQueue(sqs, config.queues().jobEvents());
+        this.ledger = ledger;
         this.json = json;
     }
 
@@ -38,7 +39,7 @@ class JobEvents {
     record ProducedGroup(String type, List<String> playlistFilePaths, List<ProducedFile> outputs) {}
 
     void progressing(LocalJob job) {
-        send(job, detail(job, "PROGRESSING"));
+        send(detail(job, "PROGRESSING"));
     }
 
     /**
@@ -59,7 +60,7 @@ class JobEvents {
         progress.put("jobPercentComplete", jobPercent);
         progress.put("currentPhase", phase.name());
         progress.put("retryCount", retryCount);
-        send(job, detail);
+        send(detail);
     }
 
     void complete(LocalJob job, List<ProducedGroup> groups) {
@@ -84,7 +85,7 @@ class JobEvents {
             }
             groupNode.put("type", group.type());
         }
-        send(job, detail);
+        sendFinal(job, detail);
     }
 
     /** @param code a MediaConvert-style error code (1010 unreadable input, 1030 unsupported setting, ...) */
@@ -92,11 +93,11 @@ class JobEvents {
         ObjectNode detail = detail(job, "ERROR");
         detail.put("errorCode", code);
         detail.put("errorMessage", message);
-        send(job, detail);
+        sendFinal(job, detail);
     }
 
     void canceled(LocalJob job) {
-        send(job, detail(job, "CANCELED"));
+        sendFinal(job, detail(job, "CANCELED"));
     }
 
     private ObjectNode detail(LocalJob job, String status) {
@@ -111,18 +112,16 @@ class JobEvents {
         return detail;
     }
 
+    /** Sends the job's last event, and keeps it in the ledger should it be lost on its way. */
+    private void sendFinal(LocalJob job, ObjectNode detail) {
+        ledger.ended(job.jobId(), send(detail));
+    }
+
     /** Waits until SQS has the event (bounded by the client's call timeout): events are few, and their order helps subscribers. */
-    private void send(LocalJob job, ObjectNode detail) {
-        ObjectNode envelope = json.createObjectNode();
-        envelope.put("version", "0");
-        envelope.put("id", UUID.randomUUID().toString());
-        envelope.put("detail-type", "MediaConvert Job State Change");
-        envelope.put("source", "aws.mediaconvert");
-        envelope.put("account", ACCOUNT);
-        envelope.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        envelope.put("region", REGION);
-        envelope.putArray("resources").add("arn:aws:mediaconvert:" + REGION + ":" + ACCOUNT + ":jobs/" + job.jobId());
-        envelope.set("detail", detail);
-        queue.send(envelope.toString()).join();
+    private String send(ObjectNode detail) {
+        ObjectNode envelope = JobStateChange.envelope(detail, ACCOUNT, REGION);
+        String event = envelope.toString();
+        queue.send(event).join();
+        return event;
     }
 }

@@ -2,18 +2,29 @@ package io.vodflow.transcode.local;
 
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.transcode.JobTruth;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * What the local engine knows of its jobs beyond the queue, shared by every worker: whether a job was
- * canceled (through {@link LocalTranscoder#cancel}) or already ended by one of its runs. The engine
- * keeps one small item per job in vodflow's table under its own key ({@code local-job#<jobId>}), so
- * that it never reads or writes a video's record, as MediaConvert never does.
+ * canceled (through {@link LocalTranscoder#cancel}) or already ended by one of its runs, and which run
+ * holds it now. The engine keeps one small item per job in vodflow's table under its own key
+ * ({@code local-job#<jobId>}), so that it never reads or writes a video's record, as MediaConvert
+ * never does.
+ *
+ * <p>A run holds a lease on its job, renewed at every heartbeat: a second copy of the job's message
+ * (a duplicate submission, a redelivery while the first run is alive) cannot take the job while the
+ * lease holds, so one job never runs twice at once. A run that dies lets its lease lapse; one that
+ * stops in an orderly way or fails gives it back at once.
  */
 @ApplicationScoped
 class JobLedger {
@@ -25,6 +36,9 @@ class JobLedger {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     /** Long after any run of the job could still be around; for a TTL on the table, when it has one. */
     private static final Duration KEEP = Duration.ofDays(30);
+
+    private static final List<String> ATTRIBUTES =
+            List.of("holder", "leaseUntil", "ended", "canceled", "finalEvent", "expiresAt");
 
     /** How a job stands. */
     enum Standing {
@@ -48,38 +62,132 @@ class JobLedger {
         return mark(jobId, "canceled");
     }
 
-    /** Records that a run reported the job's end (COMPLETE, ERROR or CANCELED). */
-    void ended(String jobId) {
-        mark(jobId, "ended").await().atMost(DEADLINE);
+    /**
+     * Records that a run reported the job's end, with the final event it sent (COMPLETE, ERROR or
+     * CANCELED), so that the reconciler can apply it should the event be lost; its lease goes with it.
+     */
+    void ended(String jobId, String finalEvent) {
+        update(
+                jobId,
+                "SET #ended = :now, #finalEvent = :event, #expiresAt = :expires REMOVE #holder, #leaseUntil",
+                null,
+                Map.of(":event", AttributeValue.fromS(finalEvent)));
+    }
+
+    /**
+     * How the job stands: ended with its final event, running under a live lease, or lost (its message
+     * is gone, or waits for a worker: submitting it again is safe either way, the lease sees to that).
+     * A canceled job counts as running: whoever canceled it removes its video.
+     */
+    Uni<JobTruth> truth(String jobId) {
+        return reading(jobId).map(item -> {
+            if (item.containsKey("finalEvent")) {
+                return JobTruth.ended(item.get("finalEvent").s());
+            }
+            boolean leased = item.containsKey("leaseUntil")
+                    && Long.parseLong(item.get("leaseUntil").n()) > System.currentTimeMillis();
+            return leased || item.containsKey("canceled") ? JobTruth.running() : JobTruth.lost();
+        });
+    }
+
+    /**
+     * Takes or renews the job's lease for {@code runner} until {@code lease} from now.
+     *
+     * @return false when another run holds an unexpired lease, or the job was canceled or ended
+     */
+    boolean lease(String jobId, String runner, Duration lease) {
+        long now = System.currentTimeMillis();
+        try {
+            update(
+                    jobId,
+                    "SET #holder = :runner, #leaseUntil = :until, #expiresAt = :expires",
+                    "attribute_not_exists(#ended) AND attribute_not_exists(#canceled)"
+                            + " AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #holder = :runner)",
+                    Map.of(
+                            ":runner", AttributeValue.fromS(runner),
+                            ":until", number(now + lease.toMillis()),
+                            ":now", number(now)));
+            return true;
+        } catch (ConditionalCheckFailedException held) {
+            return false;
+        }
+    }
+
+    /** Gives the lease back, so that the next run may take the job at once; a lease not held is left. */
+    void release(String jobId, String runner) {
+        try {
+            update(
+                    jobId,
+                    "SET #expiresAt = :expires REMOVE #holder, #leaseUntil",
+                    "#holder = :runner",
+                    Map.of(":runner", AttributeValue.fromS(runner)));
+        } catch (ConditionalCheckFailedException notHeld) {
+            // Another run took it over, or the job ended: nothing to give back.
+        }
     }
 
     /** On a worker thread: how the job stands now. */
     Standing standing(String jobId) {
-        Map<String, AttributeValue> item = Uni.createFrom()
-                .completionStage(() -> dynamo.getItem(
-                        get -> get.tableName(table).key(key(jobId)).consistentRead(true)))
-                .map(response -> response.item())
-                .await()
-                .atMost(DEADLINE);
+        Map<String, AttributeValue> item = read(jobId);
         if (item.containsKey("canceled")) {
             return Standing.CANCELED;
         }
         return item.containsKey("ended") ? Standing.ENDED : Standing.WANTED;
     }
 
+    /** On a worker thread. */
+    private Map<String, AttributeValue> read(String jobId) {
+        return reading(jobId).await().atMost(DEADLINE);
+    }
+
+    private Uni<Map<String, AttributeValue>> reading(String jobId) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.getItem(
+                        get -> get.tableName(table).key(key(jobId)).consistentRead(true)))
+                .map(response -> response.item());
+    }
+
     private Uni<Void> mark(String jobId, String attribute) {
+        return updating(jobId, "SET #" + attribute + " = :now, #expiresAt = :expires", null, Map.of());
+    }
+
+    /** On a worker thread: one conditional update of the job's item. */
+    private void update(String jobId, String expression, String condition, Map<String, AttributeValue> values) {
+        try {
+            updating(jobId, expression, condition, values).await().atMost(DEADLINE);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof ConditionalCheckFailedException refused ? refused : e;
+        }
+    }
+
+    /**
+     * Every update may use {@code :now} and {@code :expires} (when the item may go), and names its
+     * attributes as {@code #name}: DynamoDB refuses names and values an expression does not use.
+     */
+    private Uni<Void> updating(String jobId, String expression, String condition, Map<String, AttributeValue> values) {
+        String text = expression + " " + (condition == null ? "" : condition);
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.putIfAbsent(":now", number(System.currentTimeMillis()));
+        all.put(":expires", number(Instant.now().plus(KEEP).getEpochSecond()));
+        all.keySet().removeIf(name -> !text.contains(name));
+        Map<String, String> names = new HashMap<>();
+        for (String attribute : ATTRIBUTES) {
+            if (text.contains("#" + attribute)) {
+                names.put("#" + attribute, attribute);
+            }
+        }
         return Uni.createFrom()
                 .completionStage(() -> dynamo.updateItem(update -> update.tableName(table)
                         .key(key(jobId))
-                        .updateExpression("SET #mark = :at, #expires = :expires")
-                        .expressionAttributeNames(Map.of("#mark", attribute, "#expires", "expiresAt"))
-                        .expressionAttributeValues(Map.of(
-                                ":at",
-                                AttributeValue.fromS(Instant.now().toString()),
-                                ":expires",
-                                AttributeValue.fromN(
-                                        Long.toString(Instant.now().plus(KEEP).getEpochSecond()))))))
+                        .updateExpression(expression)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(all)))
                 .replaceWithVoid();
+    }
+
+    private static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
     }
 
     private static Map<String, AttributeValue> key(String jobId) {

@@ -2,6 +2,7 @@ package io.vodflow.transcode.local;
 
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
+import io.vodflow.transcode.JobTruth;
 import io.vodflow.transcode.TranscodeRequest;
 import io.vodflow.transcode.Transcoder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +48,11 @@ public class LocalTranscoder implements Transcoder {
     public Uni<Void> cancel(String jobId) {
         worker.cancel(jobId);
         return ledger.cancel(jobId);
+    }
+
+    @Override
+    public Uni<JobTruth> lookup(String jobId) {
+        return ledger.truth(jobId);
     }
 
     static String jobId(String token) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +49,8 @@ class LocalWorker {
     private final JobTemplate template;
     private final VodflowConfig config;
     private final Map<String, JobHandle> running = new ConcurrentHashMap<>();
+    /** Names this worker in job leases. */
+    private final String workerId = "worker-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
 
     private volatile boolean polling;
     private Semaphore slots;
@@ -192,12 +195,19 @@ class LocalWorker {
             queue.done(message);
             return Optional.empty();
         }
+        if (!ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout())) {
+            // Another run holds the job (a duplicate message, or a redelivery while it runs): this copy
+            // waits, and takes the job up only if that run dies and its lease lapses. It never uses up
+            // an attempt: a duplicate that keeps waiting ends in the dead-letter queue.
+            LOG.infof("Job %s runs elsewhere; its message waits", job.jobId());
+            queue.hide(message, RETRY_DELAY_SECONDS);
+            return Optional.empty();
+        }
         if (receives > config.local().maxAttempts()) {
             events.error(
                     job,
                     LocalJobRunner.GAVE_UP,
                     "The job was started " + (receives - 1) + " times and stopped before its end every time");
-            ledger.ended(job.jobId());
             queue.done(message);
             return Optional.empty();
         }
@@ -222,16 +232,19 @@ class LocalWorker {
             LOG.infof("Running job %s of video %s (run %d)", job.jobId(), job.videoId(), receives);
             LocalJobRunner.Outcome outcome = runner.run(job, receives - 1, handle);
             if (outcome == LocalJobRunner.Outcome.ENDED) {
-                ledger.ended(job.jobId());
+                // The final event, sent by the run, recorded the end in the ledger.
                 queue.done(message);
             } else if (handle.isStopping()) {
+                ledger.release(job.jobId(), workerId);
                 queue.handBack(message);
                 LOG.infof("Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else {
+                ledger.release(job.jobId(), workerId);
                 queue.hide(message, RETRY_DELAY_SECONDS);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
+            ledger.release(job.jobId(), workerId);
             queue.hide(message, RETRY_DELAY_SECONDS);
         } finally {
             heartbeat.cancel(false);
@@ -242,6 +255,13 @@ class LocalWorker {
     /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
     private void heartbeat(Message message, LocalJob job, JobHandle handle) {
         try {
+            // The lease is renewed before the message is hidden again: should this worker die, its
+            // lease lapses no later than its message reappears.
+            if (!ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout())
+                    && ledger.standing(job.jobId()) == JobLedger.Standing.WANTED
+                    && handle.abandon()) {
+                LOG.infof("Stopped job %s: its lease lapsed and another run took it over", job.jobId());
+            }
             queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
             switch (ledger.standing(job.jobId())) {

@@ -1,9 +1,13 @@
 package io.vodflow.transcode.mediaconvert;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.ObjectStore;
 import io.vodflow.transcode.JobRejectedException;
+import io.vodflow.transcode.JobStateChange;
+import io.vodflow.transcode.JobTruth;
 import io.vodflow.transcode.TranscodeRequest;
 import io.vodflow.transcode.Transcoder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +16,7 @@ import software.amazon.awssdk.services.mediaconvert.model.BadRequestException;
 import software.amazon.awssdk.services.mediaconvert.model.ConflictException;
 import software.amazon.awssdk.services.mediaconvert.model.CreateJobRequest;
 import software.amazon.awssdk.services.mediaconvert.model.ForbiddenException;
+import software.amazon.awssdk.services.mediaconvert.model.Job;
 import software.amazon.awssdk.services.mediaconvert.model.MediaConvertException;
 import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
 
@@ -24,11 +29,16 @@ import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
 @Identifier("mediaconvert")
 public class MediaConvertTranscoder implements Transcoder {
 
+    /** Events rebuilt from GetJob name no region: the status consumer does not read it. */
+    private static final String REGION_OF_EVENTS = "unknown";
+
     private final MediaConvertAsyncClient client;
+    private final ObjectStore store;
     private final VodflowConfig.MediaConvert config;
 
-    MediaConvertTranscoder(MediaConvertAsyncClient client, VodflowConfig config) {
+    MediaConvertTranscoder(MediaConvertAsyncClient client, ObjectStore store, VodflowConfig config) {
         this.client = client;
+        this.store = store;
         this.config = config.mediaconvert();
     }
 
@@ -74,6 +84,34 @@ public class MediaConvertTranscoder implements Transcoder {
                         || e instanceof ConflictException
                         || e instanceof BadRequestException)
                 .recoverWithNull();
+    }
+
+    /**
+     * Reads the job back with GetJob. An ended job's final event is rebuilt from it: MediaConvert keeps
+     * the status, the error and the outputs' details, while the file names follow from the settings
+     * (the last frame capture is found in storage, as GetJob does not name it).
+     */
+    @Override
+    public Uni<JobTruth> lookup(String jobId) {
+        return Uni.createFrom()
+                .completionStage(() -> client.getJob(get -> get.id(jobId)))
+                .flatMap(response -> truth(response.job()))
+                .onFailure(NotFoundException.class)
+                .recoverWithItem(JobTruth.lost());
+    }
+
+    private Uni<JobTruth> truth(Job job) {
+        return switch (job.status()) {
+            case COMPLETE -> FinalEvents.complete(job, store).map(MediaConvertTranscoder::ended);
+            case ERROR, CANCELED -> Uni.createFrom().item(ended(FinalEvents.ended(job)));
+            default -> Uni.createFrom().item(JobTruth.running());
+        };
+    }
+
+    private static JobTruth ended(ObjectNode detail) {
+        return JobTruth.ended(
+                JobStateChange.envelope(detail, detail.path("accountId").asText(), REGION_OF_EVENTS)
+                        .toString());
     }
 
     private static String message(MediaConvertException e) {

@@ -1,0 +1,243 @@
+package io.vodflow.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.ingest.IngestService;
+import io.vodflow.status.JobEventApplier;
+import io.vodflow.storage.ObjectStore;
+import io.vodflow.transcode.Transcoder;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * Finishes videos whose messages were lost. Nothing else looks at a video once its messages are
+ * gone, so every interval it reads the videos not yet in a terminal status whose last change is
+ * old, through the sparse pending index (no scan), and:
+ *
+ * <ul>
+ *   <li>an upload whose URLs expired long ago: if the file is in storage after all, its notification
+ *       was lost and it is taken in now; otherwise the video ends CANCELED (UPLOAD_EXPIRED) and a
+ *       multipart upload is aborted;
+ *   <li>an upload claimed long ago and never submitted (its consumer died and the message ran out of
+ *       deliveries): it is taken in again;
+ *   <li>a job silent for long: its engine is asked. A job that ended has the final event its engine
+ *       kept applied (the one vodflow missed, dead-lettered or lost); a job its engine lost is
+ *       submitted again under the same id, or, when the engine would give it another id, the video
+ *       ends in ERROR (JOB_LOST).
+ * </ul>
+ *
+ * Every replica may run it at once: each correction is a conditional write or an idempotent ingest.
+ * {@code vodflow_reconciler_corrections_total} counts what it did.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    /** What the reconciler did to a video. */
+    public enum Correction {
+        NONE,
+        EXPIRED,
+        TAKEN_IN,
+        FINISHED,
+        RESUBMITTED,
+        LOST;
+
+        String tag() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    private final VideoRepository videos;
+    private final ObjectStore store;
+    private final S3AsyncClient s3;
+    private final IngestService ingest;
+    private final JobEventApplier events;
+    private final Transcoder transcoder;
+    private final VodflowConfig config;
+    private final Vertx vertx;
+    private final MeterRegistry metrics;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private long timer = -1;
+
+    Reconciler(
+            VideoRepository videos,
+            ObjectStore store,
+            S3AsyncClient s3,
+            IngestService ingest,
+            JobEventApplier events,
+            Transcoder transcoder,
+            VodflowConfig config,
+            Vertx vertx,
+            MeterRegistry metrics) {
+        this.videos = videos;
+        this.store = store;
+        this.s3 = s3;
+        this.ingest = ingest;
+        this.events = events;
+        this.transcoder = transcoder;
+        this.config = config;
+        this.vertx = vertx;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (config.reconciler().enabled()) {
+            timer = vertx.setPeriodic(config.reconciler().interval().toMillis(), tick -> tick());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private void tick() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        reconcile(Instant.now())
+                .onTermination()
+                .invoke(() -> running.set(false))
+                .subscribe()
+                .with(corrections -> {}, failure -> LOG.warnf("Reconciling failed: %s", failure.getMessage()));
+    }
+
+    /**
+     * One round, as if it were {@code now}: tests pass a later time instead of waiting for it.
+     *
+     * @return what was done, one entry per video looked at: every pending video older than the
+     *     youngest age that may need a correction, one at a time
+     */
+    public Uni<List<Correction>> reconcile(Instant now) {
+        Duration youngest = uploadAge().compareTo(silence()) < 0 ? uploadAge() : silence();
+        return videos.pendingSince(now.minus(youngest))
+                .onItem()
+                .transformToUniAndConcatenate(id -> check(id, now).onFailure().recoverWithItem(failure -> {
+                    LOG.warnf(failure, "Could not reconcile video %s", id);
+                    return Correction.NONE;
+                }))
+                .invoke(correction -> {
+                    if (correction != Correction.NONE) {
+                        metrics.counter("vodflow.reconciler.corrections", "action", correction.tag())
+                                .increment();
+                    }
+                })
+                .collect()
+                .asList();
+    }
+
+    private Uni<Correction> check(String id, Instant now) {
+        return videos.find(id).flatMap(video -> {
+            if (video == null) {
+                return Uni.createFrom().item(Correction.NONE);
+            }
+            if (video.status() == VideoStatus.AWAITING_UPLOAD
+                    && video.createdAt().plus(uploadAge()).isBefore(now)) {
+                return lapsedUpload(video, now);
+            }
+            boolean claimStalled = video.status() == VideoStatus.UPLOADED
+                    && video.claim() != null
+                    && video.claim().at().plus(silence()).isBefore(now);
+            if (claimStalled) {
+                return takeIn(video, "its claim is older than " + silence());
+            }
+            boolean jobSilent = (video.status() == VideoStatus.SUBMITTED || video.status() == VideoStatus.PROGRESSING)
+                    && video.job() != null
+                    && video.updatedAt().plus(silence()).isBefore(now);
+            return jobSilent ? askEngine(video, now) : Uni.createFrom().item(Correction.NONE);
+        });
+    }
+
+    /** The job's events stopped: its engine's own records say what became of it. */
+    private Uni<Correction> askEngine(Video video, Instant now) {
+        String jobId = video.job().id();
+        return transcoder.lookup(jobId).flatMap(truth -> switch (truth.state()) {
+            case RUNNING -> Uni.createFrom().item(Correction.NONE);
+            case ENDED -> {
+                LOG.infof("Video %s: job %s ended without a word; applying its final event", video.id(), jobId);
+                yield events.applyKept(truth.finalEvent()).replaceWith(Correction.FINISHED);
+            }
+            case LOST -> ingest.resubmit(video)
+                    .flatMap(resubmitted -> resubmitted.equals(jobId)
+                            ? Uni.createFrom().item(Correction.RESUBMITTED)
+                            : lostForGood(video, resubmitted, now));
+        });
+    }
+
+    /** The engine started another job than the recorded one: the lost job's attempt cannot go on. */
+    private Uni<Correction> lostForGood(Video video, String otherJob, Instant now) {
+        LOG.warnf(
+                "Video %s: job %s was lost, and %s runs in its place; canceling it",
+                video.id(), video.job().id(), otherJob);
+        Video.Failure failure = new Video.Failure("JOB_LOST", "The transcoding job was lost; upload the video again");
+        return transcoder
+                .cancel(otherJob)
+                .flatMap(ignored -> videos.update(video.id(), current -> current.failed(video.attempt(), failure, now)))
+                .replaceWith(Correction.LOST);
+    }
+
+    /** The upload URLs expired long ago: the file arrived without a word, or never will. */
+    private Uni<Correction> lapsedUpload(Video video, Instant now) {
+        String bucket = config.storage().inputBucket();
+        return Uni.createFrom()
+                .completionStage(() -> s3.headObject(
+                        head -> head.bucket(bucket).key(video.source().key())))
+                .map(head -> true)
+                .onFailure(NoSuchKeyException.class)
+                .recoverWithItem(false)
+                .flatMap(arrived ->
+                        arrived ? takeIn(video, "its file arrived but its notification was lost") : expire(video, now));
+    }
+
+    private Uni<Correction> expire(Video video, Instant now) {
+        Video.Source source = video.source();
+        Uni<Void> abort = source.multipart()
+                ? store.abortUpload(config.storage().inputBucket(), source.key(), source.multipartUploadId())
+                : Uni.createFrom().voidItem();
+        return abort.flatMap(ignored -> videos.update(video.id(), current -> current.uploadExpired(now)))
+                .map(updated -> {
+                    boolean expired = updated != null && updated.version() > video.version();
+                    if (expired) {
+                        LOG.infof("Video %s: its file never arrived; it ends CANCELED", video.id());
+                    }
+                    return expired ? Correction.EXPIRED : Correction.NONE;
+                });
+    }
+
+    /** Takes the upload in as its notification would have: the claim decides who processes it. */
+    private Uni<Correction> takeIn(Video video, String why) {
+        LOG.infof("Video %s: taking its upload in again, as %s", video.id(), why);
+        return ingest.ingest(video.source().key(), "reconciler-" + UUID.randomUUID())
+                .replaceWith(Correction.TAKEN_IN);
+    }
+
+    /** How long after creation an upload that has not arrived is given up. */
+    private Duration uploadAge() {
+        VodflowConfig.Upload upload = config.upload();
+        Duration urls = upload.urlLifetime().compareTo(upload.partUrlLifetime()) > 0
+                ? upload.urlLifetime()
+                : upload.partUrlLifetime();
+        return urls.plus(config.reconciler().uploadGrace());
+    }
+
+    private Duration silence() {
+        return config.reconciler().silence();
+    }
+}

@@ -1,0 +1,89 @@
+package io.vodflow.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.MediaConvertStub;
+import io.vodflow.testing.MediaConvertStubResource;
+import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MediaConvert jobs whose events never reached vodflow (a missing EventBridge rule, a dead-lettered
+ * event) end as MediaConvert says, once the reconciler asks it with GetJob.
+ */
+@QuarkusTest
+@WithTestResource(MediaConvertStubResource.class)
+class MediaConvertReconcileTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String SAMPLE = "h264_aac_320x240_main.mp4";
+
+    @MediaConvertStubResource.Stub
+    MediaConvertStub mediaConvert;
+
+    @Inject
+    Reconciler reconciler;
+
+    @Inject
+    VodflowConfig config;
+
+    @Test
+    void aJobThatFailedWithoutAWordEndsInErrorWithMediaConvertsReason() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+
+        reconcileAfterSilence();
+        assertThat(VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT).getString("status"))
+                .as("a job still running is left alone")
+                .isEqualTo("SUBMITTED");
+
+        mediaConvert.fail(jobId, 1010, "Input file is not a valid media file");
+        reconcileAfterSilence();
+
+        JsonPath failed = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+        assertThat(failed.getString("error.code")).isEqualTo("JOB_1010");
+        assertThat(failed.getString("error.message")).isEqualTo("Input file is not a valid media file");
+        assertThat(mediaConvert.getJobRequests(jobId)).isNotEmpty().allSatisfy(request -> assertThat(request.path())
+                .isEqualTo("/2017-08-29/jobs/" + jobId));
+    }
+
+    @Test
+    void aJobThatCompletedWithoutAWordEndsCompleteWithItsRenditions() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+        int renditions = mediaConvert
+                .createJobRequests(id)
+                .get(0)
+                .body()
+                .path("settings")
+                .path("outputGroups")
+                .get(0)
+                .path("outputs")
+                .size();
+
+        mediaConvert.complete(jobId);
+        reconcileAfterSilence();
+
+        JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
+        assertThat(complete.getString("playback.masterPlaylist")).endsWith("/videos/" + id + "/hls/master.m3u8");
+        assertThat(complete.getList("playback.renditions")).hasSize(renditions);
+        assertThat(complete.getInt("progress.percent")).isEqualTo(100);
+    }
+
+    private void reconcileAfterSilence() {
+        reconciler
+                .reconcile(Instant.now().plus(config.reconciler().silence()).plusSeconds(60))
+                .await()
+                .atMost(Duration.ofMinutes(1));
+    }
+}

@@ -1,0 +1,159 @@
+package io.vodflow.reconcile;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoApi;
+import io.vodflow.testing.VideoStates;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
+import io.vodflow.video.VideoStatus;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Videos whose messages were lost are finished by the reconciler. Upload notifications are never
+ * consumed here, as if every one were lost; the test runs the reconciler at a time of its choosing
+ * instead of waiting for the ages to pass.
+ */
+@QuarkusTest
+@TestProfile(ReconcilerTest.NotificationsLost.class)
+class ReconcilerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String SAMPLE = "h264_aac_320x240_main.mp4";
+
+    public static class NotificationsLost implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mp.messaging.incoming.uploads.enabled", "false");
+        }
+    }
+
+    @Inject
+    Reconciler reconciler;
+
+    @Inject
+    VideoRepository videos;
+
+    @Inject
+    VodflowConfig config;
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    DynamoDbClient dynamo;
+
+    @Test
+    void anUploadThatNeverArrivesEndsCanceledAndItsPartsAreDiscarded() {
+        JsonPath created = VideoApi.create("never.mp4", "video/mp4", 100L * 1024 * 1024);
+        String id = created.getString("id");
+        String uploadId = created.getString("upload.uploadId");
+        assertThat(pendingUploads()).contains(uploadId);
+
+        reconcile(Instant.now());
+        assertThat(find(id).status()).as("not yet expired").isEqualTo(VideoStatus.AWAITING_UPLOAD);
+
+        reconcile(Instant.now().plus(uploadAge()));
+        Video expired = find(id);
+        assertThat(expired.status()).isEqualTo(VideoStatus.CANCELED);
+        assertThat(expired.error().code()).isEqualTo("UPLOAD_EXPIRED");
+        assertThat(pendingUploads()).doesNotContain(uploadId);
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("vodflow_reconciler_corrections_total{action=\"expired\"}");
+
+        long version = expired.version();
+        reconcile(Instant.now().plus(uploadAge()).plus(Duration.ofDays(1)));
+        assertThat(find(id).version()).as("a finished video is left alone").isEqualTo(version);
+    }
+
+    @Test
+    void aFileWhoseNotificationWasLostIsTakenInAndTranscoded() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        assertThat(find(id).status()).isEqualTo(VideoStatus.AWAITING_UPLOAD);
+
+        reconcile(Instant.now().plus(uploadAge()));
+
+        JsonPath done = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
+        assertThat(done.getString("playback.masterPlaylist")).endsWith("master.m3u8");
+    }
+
+    @Test
+    void aJobWhoseEventsWereLostIsFinishedFromWhatTheEngineKept() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        reconcile(Instant.now().plus(uploadAge()));
+        VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
+        Video complete = find(id);
+
+        // As if the COMPLETE event had been dead-lettered: the video still says PROGRESSING.
+        videos.update(id, video -> VideoStates.of(video, VideoStatus.PROGRESSING, 1, video.job(), null))
+                .await()
+                .atMost(WAIT);
+        reconcile(Instant.now().plus(silence()));
+
+        Video finished = find(id);
+        assertThat(finished.status()).isEqualTo(VideoStatus.COMPLETE);
+        assertThat(finished.outputs()).isEqualTo(complete.outputs());
+    }
+
+    @Test
+    void aJobTheEngineLostIsSubmittedAgainAndCompletes() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        reconcile(Instant.now().plus(uploadAge()));
+        VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
+        String jobId = find(id).job().id();
+
+        // As if the job's message had been lost before any worker saw it: no trace in the engine.
+        dynamo.deleteItem(delete -> delete.tableName(config.database().table())
+                .key(Map.of("id", AttributeValue.fromS("local-job#" + jobId))));
+        videos.update(id, video -> VideoStates.of(video, VideoStatus.SUBMITTED, 1, video.job(), null))
+                .await()
+                .atMost(WAIT);
+        reconcile(Instant.now().plus(silence()));
+
+        JsonPath done = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
+        assertThat(find(id).job().id()).as("the same job, run again").isEqualTo(jobId);
+        assertThat(done.getString("playback.masterPlaylist")).endsWith("master.m3u8");
+    }
+
+    private void reconcile(Instant now) {
+        reconciler.reconcile(now).await().atMost(Duration.ofMinutes(1));
+    }
+
+    private Duration silence() {
+        return config.reconciler().silence().plusMinutes(1);
+    }
+
+    private Video find(String id) {
+        return videos.find(id).await().atMost(WAIT);
+    }
+
+    /** Past the reconciler's patience with an upload: the longest URL lifetime, the grace, a minute. */
+    private Duration uploadAge() {
+        Duration single = config.upload().urlLifetime();
+        Duration parts = config.upload().partUrlLifetime();
+        return (single.compareTo(parts) > 0 ? single : parts)
+                .plus(config.reconciler().uploadGrace())
+                .plusMinutes(1);
+    }
+
+    private List<String> pendingUploads() {
+        return s3.listMultipartUploads(list -> list.bucket(config.storage().inputBucket())).uploads().stream()
+                .map(upload -> upload.uploadId())
+                .toList();
+    }
+}
