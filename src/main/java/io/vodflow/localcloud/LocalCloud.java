@@ -143,7 +143,7 @@ public class LocalCloud {
                 dynamo.createTable(table);
             } catch (ResourceInUseException alreadyThere) {
                 // Kept from an earlier run in the data directory, perhaps from an older vodflow.
-                TableMigration.migrate(dynamo, table);
+                TableMigration.migrate(dynamo, table, VideoTable::upgrade);
             }
         }
     }

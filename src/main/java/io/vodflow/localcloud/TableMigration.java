@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -28,7 +29,12 @@ final class TableMigration {
 
     private TableMigration() {}
 
-    static void migrate(DynamoDbClient dynamo, CreateTableRequest wanted) {
+    /**
+     * @param upgrade brings one item written by an older vodflow up to the current definition (for
+     *     example, gives it the keys of an index it now belongs in)
+     */
+    static void migrate(
+            DynamoDbClient dynamo, CreateTableRequest wanted, UnaryOperator<Map<String, AttributeValue>> upgrade) {
         String table = wanted.tableName();
         Set<String> present =
                 dynamo.describeTable(describe -> describe.tableName(table)).table().globalSecondaryIndexes().stream()
@@ -52,7 +58,9 @@ final class TableMigration {
         for (int from = 0; from < items.size(); from += BATCH) {
             List<WriteRequest> writes = items.subList(from, Math.min(items.size(), from + BATCH)).stream()
                     .map(item -> WriteRequest.builder()
-                            .putRequest(PutRequest.builder().item(item).build())
+                            .putRequest(PutRequest.builder()
+                                    .item(upgrade.apply(item))
+                                    .build())
                             .build())
                     .toList();
             dynamo.batchWriteItem(batch -> batch.requestItems(Map.of(table, writes)));

@@ -92,7 +92,7 @@ public class JobEventApplier {
     }
 
     /** @return the video after the event, or null when there is no such video */
-    private Uni<Video> applyTo(String id, JobEvent event, Video.Outputs produced) {
+    private Uni<Video> applyTo(String id, JobEvent event, JobOutputs.Produced produced) {
         return videos.update(id, current -> StatusRules.submittedBy(current, event, engine, Instant.now()))
                 .onItem()
                 .ifNotNull()

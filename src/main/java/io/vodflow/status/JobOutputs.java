@@ -1,6 +1,7 @@
 package io.vodflow.status;
 
 import io.smallrye.mutiny.Uni;
+import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.S3Uri;
 import io.vodflow.video.Video;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,14 +12,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Turns a COMPLETE event's outputGroupDetails into the outputs of a video: keys of the master playlist,
  * of every rendition with its size and bitrate (read from the master playlist, which both engines
- * write), and of every thumbnail (MediaConvert names only the last capture).
+ * write), and of every thumbnail (MediaConvert names only the last capture); then has them checked
+ * playable.
  */
 @ApplicationScoped
 class JobOutputs {
@@ -28,14 +28,23 @@ class JobOutputs {
 
     private static final Logger LOG = Logger.getLogger(JobOutputs.class);
 
-    private final S3AsyncClient s3;
+    private final ObjectStore store;
+    private final PlayableCheck check;
 
-    JobOutputs(S3AsyncClient s3) {
-        this.s3 = s3;
+    JobOutputs(ObjectStore store, PlayableCheck check) {
+        this.store = store;
+        this.check = check;
     }
 
-    /** The outputs of a COMPLETE event; null for any other event. */
-    Uni<Video.Outputs> of(JobEvent event) {
+    /**
+     * What a COMPLETE job produced, and why it cannot be played.
+     *
+     * @param problem null when the outputs were checked playable
+     */
+    record Produced(Video.Outputs outputs, String problem) {}
+
+    /** What a COMPLETE event produced, checked in storage; null for any other event. */
+    Uni<Produced> of(JobEvent event) {
         if (!"COMPLETE".equals(event.status())) {
             return Uni.createFrom().nullItem();
         }
@@ -45,19 +54,22 @@ class JobOutputs {
                 .findFirst()
                 .orElse(null);
         if (master == null) {
-            return Uni.createFrom().item(outputs(event, null, Map.of()));
+            return Uni.createFrom()
+                    .item(new Produced(outputs(event, null, Map.of()), "the job wrote no HLS master playlist"));
         }
         S3Uri uri = S3Uri.parse(master);
-        return Uni.createFrom()
-                .completionStage(() -> s3.getObject(
-                        get -> get.bucket(uri.bucket()).key(uri.key()), AsyncResponseTransformer.toBytes()))
-                .map(bytes -> bandwidths(bytes.asUtf8String()))
-                // Bitrates are a nicety: a master playlist vodflow cannot read must not hold the video back.
-                .onFailure(S3Exception.class)
-                .invoke(e -> LOG.warnf("Cannot read %s for the renditions' bitrates: %s", master, e.getMessage()))
-                .onFailure(S3Exception.class)
-                .recoverWithItem(Map.of())
-                .map(bandwidths -> outputs(event, uri.key(), bandwidths));
+        return store.read(uri.bucket(), uri.key())
+                .onFailure(NoSuchKeyException.class)
+                .recoverWithNull()
+                .flatMap(text -> {
+                    if (text == null) {
+                        return Uni.createFrom()
+                                .item(new Produced(
+                                        outputs(event, uri.key(), Map.of()), "its master playlist is not in storage"));
+                    }
+                    Video.Outputs produced = outputs(event, uri.key(), bandwidths(text));
+                    return check.problem(uri, text, produced).map(problem -> new Produced(produced, problem));
+                });
     }
 
     private static Video.Outputs outputs(JobEvent event, String masterKey, Map<String, Long> bandwidths) {

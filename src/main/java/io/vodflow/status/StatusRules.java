@@ -14,16 +14,16 @@ final class StatusRules {
     private StatusRules() {}
 
     /**
-     * @param outputs what a COMPLETE event produced, resolved to output-bucket keys; null otherwise
+     * @param produced what a COMPLETE event produced, checked in storage; null otherwise
      * @return the next version, or {@code video} itself when the event changes nothing
      */
-    static Video apply(Video video, JobEvent event, Video.Outputs outputs, Instant now) {
+    static Video apply(Video video, JobEvent event, JobOutputs.Produced produced, Instant now) {
         if (event.attempt() != null && event.attempt() != video.attempt()) {
             return video;
         }
         return switch (event.status()) {
             case "PROGRESSING", "STATUS_UPDATE", "INPUT_INFORMATION" -> progressed(video, event, now);
-            case "COMPLETE" -> video.completed(event.jobId(), outputs, event.at(), now);
+            case "COMPLETE" -> completed(video, event, produced, now);
             case "ERROR" -> video.jobFailed(event.jobId(), failure(event), event.at(), now);
             case "CANCELED" -> video.canceled(event.jobId(), event.at(), now);
             default -> video; // NEW_WARNING, QUEUE_HOP and future kinds carry nothing vodflow keeps.
@@ -69,6 +69,16 @@ final class StatusRules {
         int percent = event.percent() == null ? 0 : Math.min(100, event.percent());
         String recorded = video.job() == null ? null : video.job().phase();
         return video.progressed(event.jobId(), percent, JobPhase.later(recorded, event.phase()), event.at(), now);
+    }
+
+    /** COMPLETE only when the outputs play; else the job failed, whatever the engine says. */
+    private static Video completed(Video video, JobEvent event, JobOutputs.Produced produced, Instant now) {
+        if (produced.problem() == null) {
+            return video.completed(event.jobId(), produced.outputs(), event.at(), now);
+        }
+        Video.Failure unplayable = new Video.Failure(
+                "OUTPUTS_UNPLAYABLE", "The job ended, but its outputs cannot be played: " + produced.problem());
+        return video.jobFailed(event.jobId(), unplayable, event.at(), now);
     }
 
     private static Video.Failure failure(JobEvent event) {

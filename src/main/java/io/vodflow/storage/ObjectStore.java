@@ -6,8 +6,10 @@ import io.vodflow.support.Offload;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
 import org.reactivestreams.FlowAdapters;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -70,15 +72,30 @@ public class ObjectStore {
                 });
     }
 
+    /** Every key under {@code prefix}. */
+    public Uni<Set<String>> keys(String bucket, String prefix) {
+        return listing(bucket, prefix).collect().asSet();
+    }
+
     /** The last key under {@code prefix} in key order, or null when there is none. */
     public Uni<String> lastKey(String bucket, String prefix) {
+        return listing(bucket, prefix).collect().last();
+    }
+
+    private Multi<String> listing(String bucket, String prefix) {
         return Multi.createFrom()
                 .publisher(FlowAdapters.toFlowPublisher(
                         s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(prefix))
                                 .contents()))
-                .map(S3Object::key)
-                .collect()
-                .last();
+                .map(S3Object::key);
+    }
+
+    /** An object's content as text; fails with NoSuchKeyException when there is none. */
+    public Uni<String> read(String bucket, String key) {
+        return Uni.createFrom()
+                .completionStage(
+                        () -> s3.getObject(get -> get.bucket(bucket).key(key), AsyncResponseTransformer.toBytes()))
+                .map(bytes -> bytes.asUtf8String());
     }
 
     /** Abandons a multipart upload and the parts sent so far; one already completed or aborted is fine. */

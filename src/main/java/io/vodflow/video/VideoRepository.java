@@ -57,8 +57,6 @@ public class VideoRepository {
 
     /** The single partition of the listing index. */
     private static final String LIST_PARTITION = "video";
-    /** The single partition of the pending index. */
-    private static final String PENDING_PARTITION = "pending";
 
     private static final Set<String> CURSOR_KEYS =
             Set.of(VideoTable.ID, VideoTable.LIST_KEY, VideoTable.CREATED_MILLIS);
@@ -202,7 +200,7 @@ public class VideoRepository {
                                 .expressionAttributeNames(Map.of(
                                         "#pending", VideoTable.PENDING_KEY, "#updated", VideoTable.UPDATED_MILLIS))
                                 .expressionAttributeValues(Map.of(
-                                        ":pending", AttributeValue.fromS(PENDING_PARTITION),
+                                        ":pending", AttributeValue.fromS(VideoTable.PENDING),
                                         ":before", AttributeValue.fromN(Long.toString(before.toEpochMilli())))))
                         .items()))
                 .map(item -> item.get(VideoTable.ID).s());
@@ -268,7 +266,7 @@ public class VideoRepository {
             node.put(VideoTable.JOB_ID, video.job().id());
         }
         if (!video.status().isTerminal()) {
-            node.put(VideoTable.PENDING_KEY, PENDING_PARTITION);
+            node.put(VideoTable.PENDING_KEY, VideoTable.PENDING);
             node.put(VideoTable.UPDATED_MILLIS, video.updatedAt().toEpochMilli());
         }
         return AttributeValues.fromObject(node);

@@ -1,6 +1,10 @@
 package io.vodflow.video;
 
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
@@ -27,8 +31,10 @@ public final class VideoTable {
     /** The transcoding job's id, copied to the top level for the job index. */
     public static final String JOB_ID = "jobId";
 
-    /** Same value on every video not yet COMPLETE, ERROR or CANCELED; absent on the others. */
+    /** Same value ({@link #PENDING}) on every video not yet COMPLETE, ERROR or CANCELED; absent on the others. */
     public static final String PENDING_KEY = "pendingKey";
+
+    public static final String PENDING = "pending";
     /** Time of the last change in epoch milliseconds, the sort key of the pending index. */
     public static final String UPDATED_MILLIS = "updatedMillis";
 
@@ -74,6 +80,28 @@ public final class VideoTable {
                                         .build())
                                 .build())
                 .build();
+    }
+
+    /**
+     * A video item written before the pending index existed, with the keys that put it there when it
+     * is not finished; any other item as it is.
+     */
+    public static Map<String, AttributeValue> upgrade(Map<String, AttributeValue> item) {
+        // The attributes Jackson writes for Video.status and Video.updatedAt (an ISO-8601 instant).
+        AttributeValue status = item.get("status");
+        AttributeValue updatedAt = item.get("updatedAt");
+        if (item.containsKey(PENDING_KEY) || status == null || updatedAt == null) {
+            return item;
+        }
+        if (VideoStatus.valueOf(status.s()).isTerminal()) {
+            return item;
+        }
+        Map<String, AttributeValue> upgraded = new HashMap<>(item);
+        upgraded.put(PENDING_KEY, AttributeValue.fromS(PENDING));
+        upgraded.put(
+                UPDATED_MILLIS,
+                AttributeValue.fromN(Long.toString(Instant.parse(updatedAt.s()).toEpochMilli())));
+        return upgraded;
     }
 
     private static AttributeDefinition attribute(String name, ScalarAttributeType type) {

@@ -2,18 +2,23 @@ package io.vodflow.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.testing.MediaConvertStub;
 import io.vodflow.testing.MediaConvertStubResource;
+import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * MediaConvert jobs whose events never reached vodflow (a missing EventBridge rule, a dead-lettered
@@ -34,6 +39,9 @@ class MediaConvertReconcileTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    S3Client s3;
 
     @Test
     void aJobThatFailedWithoutAWordEndsInErrorWithMediaConvertsReason() {
@@ -61,22 +69,26 @@ class MediaConvertReconcileTest {
         String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
         String jobId = mediaConvert.jobId(id, 1);
-        int renditions = mediaConvert
+        JsonNode hls = mediaConvert
                 .createJobRequests(id)
                 .get(0)
                 .body()
                 .path("settings")
                 .path("outputGroups")
-                .get(0)
-                .path("outputs")
-                .size();
+                .get(0);
+        List<String> variants = new ArrayList<>();
+        hls.path("outputs")
+                .forEach(output ->
+                        variants.add("master" + output.path("nameModifier").asText() + ".m3u8"));
+        // What MediaConvert would have written, where the settings told it to.
+        StoredOutputs.write(s3, config.storage().outputBucket(), "videos/" + id + "/hls/master.m3u8", variants);
 
         mediaConvert.complete(jobId);
         reconcileAfterSilence();
 
         JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
         assertThat(complete.getString("playback.masterPlaylist")).endsWith("/videos/" + id + "/hls/master.m3u8");
-        assertThat(complete.getList("playback.renditions")).hasSize(renditions);
+        assertThat(complete.getList("playback.renditions")).hasSize(variants.size());
         assertThat(complete.getInt("progress.percent")).isEqualTo(100);
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Job events arrive at least once and in any order. Built from AWS's documented samples (with both
@@ -42,6 +44,9 @@ class EventOrderTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    S3Client s3;
 
     @Test
     void everyOrderOfASuccessfulJobEndsInTheSameRecord() throws IOException {
@@ -128,6 +133,36 @@ class EventOrderTest {
     }
 
     @Test
+    void aCompleteJobWhoseOutputsDoNotPlayEndsInErrorSayingWhy() throws IOException {
+        Video video = submittedVideo(1);
+        String hls = VideoKeys.outputs(video.id()) + "hls/";
+        s3.deleteObject(delete -> delete.bucket(config.storage().outputBucket()).key(hls + "mainv1_00001.ts"));
+
+        apply(video.id(), sample("complete-hls-and-frames.json"));
+
+        Video after = videos.find(video.id()).await().atMost(WAIT);
+        assertThat(after.status()).isEqualTo(VideoStatus.ERROR);
+        assertThat(after.error().code()).isEqualTo("OUTPUTS_UNPLAYABLE");
+        assertThat(after.error().message()).contains("mainv1_00001.ts");
+        assertThat(after.outputs()).isNull();
+        videos.delete(video.id()).await().atMost(WAIT);
+    }
+
+    @Test
+    void aCompleteJobWithoutItsMasterPlaylistEndsInError() throws IOException {
+        Video video = submittedVideo(1);
+        s3.deleteObject(delete ->
+                delete.bucket(config.storage().outputBucket()).key(VideoKeys.outputs(video.id()) + "hls/main.m3u8"));
+
+        apply(video.id(), sample("complete-hls-and-frames.json"));
+
+        Video after = videos.find(video.id()).await().atMost(WAIT);
+        assertThat(after.status()).isEqualTo(VideoStatus.ERROR);
+        assertThat(after.error().message()).contains("master playlist is not in storage");
+        videos.delete(video.id()).await().atMost(WAIT);
+    }
+
+    @Test
     void anEventWithoutUserMetadataFindsItsVideoByJobId() throws IOException {
         String jobId = "1700000000000-" + System.nanoTime();
         Video video = submittedVideo(1, jobId);
@@ -180,6 +215,12 @@ class EventOrderTest {
                 attempt,
                 new Video.Job(jobId, "mediaconvert", 0, null, now, null, null),
                 null);
+        // What the samples' COMPLETE reports, in storage, so that the video can be called COMPLETE.
+        StoredOutputs.write(
+                s3,
+                config.storage().outputBucket(),
+                VideoKeys.outputs(id) + "hls/main.m3u8",
+                List.of("mainv2.m3u8", "mainv1.m3u8"));
         return videos.update(id, current -> submitted).await().atMost(WAIT);
     }
 
