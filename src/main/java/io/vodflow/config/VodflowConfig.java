@@ -241,6 +241,13 @@ public interface VodflowConfig {
 
         /** Tags set on every job, for cost allocation. */
         Map<String, String> tags();
+
+        /**
+         * How long MediaConvert recognises a ClientRequestToken it has seen: a submission repeated
+         * later looks its job up with ListJobs instead of trusting the token.
+         */
+        @WithDefault("1m")
+        Duration idempotencyWindow();
     }
 
     interface Local {

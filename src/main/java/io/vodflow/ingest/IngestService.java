@@ -183,17 +183,37 @@ public class IngestService {
         int attempt = claimed.attempt();
         String deliveryId = claimed.claim().by();
         return videos.update(claimed.id(), video -> video.probed(deliveryId, attempt, media, Instant.now()))
+                .flatMap(video -> video == null
+                        ? Uni.createFrom().nullItem()
+                        : videos.update(video.id(), current -> current.submitting(deliveryId, attempt, Instant.now())))
                 .flatMap(video -> {
                     if (video == null || !video.claimedBy(deliveryId, attempt)) {
                         return Uni.createFrom().item(video);
                     }
-                    return transcoder
-                            .submit(new TranscodeRequest(
-                                    video.id(), attempt, template.fitted(video.id(), media, video.limits())))
+                    TranscodeRequest request = new TranscodeRequest(
+                            video.id(), attempt, template.fitted(video.id(), media, video.limits()));
+                    return startOrFind(request, claimed.claim().submittingAt())
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId))
                             .onFailure(JobRejectedException.class)
                             .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
                 });
+    }
+
+    /**
+     * Starts the attempt's job, unless a delivery already set out to before (and then crashed, or lost
+     * the engine's answer): that delivery's job, if the engine started it, is the attempt's job.
+     */
+    private Uni<String> startOrFind(TranscodeRequest request, Instant earlier) {
+        if (earlier == null) {
+            return transcoder.submit(request);
+        }
+        return transcoder.find(request, earlier).flatMap(found -> {
+            if (found.isPresent()) {
+                LOG.infof("Video %s: found job %s, submitted before", request.videoId(), found.get());
+                return Uni.createFrom().item(found.get());
+            }
+            return transcoder.submit(request);
+        });
     }
 
     /**

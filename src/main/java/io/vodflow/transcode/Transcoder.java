@@ -1,6 +1,8 @@
 package io.vodflow.transcode;
 
 import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A transcoding engine: AWS Elemental MediaConvert or the local ffmpeg engine. Both take the same
@@ -20,6 +22,17 @@ public interface Transcoder {
      *     any other failure is passing and worth a later retry
      */
     Uni<String> submit(TranscodeRequest request);
+
+    /**
+     * The job a submission of this request may have started before a crash, if the engine has one,
+     * so that a second submission does not start another. Engines whose submissions stay idempotent
+     * for ever need not look.
+     *
+     * @param since when that earlier submission set out
+     */
+    default Uni<Optional<String>> find(TranscodeRequest request, Instant since) {
+        return Uni.createFrom().item(Optional.empty());
+    }
 
     /** Stops a job; a job that already ended or does not exist is fine. */
     Uni<Void> cancel(String jobId);

@@ -68,8 +68,13 @@ public record Video(
         }
     }
 
-    /** The ingest delivery that took the upload: its SQS message id and when. */
-    public record Claim(String by, Instant at) {}
+    /**
+     * The ingest delivery that took the upload: its SQS message id and when.
+     *
+     * @param submittingAt when a delivery first set out to submit the attempt's job, null before; kept
+     *     when another delivery takes the claim over, which then looks for that job before starting one
+     */
+    public record Claim(String by, Instant at, Instant submittingAt) {}
 
     /**
      * The transcoding job.
@@ -142,7 +147,7 @@ public record Video(
         return fresh || abandoned
                 ? change(now)
                         .status(VideoStatus.UPLOADED)
-                        .claim(new Claim(deliveryId, now))
+                        .claim(new Claim(deliveryId, now, claim == null ? null : claim.submittingAt()))
                         .build()
                 : this;
     }
@@ -158,6 +163,16 @@ public record Video(
     /** Probing found what the source holds; recorded only while the probing delivery holds the claim. */
     public Video probed(String deliveryId, int attempt, MediaInfo found, Instant now) {
         return claimedBy(deliveryId, attempt) ? change(now).media(found).build() : this;
+    }
+
+    /**
+     * The delivery holding the claim sets out to submit the attempt's job: recorded before the engine
+     * is called, so that whoever comes after a crash knows a job may exist. The first time is kept.
+     */
+    public Video submitting(String deliveryId, int attempt, Instant now) {
+        return claimedBy(deliveryId, attempt) && claim.submittingAt() == null
+                ? change(now).claim(new Claim(claim.by(), claim.at(), now)).build()
+                : this;
     }
 
     /**

@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,14 @@ public final class MediaConvertStub implements AutoCloseable {
     private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> jobsById = new ConcurrentHashMap<>();
+    /** Token and job id of every job created, in order. */
+    private final List<Map.Entry<String, String>> created = new CopyOnWriteArrayList<>();
+
+    /** When each token was first seen. */
+    private final Map<String, Instant> tokenSeen = new ConcurrentHashMap<>();
+
+    private final AtomicInteger failuresAfterCreating = new AtomicInteger();
+    private volatile Duration tokenWindow = Duration.ofDays(365);
     private final AtomicInteger jobSequence = new AtomicInteger();
     private volatile Integer always;
 
@@ -80,11 +91,66 @@ public final class MediaConvertStub implements AutoCloseable {
                 .toList();
     }
 
-    /** Jobs actually created for a video: requests answered 200 with a new job id. */
+    /** Jobs actually created for a video. */
     public long jobsCreated(String videoId) {
-        return jobsByToken.keySet().stream()
-                .filter(token -> token.startsWith(videoId + "-"))
-                .count();
+        return createdJobIds(videoId).size();
+    }
+
+    /** The ids of the jobs created for a video, oldest first. */
+    public List<String> createdJobIds(String videoId) {
+        return created.stream()
+                .filter(job -> job.getKey().startsWith(videoId + "-"))
+                .map(Map.Entry::getValue)
+                .toList();
+    }
+
+    /** How long CreateJob answers a repeated ClientRequestToken with the same job, as MediaConvert does. */
+    public void tokenWindow(Duration window) {
+        tokenWindow = window;
+    }
+
+    /** The next CreateJob calls create their job but answer 500, as if no answer reached vodflow. */
+    public void failAfterCreating(int calls) {
+        failuresAfterCreating.set(calls);
+    }
+
+    private synchronized String jobFor(String token) {
+        Instant seen = tokenSeen.get(token);
+        if (seen != null && seen.plus(tokenWindow).isAfter(Instant.now())) {
+            return jobsByToken.get(token);
+        }
+        tokenSeen.put(token, Instant.now());
+        String jobId = newJobId(token);
+        jobsByToken.put(token, jobId);
+        return jobId;
+    }
+
+    public List<Request> listJobsRequests() {
+        return requests.stream()
+                .filter(request ->
+                        request.method().equals("GET") && request.path().endsWith("/jobs"))
+                .toList();
+    }
+
+    private String newJobId(String token) {
+        String jobId = "1700000000000-stub" + jobSequence.incrementAndGet();
+        created.add(Map.entry(token, jobId));
+        return jobId;
+    }
+
+    private static int sequence(String jobId) {
+        return Integer.parseInt(jobId.substring(jobId.indexOf("stub") + 4));
+    }
+
+    /** ListJobs: every job, newest first, in one page. */
+    private void listJobs(HttpExchange exchange) throws IOException {
+        var jobs = JSON.createArrayNode();
+        jobsById.values().stream()
+                .sorted(Comparator.comparingInt(
+                                (ObjectNode job) -> sequence(job.path("id").asText()))
+                        .reversed())
+                .forEach(jobs::add);
+        respond(exchange, 200, JSON.createObjectNode().set("jobs", jobs).toString(), null);
     }
 
     public String jobId(String videoId, int attempt) {
@@ -107,6 +173,10 @@ public final class MediaConvertStub implements AutoCloseable {
                 respond(exchange, 202, "{}", null);
                 return;
             }
+            if (method.equals("GET") && exchange.getRequestURI().getPath().endsWith("/jobs")) {
+                listJobs(exchange);
+                return;
+            }
             if (method.equals("GET")) {
                 getJob(exchange);
                 return;
@@ -114,9 +184,17 @@ public final class MediaConvertStub implements AutoCloseable {
             Integer status = always != null ? always : script.poll();
             if (status == null || status == 200) {
                 String token = body.path("clientRequestToken").asText();
-                String jobId = jobsByToken.computeIfAbsent(
-                        token, ignored -> "1700000000000-stub" + jobSequence.incrementAndGet());
+                String jobId = jobFor(token);
                 ObjectNode job = jobsById.computeIfAbsent(jobId, id -> job(id, body));
+                if (failuresAfterCreating.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                    // The job exists, but the answer is lost: as if vodflow crashed after CreateJob.
+                    respond(
+                            exchange,
+                            500,
+                            "{\"message\":\"Stubbed 500 after creating\"}",
+                            "InternalServerErrorException");
+                    return;
+                }
                 respond(exchange, 201, JSON.createObjectNode().set("job", job).toString(), null);
             } else {
                 String type =
@@ -138,7 +216,7 @@ public final class MediaConvertStub implements AutoCloseable {
         job.put("id", jobId);
         job.put("arn", "arn:aws:mediaconvert:us-east-1:111122223333:jobs/" + jobId);
         job.put("status", "SUBMITTED");
-        job.put("createdAt", 1_700_000_000);
+        job.put("createdAt", Instant.now().getEpochSecond());
         job.set("role", request.path("role"));
         job.set("settings", request.path("settings"));
         job.set("userMetadata", request.path("userMetadata"));

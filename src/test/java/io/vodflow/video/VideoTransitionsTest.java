@@ -77,6 +77,21 @@ class VideoTransitionsTest {
     }
 
     @Test
+    void settingOutToSubmitIsRecordedOnceAndOutlivesATakeover() {
+        assertTransition(video -> video.submitting("delivery-1", 1, LATER), moves(UPLOADED, UPLOADED));
+        Video uploaded = in(UPLOADED);
+        Video submitting = uploaded.submitting("delivery-1", 1, LATER);
+        assertThat(submitting.claim().submittingAt()).isEqualTo(LATER);
+        assertThat(submitting.submitting("delivery-1", 1, LATER.plusSeconds(5))).isSameAs(submitting);
+        assertThat(uploaded.submitting("delivery-2", 1, LATER)).isSameAs(uploaded);
+
+        Video takenOver =
+                submitting.uploadClaimed("delivery-2", LEASE, LATER.plus(LEASE).plusSeconds(1));
+        assertThat(takenOver.claim().by()).isEqualTo("delivery-2");
+        assertThat(takenOver.claim().submittingAt()).isEqualTo(LATER);
+    }
+
+    @Test
     void theFirstJobOfAnAttemptIsRecorded() {
         assertTransition(video -> video.submitted(1, "job-2", "local", LATER), moves(UPLOADED, SUBMITTED));
         Video uploaded = in(UPLOADED);

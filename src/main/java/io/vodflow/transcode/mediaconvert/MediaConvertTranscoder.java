@@ -2,6 +2,7 @@ package io.vodflow.transcode.mediaconvert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ObjectStore;
@@ -11,6 +12,10 @@ import io.vodflow.transcode.JobTruth;
 import io.vodflow.transcode.TranscodeRequest;
 import io.vodflow.transcode.Transcoder;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.services.mediaconvert.MediaConvertAsyncClient;
 import software.amazon.awssdk.services.mediaconvert.model.BadRequestException;
 import software.amazon.awssdk.services.mediaconvert.model.ConflictException;
@@ -19,6 +24,7 @@ import software.amazon.awssdk.services.mediaconvert.model.ForbiddenException;
 import software.amazon.awssdk.services.mediaconvert.model.Job;
 import software.amazon.awssdk.services.mediaconvert.model.MediaConvertException;
 import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
+import software.amazon.awssdk.services.mediaconvert.model.Order;
 
 /**
  * Runs jobs on AWS Elemental MediaConvert. The ClientRequestToken is derived from the video and its
@@ -31,6 +37,8 @@ public class MediaConvertTranscoder implements Transcoder {
 
     /** Events rebuilt from GetJob name no region: the status consumer does not read it. */
     private static final String REGION_OF_EVENTS = "unknown";
+    /** How far MediaConvert's job creation times may be off vodflow's clock. */
+    private static final Duration CLOCK_MARGIN = Duration.ofMinutes(5);
 
     private final MediaConvertAsyncClient client;
     private final ObjectStore store;
@@ -84,6 +92,35 @@ public class MediaConvertTranscoder implements Transcoder {
                         || e instanceof ConflictException
                         || e instanceof BadRequestException)
                 .recoverWithNull();
+    }
+
+    /**
+     * Within the token's window CreateJob itself answers with the earlier job. After it, the earlier
+     * job is looked for among the queue's jobs created since, newest first, by the video and attempt
+     * its user metadata carries.
+     */
+    @Override
+    public Uni<Optional<String>> find(TranscodeRequest request, Instant since) {
+        if (since.plus(config.idempotencyWindow()).isAfter(Instant.now())) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        // MediaConvert's creation times have whole seconds, and its clock is not vodflow's.
+        Instant oldest = since.minus(CLOCK_MARGIN);
+        return Multi.createFrom()
+                .publisher(FlowAdapters.toFlowPublisher(client.listJobsPaginator(
+                                list -> list.queue(config.queueArn().orElse(null))
+                                        .order(Order.DESCENDING)
+                                        .maxResults(20))
+                        .jobs()))
+                .select()
+                .first(job -> job.createdAt() == null || !job.createdAt().isBefore(oldest))
+                .select()
+                .where(job -> job.userMetadata()
+                        .entrySet()
+                        .containsAll(request.userMetadata().entrySet()))
+                .map(Job::id)
+                .toUni()
+                .map(Optional::ofNullable);
     }
 
     /**
