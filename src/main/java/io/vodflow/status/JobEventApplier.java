@@ -12,6 +12,7 @@ import io.vodflow.video.VideoRepository;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -92,26 +93,40 @@ public class JobEventApplier {
     }
 
     /** @return the video after the event, or null when there is no such video */
+    /**
+     * One read and one write for an event about the recorded job; a job's first event, which records
+     * the job before the video moves on, takes a second round.
+     *
+     * @return the video after the event, or null when there is no such video
+     */
     private Uni<Video> applyTo(String id, JobEvent event, JobOutputs.Produced produced) {
-        return videos.update(id, current -> StatusRules.submittedBy(current, event, engine, Instant.now()))
-                .onItem()
-                .ifNotNull()
-                .transformToUni(submitted -> {
-                    if (StatusRules.isForeign(submitted, event)) {
-                        LOG.infof(
-                                "Dropping %s of job %s (attempt %s): video %s waits for job %s of attempt %d",
-                                event.status(),
-                                event.jobId(),
-                                event.attempt(),
-                                id,
-                                submitted.job() == null
-                                        ? "none"
-                                        : submitted.job().id(),
-                                submitted.attempt());
-                        return Uni.createFrom().item(submitted);
-                    }
-                    return videos.update(id, current -> StatusRules.apply(current, event, produced, Instant.now()));
-                });
+        AtomicBoolean jobRecorded = new AtomicBoolean();
+        return videos.update(id, current -> step(current, event, produced, jobRecorded))
+                .flatMap(video -> video != null && jobRecorded.get()
+                        ? videos.update(id, current -> step(current, event, produced, jobRecorded))
+                        : Uni.createFrom().item(video));
+    }
+
+    /** Records the job if the event is its first news, else applies the event; see {@link #applyTo}. */
+    private Video step(Video current, JobEvent event, JobOutputs.Produced produced, AtomicBoolean jobRecorded) {
+        Instant now = Instant.now();
+        Video submitted = StatusRules.submittedBy(current, event, engine, now);
+        jobRecorded.set(submitted != current);
+        if (submitted != current) {
+            return submitted;
+        }
+        if (StatusRules.isForeign(current, event)) {
+            LOG.infof(
+                    "Dropping %s of job %s (attempt %s): video %s waits for job %s of attempt %d",
+                    event.status(),
+                    event.jobId(),
+                    event.attempt(),
+                    current.id(),
+                    current.job() == null ? "none" : current.job().id(),
+                    current.attempt());
+            return current;
+        }
+        return StatusRules.apply(current, event, produced, now);
     }
 
     /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */

@@ -257,14 +257,15 @@ class LocalWorker {
         try {
             // The lease is renewed before the message is hidden again: should this worker die, its
             // lease lapses no later than its message reappears.
-            if (!ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout())
-                    && ledger.standing(job.jobId()) == JobLedger.Standing.WANTED
-                    && handle.abandon()) {
-                LOG.infof("Stopped job %s: its lease lapsed and another run took it over", job.jobId());
-            }
+            boolean leased = ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout());
             queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
             switch (ledger.standing(job.jobId())) {
+                case WANTED -> {
+                    if (!leased && handle.abandon()) {
+                        LOG.infof("Stopped job %s: its lease lapsed and another run took it over", job.jobId());
+                    }
+                }
                 case CANCELED -> {
                     if (handle.cancel()) {
                         LOG.infof("Canceled job %s of video %s", job.jobId(), job.videoId());
@@ -274,9 +275,6 @@ class LocalWorker {
                     if (handle.abandon()) {
                         LOG.infof("Stopped job %s: another run already ended it", job.jobId());
                     }
-                }
-                case WANTED -> {
-                    // Keep going.
                 }
             }
         } catch (RuntimeException e) {
