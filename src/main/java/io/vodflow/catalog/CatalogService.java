@@ -9,6 +9,7 @@ import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -60,16 +61,33 @@ public class CatalogService {
     }
 
     /**
-     * Removes the video: stops its job, then removes the record, so that nothing refers to what is
-     * removed next, then its pending upload, its source and every output.
+     * Deletes the video: marks it deleting, which stops every other change and hides it from its users,
+     * then removes what it holds. A delete cut short leaves the mark, and the reconciler finishes it; a
+     * second delete finishes it too.
      */
     public Uni<Void> delete(String id) {
-        return videos.get(id).flatMap(video -> cancelJob(video)
-                .flatMap(ignored -> videos.delete(id))
+        return videos.find(id)
+                .onItem()
+                .ifNull()
+                .failWith(() -> ApiProblem.notFound("There is no video " + id))
+                .flatMap(video -> videos.update(id, current -> current.deleting(Instant.now())))
+                .flatMap(marked -> marked == null ? Uni.createFrom().voidItem() : finishDelete(marked));
+    }
+
+    /**
+     * Removes what a video being deleted holds: its job, its pending upload, its source and every
+     * output, then the record, last, so that what is left is still found. Each step is harmless when
+     * done before. Outputs a canceled job writes later are removed when its final event arrives, and
+     * an upload arriving later when its notification does.
+     */
+    public Uni<Void> finishDelete(Video video) {
+        String id = video.id();
+        return cancelJob(video)
                 .flatMap(ignored -> abortUpload(video))
                 .flatMap(ignored -> store.delete(
                         storage.inputBucket(), List.of(video.source().key())))
-                .flatMap(ignored -> store.deletePrefix(storage.outputBucket(), VideoKeys.outputs(id))));
+                .flatMap(ignored -> store.deletePrefix(storage.outputBucket(), VideoKeys.outputs(id)))
+                .flatMap(ignored -> videos.delete(id));
     }
 
     private Uni<Void> cancelJob(Video video) {

@@ -325,6 +325,13 @@ public interface VodflowConfig {
          */
         @WithDefault("30m")
         Duration silence();
+
+        /**
+         * How long a delete may stay unfinished (its request failed half way, or its replica died)
+         * before the reconciler finishes it.
+         */
+        @WithDefault("5m")
+        Duration unfinishedDelete();
     }
 
     interface Metrics {

@@ -93,7 +93,7 @@ public class IngestService {
                         LOG.infof("Removing the upload of video %s, which was deleted or never created", id);
                         return removeSource(id).replaceWith((Video) null);
                     }
-                    if (video.status() == VideoStatus.CANCELED) {
+                    if (video.status() == VideoStatus.CANCELED || video.isDeleting()) {
                         return removeSource(id).replaceWith((Video) null);
                     }
                     boolean mine = video.claimedBy(deliveryId, video.attempt());

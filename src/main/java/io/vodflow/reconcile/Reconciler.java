@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import io.vodflow.catalog.CatalogService;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.ingest.IngestService;
 import io.vodflow.status.JobEventApplier;
@@ -17,17 +18,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Finishes videos whose messages were lost. Nothing else looks at a video once its messages are
- * gone, so every interval it reads the videos not yet in a terminal status whose last change is
- * old, through the sparse pending index (no scan), and:
+ * gone, so every interval it reads the videos not yet in a terminal status, or being deleted, whose
+ * last change is old, through the sparse pending index (no scan), and:
  *
  * <ul>
  *   <li>an upload whose URLs expired long ago: if the file is in storage after all, its notification
@@ -38,7 +41,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  *   <li>a job silent for long: its engine is asked. A job that ended has the final event its engine
  *       kept applied (the one vodflow missed, dead-lettered or lost); a job its engine lost is
  *       submitted again under the same id, or, when the engine would give it another id, the video
- *       ends in ERROR (JOB_LOST).
+ *       ends in ERROR (JOB_LOST);
+ *   <li>a delete left unfinished (its request failed half way): it is finished.
  * </ul>
  *
  * Every replica may run it at once: each correction is a conditional write or an idempotent ingest.
@@ -56,7 +60,8 @@ public class Reconciler {
         TAKEN_IN,
         FINISHED,
         RESUBMITTED,
-        LOST;
+        LOST,
+        DELETED;
 
         String tag() {
             return name().toLowerCase().replace('_', '-');
@@ -67,6 +72,7 @@ public class Reconciler {
     private final ObjectStore store;
     private final S3AsyncClient s3;
     private final IngestService ingest;
+    private final CatalogService catalog;
     private final JobEventApplier events;
     private final Transcoder transcoder;
     private final VodflowConfig config;
@@ -80,6 +86,7 @@ public class Reconciler {
             ObjectStore store,
             S3AsyncClient s3,
             IngestService ingest,
+            CatalogService catalog,
             JobEventApplier events,
             Transcoder transcoder,
             VodflowConfig config,
@@ -89,6 +96,7 @@ public class Reconciler {
         this.store = store;
         this.s3 = s3;
         this.ingest = ingest;
+        this.catalog = catalog;
         this.events = events;
         this.transcoder = transcoder;
         this.config = config;
@@ -126,7 +134,9 @@ public class Reconciler {
      *     youngest age that may need a correction, one at a time
      */
     public Uni<List<Correction>> reconcile(Instant now) {
-        Duration youngest = uploadAge().compareTo(silence()) < 0 ? uploadAge() : silence();
+        Duration youngest = Stream.of(uploadAge(), silence(), unfinishedDelete())
+                .min(Comparator.naturalOrder())
+                .orElseThrow();
         return videos.pendingSince(now.minus(youngest))
                 .onItem()
                 .transformToUniAndConcatenate(id -> check(id, now).onFailure().recoverWithItem(failure -> {
@@ -147,6 +157,11 @@ public class Reconciler {
         return videos.find(id).flatMap(video -> {
             if (video == null) {
                 return Uni.createFrom().item(Correction.NONE);
+            }
+            if (video.isDeleting()) {
+                return video.deletingAt().plus(unfinishedDelete()).isBefore(now)
+                        ? finishDelete(video)
+                        : Uni.createFrom().item(Correction.NONE);
             }
             if (video.status() == VideoStatus.AWAITING_UPLOAD
                     && video.createdAt().plus(uploadAge()).isBefore(now)) {
@@ -193,6 +208,11 @@ public class Reconciler {
                 .replaceWith(Correction.LOST);
     }
 
+    private Uni<Correction> finishDelete(Video video) {
+        LOG.infof("Video %s: finishing its delete, left unfinished since %s", video.id(), video.deletingAt());
+        return catalog.finishDelete(video).replaceWith(Correction.DELETED);
+    }
+
     /** The upload URLs expired long ago: the file arrived without a word, or never will. */
     private Uni<Correction> lapsedUpload(Video video, Instant now) {
         String bucket = config.storage().inputBucket();
@@ -235,6 +255,10 @@ public class Reconciler {
                 ? upload.urlLifetime()
                 : upload.partUrlLifetime();
         return urls.plus(config.reconciler().uploadGrace());
+    }
+
+    private Duration unfinishedDelete() {
+        return config.reconciler().unfinishedDelete();
     }
 
     private Duration silence() {

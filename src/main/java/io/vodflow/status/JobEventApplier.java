@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), refuses
  * an event that reaches outside that video's keys, and applies the event's transition with a
  * conditional write; the repository announces the change to subscribers and metrics. A job that ends
- * after its video was deleted has its outputs removed.
+ * after its video was deleted, or while it is being deleted, has its outputs removed.
  */
 // A singleton, made with its first user at start-up rather than on whichever thread first calls it.
 @Singleton
@@ -86,13 +86,12 @@ public class JobEventApplier {
             }
             return outputs.of(event)
                     .flatMap(produced -> applyTo(id, event, produced))
-                    .flatMap(video -> video == null && StatusRules.isFinal(event)
+                    .flatMap(video -> (video == null || video.isDeleting()) && StatusRules.isFinal(event)
                             ? removeOrphanedOutputs(id, event)
                             : Uni.createFrom().voidItem());
         });
     }
 
-    /** @return the video after the event, or null when there is no such video */
     /**
      * One read and one write for an event about the recorded job; a job's first event, which records
      * the job before the video moves on, takes a second round.

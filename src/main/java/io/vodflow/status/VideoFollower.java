@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One video's versions as they come: the stored state, then every change, each version once and in
- * order, ending after a terminal status. Changes arrive both from this replica's broadcaster and from
+ * order, ending after a terminal status or when the video is deleted. Changes arrive both from this replica's broadcaster and from
  * the read of the stored state, in any order; keeping only versions newer than the last one sent
  * makes the merge exact.
  */
@@ -39,20 +39,29 @@ public class VideoFollower {
                     .select()
                     .where(step -> step.isEmpty() || isNewer(step.get(), lastSent))
                     .onItem()
-                    .transformToMultiAndConcatenate(
-                            step -> step.isPresent() && step.get().status().isTerminal()
-                                    ? Multi.createFrom().items(step, Optional.<Video>empty())
-                                    : Multi.createFrom().item(step))
+                    .transformToMultiAndConcatenate(VideoFollower::untilTheEnd)
                     .select()
                     .first(Optional::isPresent)
                     .map(Optional::get);
         });
     }
 
+    /** A terminal version is the last one sent; a video being deleted ends the stream at once. */
+    private static Multi<Optional<Video>> untilTheEnd(Optional<Video> step) {
+        if (step.isPresent() && step.get().isDeleting()) {
+            return Multi.createFrom().item(Optional.empty());
+        }
+        return step.isPresent() && step.get().status().isTerminal()
+                ? Multi.createFrom().items(step, Optional.empty())
+                : Multi.createFrom().item(step);
+    }
+
     /** The stored state, or the end when there is nothing to follow. */
     private Multi<Optional<Video>> stored(String id, long after) {
         return videos.find(id)
-                .map(current -> current == null || (current.status().isTerminal() && current.version() <= after)
+                .map(current -> current == null
+                                || current.isDeleting()
+                                || (current.status().isTerminal() && current.version() <= after)
                         ? Optional.<Video>empty()
                         : Optional.of(current))
                 .toMulti();

@@ -1,6 +1,7 @@
 package io.vodflow.video;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vodflow.media.MediaInfo;
 import io.vodflow.media.RenditionLimits;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  * @param job the transcoding job, null before submission
  * @param outputs what the job produced, null until COMPLETE
  * @param error why the video ended in ERROR, null otherwise
+ * @param deletingAt when its owner deleted it, null before; the record goes last, once its job, upload
+ *     and files are gone, so that a delete cut short is finished later
  */
 public record Video(
         String id,
@@ -39,7 +42,8 @@ public record Video(
         Outputs outputs,
         Failure error,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Instant deletingAt) {
 
     /**
      * The uploaded file as declared by the client. {@code fileName} is data only: storage keys are
@@ -105,11 +109,36 @@ public record Video(
     /** A new video awaiting its upload. */
     public static Video created(String id, String title, Source source, RenditionLimits limits, Instant now) {
         return new Video(
-                id, VideoStatus.AWAITING_UPLOAD, 1, 1, title, source, limits, null, null, null, null, null, now, now);
+                id,
+                VideoStatus.AWAITING_UPLOAD,
+                1,
+                1,
+                title,
+                source,
+                limits,
+                null,
+                null,
+                null,
+                null,
+                null,
+                now,
+                now,
+                null);
     }
 
     // The transitions: the only ways a video changes. Each returns the next version, or this video
-    // itself when its rule refuses the change, so that a repeated or stale change writes nothing.
+    // itself when its rule refuses the change, so that a repeated or stale change writes nothing. A
+    // video being deleted refuses every change: nothing may start or finish for it anymore.
+
+    /** Its owner deleted it: what it holds is being removed, the record last. */
+    public Video deleting(Instant now) {
+        return deletingAt != null ? this : change(now).deleting(now).build();
+    }
+
+    @JsonIgnore
+    public boolean isDeleting() {
+        return deletingAt != null;
+    }
 
     /** The client completed its multipart upload through the API; the file's arrival is noticed later. */
     public Video partsCompleted(Instant now) {
@@ -274,6 +303,7 @@ public record Video(
         private Job job;
         private Outputs outputs;
         private Failure error;
+        private Instant deletingAt;
 
         private Builder(Video from, Instant now) {
             this.from = from;
@@ -285,6 +315,7 @@ public record Video(
             this.job = from.job;
             this.outputs = from.outputs;
             this.error = from.error;
+            this.deletingAt = from.deletingAt;
         }
 
         Builder status(VideoStatus status) {
@@ -322,7 +353,16 @@ public record Video(
             return this;
         }
 
+        Builder deleting(Instant at) {
+            this.deletingAt = at;
+            return this;
+        }
+
+        /** The next version; none while the video is being deleted. */
         Video build() {
+            if (from.deletingAt != null) {
+                return from;
+            }
             return new Video(
                     from.id,
                     status,
@@ -337,7 +377,8 @@ public record Video(
                     outputs,
                     error,
                     from.createdAt,
-                    now);
+                    now,
+                    deletingAt);
         }
     }
 }

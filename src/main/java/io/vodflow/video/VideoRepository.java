@@ -61,6 +61,8 @@ public class VideoRepository {
     private static final Set<String> CURSOR_KEYS =
             Set.of(VideoTable.ID, VideoTable.LIST_KEY, VideoTable.CREATED_MILLIS);
     private static final int MAX_CONFLICT_RETRIES = 20;
+    /** The attribute of {@link Video#deletingAt()}. */
+    private static final String DELETING_AT = "deletingAt";
 
     private final DynamoDbAsyncClient dynamo;
     private final String table;
@@ -89,13 +91,18 @@ public class VideoRepository {
     }
 
     /**
-     * The video with this id, for an API call.
+     * The video with this id, for an API call: a video being deleted is gone for its users already.
      *
      * @throws ApiProblem (as the Uni's failure) 404 when there is no such video
      */
     public Uni<Video> get(String id) {
         Uni<Video> found = VideoKeys.isValidId(id) ? find(id) : Uni.createFrom().nullItem();
-        return found.onItem().ifNull().failWith(() -> ApiProblem.notFound("There is no video " + id));
+        return found.onItem()
+                .ifNotNull()
+                .transform(video -> video.isDeleting() ? null : video)
+                .onItem()
+                .ifNull()
+                .failWith(() -> ApiProblem.notFound("There is no video " + id));
     }
 
     /** The video with this id, or null. Reads are strongly consistent. */
@@ -189,7 +196,7 @@ public class VideoRepository {
     }
 
     /**
-     * Ids of videos not yet in a terminal status whose last change is older than {@code before},
+     * Ids of videos not yet in a terminal status, or being deleted, whose last change is older than {@code before},
      * oldest first, read page by page as the subscriber asks for them.
      */
     public Multi<String> pendingSince(Instant before) {
@@ -221,7 +228,9 @@ public class VideoRepository {
                 .completionStage(() -> dynamo.query(request -> request.tableName(table)
                         .indexName(VideoTable.BY_CREATION_INDEX)
                         .keyConditionExpression("#list = :list")
-                        .expressionAttributeNames(Map.of("#list", VideoTable.LIST_KEY))
+                        // Videos being deleted are gone for their users; a page may come out short.
+                        .filterExpression("attribute_not_exists(#deleting)")
+                        .expressionAttributeNames(Map.of("#list", VideoTable.LIST_KEY, "#deleting", DELETING_AT))
                         .expressionAttributeValues(Map.of(":list", AttributeValue.fromS(LIST_PARTITION)))
                         .scanIndexForward(false)
                         .limit(limit)
@@ -265,7 +274,7 @@ public class VideoRepository {
         if (video.job() != null) {
             node.put(VideoTable.JOB_ID, video.job().id());
         }
-        if (!video.status().isTerminal()) {
+        if (!video.status().isTerminal() || video.isDeleting()) {
             node.put(VideoTable.PENDING_KEY, VideoTable.PENDING);
             node.put(VideoTable.UPDATED_MILLIS, video.updatedAt().toEpochMilli());
         }

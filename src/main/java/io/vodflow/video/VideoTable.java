@@ -31,7 +31,10 @@ public final class VideoTable {
     /** The transcoding job's id, copied to the top level for the job index. */
     public static final String JOB_ID = "jobId";
 
-    /** Same value ({@link #PENDING}) on every video not yet COMPLETE, ERROR or CANCELED; absent on the others. */
+    /**
+     * Same value ({@link #PENDING}) on every video not yet COMPLETE, ERROR or CANCELED, or being
+     * deleted; absent on the others.
+     */
     public static final String PENDING_KEY = "pendingKey";
 
     public static final String PENDING = "pending";

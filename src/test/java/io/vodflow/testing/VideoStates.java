@@ -32,6 +32,7 @@ public final class VideoStates {
                 outputs,
                 video.error(),
                 video.createdAt(),
-                Instant.now());
+                Instant.now(),
+                video.deletingAt());
     }
 }

@@ -308,6 +308,7 @@ class UploadApiTest {
         given().delete("/videos/" + id).then().statusCode(204);
 
         given().get("/videos/" + id).then().statusCode(404).contentType("application/problem+json");
+        given().delete("/videos/" + id).then().statusCode(404).contentType("application/problem+json");
         assertNoSource(id);
         assertThatThrownBy(() -> s3.headObject(
                         head -> head.bucket(config.storage().outputBucket()).key(output)))

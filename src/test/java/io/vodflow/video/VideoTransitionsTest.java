@@ -172,6 +172,34 @@ class VideoTransitionsTest {
     }
 
     @Test
+    void aVideoBeingDeletedRefusesEveryOtherChange() {
+        for (VideoStatus status : VideoStatus.values()) {
+            Video before = in(status);
+            Video deleting = before.deleting(LATER);
+            assertThat(deleting.isDeleting()).isTrue();
+            assertThat(deleting.status()).as("from %s", status).isEqualTo(status);
+            assertThat(deleting.version()).isEqualTo(before.version() + 1);
+            assertThat(deleting.deleting(LATER.plusSeconds(1)))
+                    .as("marked once")
+                    .isSameAs(deleting);
+            List<UnaryOperator<Video>> every = List.of(
+                    video -> video.partsCompleted(LATER),
+                    video -> video.uploadAborted(LATER),
+                    video -> video.uploadExpired(LATER),
+                    video -> video.uploadClaimed("delivery-2", Duration.ZERO, LATER.plus(LEASE)),
+                    video -> video.submitted(1, JOB, "local", LATER),
+                    video -> video.failed(1, BROKEN, LATER),
+                    video -> video.progressed(JOB, 90, "UPLOADING", LATER, LATER),
+                    video -> video.completed(JOB, OUTPUTS, LATER, LATER),
+                    video -> video.jobFailed(JOB, BROKEN, LATER, LATER),
+                    video -> video.canceled(JOB, LATER, LATER));
+            for (UnaryOperator<Video> transition : every) {
+                assertThat(transition.apply(deleting)).as("from %s", status).isSameAs(deleting);
+            }
+        }
+    }
+
+    @Test
     void statusesMoveOnlyForwardAndNeverOutOfATerminalOne() {
         for (VideoStatus from : VideoStatus.values()) {
             for (VideoStatus to : VideoStatus.values()) {
