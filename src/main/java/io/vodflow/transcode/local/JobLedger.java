@@ -9,10 +9,13 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * What the local engine knows of its jobs beyond the queue, shared by every worker: whether a job was
@@ -25,6 +28,10 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * (a duplicate submission, a redelivery while the first run is alive) cannot take the job while the
  * lease holds, so one job never runs twice at once. A run that dies lets its lease lapse; one that
  * stops in an orderly way or fails gives it back at once.
+ *
+ * <p>The job's failed runs are counted here too, with the job rather than in its message's receive
+ * count: a run that failed, or whose lease lapsed because its worker died, counts; a run handed back
+ * by a stopping worker does not, and neither does a duplicate or redriven message.
  */
 @ApplicationScoped
 class JobLedger {
@@ -38,7 +45,7 @@ class JobLedger {
     private static final Duration KEEP = Duration.ofDays(30);
 
     private static final List<String> ATTRIBUTES =
-            List.of("holder", "leaseUntil", "ended", "canceled", "finalEvent", "expiresAt");
+            List.of("holder", "leaseUntil", "ended", "canceled", "finalEvent", "expiresAt", "failures");
 
     /** How a job stands. */
     enum Standing {
@@ -91,29 +98,81 @@ class JobLedger {
     }
 
     /**
-     * Takes or renews the job's lease for {@code runner} until {@code lease} from now.
-     *
-     * @return false when another run holds an unexpired lease, or the job was canceled or ended
+     * A run that took the job: how many runs before it failed, its predecessor included when that one
+     * died holding the lease.
      */
-    boolean lease(String jobId, String runner, Duration lease) {
-        long now = System.currentTimeMillis();
+    record Taken(int failures) {}
+
+    /**
+     * Takes the job's lease for a new run of {@code runner}, until {@code lease} from now.
+     *
+     * @return empty when another run holds an unexpired lease, or the job was canceled or ended
+     */
+    Optional<Taken> take(String jobId, String runner, Duration lease) {
+        Map<String, AttributeValue> before;
         try {
-            update(
-                    jobId,
-                    "SET #holder = :runner, #leaseUntil = :until, #expiresAt = :expires",
-                    "attribute_not_exists(#ended) AND attribute_not_exists(#canceled)"
-                            + " AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #holder = :runner)",
-                    Map.of(
-                            ":runner", AttributeValue.fromS(runner),
-                            ":until", number(now + lease.toMillis()),
-                            ":now", number(now)));
-            return true;
+            before = await(leasing(jobId, runner, lease, ReturnValue.ALL_OLD));
         } catch (ConditionalCheckFailedException held) {
+            return Optional.empty();
+        }
+        int failures = before.containsKey("failures")
+                ? Integer.parseInt(before.get("failures").n())
+                : 0;
+        boolean predecessorDied =
+                before.containsKey("holder") && !before.get("holder").s().equals(runner);
+        if (predecessorDied) {
+            update(jobId, "ADD #failures :one", null, Map.of(":one", number(1)));
+            failures++;
+        }
+        return Optional.of(new Taken(failures));
+    }
+
+    /**
+     * Renews the lease of {@code runner}'s run until {@code lease} from now.
+     *
+     * @return false when another run took the job over, or the job was canceled or ended
+     */
+    boolean renew(String jobId, String runner, Duration lease) {
+        try {
+            await(leasing(jobId, runner, lease, ReturnValue.NONE));
+            return true;
+        } catch (ConditionalCheckFailedException taken) {
             return false;
         }
     }
 
-    /** Gives the lease back, so that the next run may take the job at once; a lease not held is left. */
+    private Uni<Map<String, AttributeValue>> leasing(String jobId, String runner, Duration lease, ReturnValue before) {
+        long now = System.currentTimeMillis();
+        return updating(
+                        jobId,
+                        "SET #holder = :runner, #leaseUntil = :until, #expiresAt = :expires",
+                        "attribute_not_exists(#ended) AND attribute_not_exists(#canceled)"
+                                + " AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #holder = :runner)",
+                        Map.of(
+                                ":runner", AttributeValue.fromS(runner),
+                                ":until", number(now + lease.toMillis()),
+                                ":now", number(now)),
+                        before)
+                .map(UpdateItemResponse::attributes);
+    }
+
+    /** The run failed: it counts, and the next run may take the job at once. */
+    void failed(String jobId, String runner) {
+        try {
+            update(
+                    jobId,
+                    "SET #expiresAt = :expires REMOVE #holder, #leaseUntil ADD #failures :one",
+                    "#holder = :runner",
+                    Map.of(":runner", AttributeValue.fromS(runner), ":one", number(1)));
+        } catch (ConditionalCheckFailedException notHeld) {
+            // Another run took it over, or the job ended: that run's lease is not this one's to count.
+        }
+    }
+
+    /**
+     * Gives the lease back without counting the run (its worker is stopping), so that the next run
+     * may take the job at once; a lease not held is left.
+     */
     void release(String jobId, String runner) {
         try {
             update(
@@ -148,13 +207,19 @@ class JobLedger {
     }
 
     private Uni<Void> mark(String jobId, String attribute) {
-        return updating(jobId, "SET #" + attribute + " = :now, #expiresAt = :expires", null, Map.of());
+        return updating(jobId, "SET #" + attribute + " = :now, #expiresAt = :expires", null, Map.of(), ReturnValue.NONE)
+                .replaceWithVoid();
     }
 
     /** On a worker thread: one conditional update of the job's item. */
     private void update(String jobId, String expression, String condition, Map<String, AttributeValue> values) {
+        await(updating(jobId, expression, condition, values, ReturnValue.NONE));
+    }
+
+    /** On a worker thread; a refused condition fails as {@link ConditionalCheckFailedException}. */
+    private static <T> T await(Uni<T> call) {
         try {
-            updating(jobId, expression, condition, values).await().atMost(DEADLINE);
+            return call.await().atMost(DEADLINE);
         } catch (CompletionException e) {
             throw e.getCause() instanceof ConditionalCheckFailedException refused ? refused : e;
         }
@@ -164,7 +229,12 @@ class JobLedger {
      * Every update may use {@code :now} and {@code :expires} (when the item may go), and names its
      * attributes as {@code #name}: DynamoDB refuses names and values an expression does not use.
      */
-    private Uni<Void> updating(String jobId, String expression, String condition, Map<String, AttributeValue> values) {
+    private Uni<UpdateItemResponse> updating(
+            String jobId,
+            String expression,
+            String condition,
+            Map<String, AttributeValue> values,
+            ReturnValue returned) {
         String text = expression + " " + (condition == null ? "" : condition);
         Map<String, AttributeValue> all = new HashMap<>(values);
         all.putIfAbsent(":now", number(System.currentTimeMillis()));
@@ -182,8 +252,8 @@ class JobLedger {
                         .updateExpression(expression)
                         .conditionExpression(condition)
                         .expressionAttributeNames(names)
-                        .expressionAttributeValues(all)))
-                .replaceWithVoid();
+                        .expressionAttributeValues(all)
+                        .returnValues(returned)));
     }
 
     private static AttributeValue number(long value) {

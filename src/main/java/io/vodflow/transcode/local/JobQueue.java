@@ -64,9 +64,9 @@ class JobQueue {
     }
 
     /**
-     * Gives the job of a worker that is stopping (a rollout, a scale-in) to the next worker without
-     * using up one of its attempts: a fresh copy of the message starts with no receives, then the
-     * original goes. Only runs that fail, or whose worker dies, count.
+     * Gives the job of a worker that is stopping (a rollout, a scale-in) to the next worker: a fresh
+     * copy of the message starts with no receives, then the original goes, so that rollouts never
+     * bring the job near the queue's dead-letter policy. (Attempts are counted in the ledger.)
      */
     void handBack(Message message) {
         queue.send(message.body()).join();

@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * A worker of the local engine. It takes jobs from the shared job queue only when it has a free slot
  * ({@code vodflow.local.concurrency}), keeps each job's message invisible while the job runs, and
  * deletes it when the job ended. A job whose worker died becomes visible again and is taken up by any
- * worker; after {@code vodflow.local.max-attempts} runs it ends in ERROR, so no job stays PROGRESSING
- * forever. A worker that stops in an orderly way hands its job back without using up an attempt.
+ * worker; after {@code vodflow.local.max-attempts} failed runs it ends in ERROR, so no job stays
+ * PROGRESSING forever. The failures are counted in the {@link JobLedger}: a worker that stops in an
+ * orderly way hands its job back without using up an attempt.
  *
  * <p>The queue is polled here rather than through the SQS connector, because the connector receives
  * ahead of processing: a job would sit invisible in one worker's buffer while another worker idles.
@@ -173,11 +174,14 @@ class LocalWorker {
 
     private void handle(Message message) {
         int receives = Deliveries.receiveCount(message);
-        accept(message, receives).ifPresent(job -> run(message, job, receives));
+        accept(message, receives).ifPresent(run -> run(message, run.job(), run.failures()));
     }
 
+    /** A job this worker took, and how many of its runs failed before. */
+    private record Accepted(LocalJob job, int failures) {}
+
     /** The job to run, or empty when the message was settled without running anything. */
-    private Optional<LocalJob> accept(Message message, int receives) {
+    private Optional<Accepted> accept(Message message, int receives) {
         LocalJob job;
         try {
             job = queue.read(message);
@@ -195,7 +199,9 @@ class LocalWorker {
             queue.done(message);
             return Optional.empty();
         }
-        if (!ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout())) {
+        Optional<JobLedger.Taken> taken =
+                ledger.take(job.jobId(), workerId, config.local().visibilityTimeout());
+        if (taken.isEmpty()) {
             // Another run holds the job (a duplicate message, or a redelivery while it runs): this copy
             // waits, and takes the job up only if that run dies and its lease lapses. It never uses up
             // an attempt: a duplicate that keeps waiting ends in the dead-letter queue.
@@ -203,15 +209,16 @@ class LocalWorker {
             queue.hide(message, RETRY_DELAY_SECONDS);
             return Optional.empty();
         }
-        if (receives > config.local().maxAttempts()) {
+        int failures = taken.get().failures();
+        if (failures >= config.local().maxAttempts()) {
             events.error(
                     job,
                     LocalJobRunner.GAVE_UP,
-                    "The job was started " + (receives - 1) + " times and stopped before its end every time");
+                    "The job was started " + failures + " times and stopped before its end every time");
             queue.done(message);
             return Optional.empty();
         }
-        return Optional.of(job);
+        return Optional.of(new Accepted(job, failures));
     }
 
     /** Sends a message that is no job of this engine to the dead-letter queue, logging it once. */
@@ -222,15 +229,15 @@ class LocalWorker {
         queue.reject(message);
     }
 
-    private void run(Message message, LocalJob job, int receives) {
+    private void run(Message message, LocalJob job, int failures) {
         JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
                 () -> heartbeat(message, job, handle), period, period, TimeUnit.MILLISECONDS);
         try {
-            LOG.infof("Running job %s of video %s (run %d)", job.jobId(), job.videoId(), receives);
-            LocalJobRunner.Outcome outcome = runner.run(job, receives - 1, handle);
+            LOG.infof("Running job %s of video %s (after %d failed runs)", job.jobId(), job.videoId(), failures);
+            LocalJobRunner.Outcome outcome = runner.run(job, failures, handle);
             if (outcome == LocalJobRunner.Outcome.ENDED) {
                 // The final event, sent by the run, recorded the end in the ledger.
                 queue.done(message);
@@ -239,12 +246,12 @@ class LocalWorker {
                 queue.handBack(message);
                 LOG.infof("Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else {
-                ledger.release(job.jobId(), workerId);
+                ledger.failed(job.jobId(), workerId);
                 queue.hide(message, RETRY_DELAY_SECONDS);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
-            ledger.release(job.jobId(), workerId);
+            ledger.failed(job.jobId(), workerId);
             queue.hide(message, RETRY_DELAY_SECONDS);
         } finally {
             heartbeat.cancel(false);
@@ -257,7 +264,7 @@ class LocalWorker {
         try {
             // The lease is renewed before the message is hidden again: should this worker die, its
             // lease lapses no later than its message reappears.
-            boolean leased = ledger.lease(job.jobId(), workerId, config.local().visibilityTimeout());
+            boolean leased = ledger.renew(job.jobId(), workerId, config.local().visibilityTimeout());
             queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
             switch (ledger.standing(job.jobId())) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The local engine's ledger in the embedded DynamoDB: one run at a time holds a job, a dead run's
- * lease lapses, and a canceled or ended job is taken by nobody.
+ * lease lapses, failed and dead runs are counted while handed-back ones are not, and a canceled or
+ * ended job is taken by nobody.
  */
 @QuarkusTest
 class JobLedgerTest {
@@ -24,40 +25,55 @@ class JobLedgerTest {
     @Test
     void oneRunAtATimeHoldsAJob() {
         String job = newJob();
-        assertThat(ledger.lease(job, "run-a", LEASE)).isTrue();
-        assertThat(ledger.lease(job, "run-b", LEASE)).as("while run-a holds it").isFalse();
-        assertThat(ledger.lease(job, "run-a", LEASE)).as("run-a renews").isTrue();
+        assertThat(ledger.take(job, "run-a", LEASE)).isPresent();
+        assertThat(ledger.take(job, "run-b", LEASE)).as("while run-a holds it").isEmpty();
+        assertThat(ledger.renew(job, "run-a", LEASE)).as("run-a renews").isTrue();
 
         ledger.release(job, "run-b"); // not the holder: changes nothing
-        assertThat(ledger.lease(job, "run-b", LEASE)).isFalse();
+        assertThat(ledger.take(job, "run-b", LEASE)).isEmpty();
 
         ledger.release(job, "run-a");
-        assertThat(ledger.lease(job, "run-b", LEASE))
+        assertThat(ledger.take(job, "run-b", LEASE))
                 .as("once run-a gave it back")
-                .isTrue();
+                .isPresent();
         assertThat(ledger.standing(job)).isEqualTo(JobLedger.Standing.WANTED);
     }
 
     @Test
     void theLeaseOfARunThatDiedLapses() {
         String job = newJob();
-        assertThat(ledger.lease(job, "run-a", Duration.ofMillis(-1))).isTrue();
-        assertThat(ledger.lease(job, "run-b", LEASE)).isTrue();
-        assertThat(ledger.lease(job, "run-a", LEASE)).isFalse();
+        assertThat(ledger.take(job, "run-a", Duration.ofMillis(-1))).isPresent();
+        assertThat(ledger.take(job, "run-b", LEASE)).isPresent();
+        assertThat(ledger.renew(job, "run-a", LEASE)).as("run-a was taken over").isFalse();
+    }
+
+    @Test
+    void failedAndDeadRunsCountButHandedBackOnesDoNot() {
+        String job = newJob();
+        assertThat(ledger.take(job, "run-a", LEASE)).contains(new JobLedger.Taken(0));
+        ledger.release(job, "run-a"); // its worker stopped: a rollout
+        assertThat(ledger.take(job, "run-b", LEASE)).contains(new JobLedger.Taken(0));
+        ledger.failed(job, "run-b");
+        assertThat(ledger.take(job, "run-c", Duration.ofMillis(-1))).contains(new JobLedger.Taken(1));
+        // run-c died holding the lease: the next run counts it.
+        assertThat(ledger.take(job, "run-d", LEASE)).contains(new JobLedger.Taken(2));
+        ledger.failed(job, "run-c"); // run-c no longer holds the job: not counted twice
+        ledger.release(job, "run-d");
+        assertThat(ledger.take(job, "run-e", LEASE)).contains(new JobLedger.Taken(2));
     }
 
     @Test
     void aCanceledOrEndedJobIsTakenByNobody() {
         String canceled = newJob();
         ledger.cancel(canceled).await().atMost(Duration.ofSeconds(10));
-        assertThat(ledger.lease(canceled, "run-a", LEASE)).isFalse();
+        assertThat(ledger.take(canceled, "run-a", LEASE)).isEmpty();
         assertThat(ledger.standing(canceled)).isEqualTo(JobLedger.Standing.CANCELED);
 
         String ended = newJob();
-        assertThat(ledger.lease(ended, "run-a", LEASE)).isTrue();
+        assertThat(ledger.take(ended, "run-a", LEASE)).isPresent();
         ledger.ended(ended, "{\"detail\":{\"status\":\"COMPLETE\"}}");
-        assertThat(ledger.lease(ended, "run-a", LEASE)).isFalse();
-        assertThat(ledger.lease(ended, "run-b", LEASE)).isFalse();
+        assertThat(ledger.renew(ended, "run-a", LEASE)).isFalse();
+        assertThat(ledger.take(ended, "run-b", LEASE)).isEmpty();
         assertThat(ledger.standing(ended)).isEqualTo(JobLedger.Standing.ENDED);
     }
 
@@ -65,7 +81,7 @@ class JobLedgerTest {
     void theLedgerTellsTheReconcilerHowAJobStands() {
         String job = newJob();
         assertThat(truth(job).state()).as("never seen").isEqualTo(JobTruth.State.LOST);
-        ledger.lease(job, "run-a", LEASE);
+        ledger.take(job, "run-a", LEASE);
         assertThat(truth(job).state()).as("while leased").isEqualTo(JobTruth.State.RUNNING);
         ledger.release(job, "run-a");
         assertThat(truth(job).state()).as("given back, message gone").isEqualTo(JobTruth.State.LOST);
