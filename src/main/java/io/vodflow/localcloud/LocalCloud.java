@@ -94,7 +94,6 @@ public class LocalCloud {
                 local.dynamodbPort(),
                 local.dataDir().map(dir -> dir.resolve("dynamodb"))));
         try {
-            services.add(EmbeddedSqs.start(local.host(), local.sqsPort(), region));
             SqsClient sqs = SqsClient.builder()
                     .httpClient(AwsCrtHttpClient.create())
                     .endpointOverride(endpoint(local.sqsPort()))
@@ -102,13 +101,17 @@ public class LocalCloud {
                     .credentialsProvider(credentials())
                     .build();
             services.add(sqs);
-            String uploadsUrl = EmbeddedSqs.createQueueWithDeadLetterQueue(
-                    sqs, config.queues().uploads(), MAX_RECEIVE_COUNT);
-            for (String queue : config.queues().all()) {
-                if (!queue.equals(config.queues().uploads())) {
-                    EmbeddedSqs.createQueueWithDeadLetterQueue(sqs, queue, MAX_RECEIVE_COUNT);
-                }
-            }
+            services.add(EmbeddedSqs.start(
+                    local.host(),
+                    local.sqsPort(),
+                    region,
+                    local.dataDir().map(dir -> dir.resolve("sqs")),
+                    config.queues().all(),
+                    MAX_RECEIVE_COUNT,
+                    sqs));
+            String uploadsUrl = sqs.getQueueUrl(
+                            request -> request.queueName(config.queues().uploads()))
+                    .queueUrl();
             String inputBucket = config.storage().inputBucket();
             services.add(EmbeddedS3.start(
                     local.host(),
