@@ -4,10 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.NotificationsLost;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import io.vodflow.testing.VideoStates;
@@ -20,11 +20,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Videos whose messages were lost are finished by the reconciler. Upload notifications are never
@@ -32,18 +30,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * instead of waiting for the ages to pass.
  */
 @QuarkusTest
-@TestProfile(ReconcilerTest.NotificationsLost.class)
+@TestProfile(NotificationsLost.class)
 class ReconcilerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String SAMPLE = "h264_aac_320x240_main.mp4";
-
-    public static class NotificationsLost implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.uploads.enabled", "false");
-        }
-    }
 
     @Inject
     Reconciler reconciler;
@@ -130,39 +121,6 @@ class ReconcilerTest {
         JsonPath done = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
         assertThat(find(id).job().id()).as("the same job, run again").isEqualTo(jobId);
         assertThat(done.getString("playback.masterPlaylist")).endsWith("master.m3u8");
-    }
-
-    @Test
-    void aDeleteCutShortIsHiddenAtOnceAndFinishedLater() {
-        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
-        String output = "videos/" + id + "/hls/master.m3u8";
-        s3.putObject(put -> put.bucket(config.storage().outputBucket()).key(output), RequestBody.fromString("#EXTM3U"));
-        // As if the replica deleting it died right after marking it.
-        videos.update(id, video -> video.deleting(Instant.now())).await().atMost(WAIT);
-
-        given().get("/videos/" + id).then().statusCode(404);
-        assertThat(given().queryParam("limit", 100)
-                        .get("/videos")
-                        .then()
-                        .extract()
-                        .jsonPath()
-                        .getList("items.id"))
-                .doesNotContain(id);
-        reconcile(Instant.now());
-        assertThat(find(id)).as("not yet given up on").isNotNull();
-
-        reconcile(Instant.now().plus(config.reconciler().unfinishedDelete()).plusSeconds(1));
-        assertThat(find(id)).as("the record goes last").isNull();
-        assertThat(keys(config.storage().inputBucket(), "uploads/" + id + "/")).isEmpty();
-        assertThat(keys(config.storage().outputBucket(), "videos/" + id + "/")).isEmpty();
-        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
-                .contains("vodflow_reconciler_corrections_total{action=\"deleted\"}");
-    }
-
-    private List<String> keys(String bucket, String prefix) {
-        return s3.listObjectsV2(list -> list.bucket(bucket).prefix(prefix)).contents().stream()
-                .map(S3Object::key)
-                .toList();
     }
 
     private void reconcile(Instant now) {
