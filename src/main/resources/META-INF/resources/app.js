@@ -1,5 +1,7 @@
-// The vodflow page: uploads a file straight to storage with the presigned plan of POST /videos,
-// follows the video over Server-Sent Events and plays the HLS result.
+// The vodflow page: signs in, uploads a file straight to storage with the presigned plan of
+// POST /videos, follows the video over Server-Sent Events and plays the HLS result.
+
+import { authorization, signIn, signOut, start } from './signin.js';
 
 // Four parts in flight fill most upload links and leave browsers (six connections a host) room for
 // the page's own requests.
@@ -63,9 +65,11 @@ function announce(text) {
 async function api(method, url, body) {
   const response = await fetch(url, {
     method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
+    headers: { ...authorization(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body && JSON.stringify(body),
   });
+  // The session ended (the token expired): sign in again.
+  if (response.status === 401) showSignIn('Your session ended; please sign in again.');
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new Error(data?.detail ?? `The server answered ${response.status}`);
   return data;
@@ -248,7 +252,7 @@ async function uploadFile(file) {
       say('message', `The upload of "${file.name}" failed: ${error.message}. Please try again.`);
     }
     // Frees the parts storage kept and marks the video canceled, so it is not left waiting.
-    await fetch(created.upload.abortUrl, { method: 'DELETE' }).catch(() => {});
+    await fetch(created.upload.abortUrl, { method: 'DELETE', headers: authorization() }).catch(() => {});
   } finally {
     uploading = null;
     $('upload').hidden = true;
@@ -280,17 +284,35 @@ function openVideo(id, { focus = false } = {}) {
   markCurrent();
   if (focus) $('video-heading').focus();
 
-  const source = new EventSource(`/videos/${encodeURIComponent(id)}/events`);
+  follow(id);
+}
+
+// EventSource sends no Authorization header: the video's signed events link stands in for it. The
+// link lasts minutes; a stream cut after that is opened again with a fresh one.
+async function follow(id, retries = 3) {
+  let video;
+  try {
+    video = await api('GET', `/videos/${encodeURIComponent(id)}`);
+  } catch {
+    if (current?.id === id) say('video-error', 'This video could not be found.');
+    return;
+  }
+  if (current?.id !== id) return;
+  show(video);
+  if (TERMINAL.has(video.status)) return;
+  const source = new EventSource(video.events);
   events = source;
   const onEvent = (event) => {
-    const video = JSON.parse(event.data);
-    show(video);
+    const next = JSON.parse(event.data);
+    show(next);
     // The server ends the stream after a terminal status; closing first stops EventSource reconnecting.
-    if (TERMINAL.has(video.status)) source.close();
+    if (TERMINAL.has(next.status)) source.close();
   };
   Object.keys(STATUS_WORDS).forEach((status) => source.addEventListener(status, onEvent));
   source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) say('video-error', 'This video could not be found.');
+    if (source.readyState !== EventSource.CLOSED || events !== source) return;
+    if (retries > 0) follow(id, retries - 1);
+    else say('video-error', 'The live status of this video could not be followed; reload the page.');
   };
 }
 
@@ -450,6 +472,36 @@ window.addEventListener('hashchange', () => {
   if (location.hash.length > 1) openVideo(location.hash.slice(1), { focus: true });
 });
 
-await loadLimits();
-await loadRecent();
-if (location.hash.length > 1) openVideo(location.hash.slice(1));
+// ---- Sign-in.
+
+function showSignIn(reason) {
+  $('app').hidden = true;
+  $('signed-in-as').hidden = true;
+  $('sign-out').hidden = true;
+  $('sign-in-card').hidden = false;
+  say('sign-in-error', reason ?? '');
+}
+
+$('sign-in').addEventListener('click', () =>
+  signIn().catch((error) => say('sign-in-error', `Signing in failed: ${error.message}.`)));
+$('sign-out').addEventListener('click', () => signOut());
+
+let session = null;
+try {
+  session = await start();
+} catch (error) {
+  showSignIn(`Signing in failed: ${error.message}. Please try again.`);
+}
+if (session) {
+  $('app').hidden = false;
+  if (session.user) {
+    $('signed-in-as').textContent = `Signed in as ${session.user}`;
+    $('signed-in-as').hidden = false;
+    $('sign-out').hidden = false;
+  }
+  await loadLimits();
+  await loadRecent();
+  if (location.hash.length > 1) openVideo(location.hash.slice(1));
+} else if ($('sign-in-card').hidden) {
+  showSignIn();
+}

@@ -1,6 +1,8 @@
 package io.vodflow.catalog;
 
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vodflow.security.Callers;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Reading, listing and deleting videos. */
+@Authenticated
 @Path("/videos")
 @Tag(name = "Videos")
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,11 +30,13 @@ public class CatalogResource {
     private final CatalogService videos;
     private final VideoRepository repository;
     private final VideoViews views;
+    private final Callers callers;
 
-    CatalogResource(CatalogService videos, VideoRepository repository, VideoViews views) {
+    CatalogResource(CatalogService videos, VideoRepository repository, VideoViews views, Callers callers) {
         this.videos = videos;
         this.repository = repository;
         this.views = views;
+        this.callers = callers;
     }
 
     /** One page of videos, newest first. */
@@ -46,17 +51,19 @@ public class CatalogResource {
     @APIResponse(responseCode = "200", description = "The video")
     @APIResponse(responseCode = "404", description = "No such video")
     public Uni<VideoView> get(@PathParam("id") String id) {
-        return repository.get(id).map(views::of);
+        return callers.current().flatMap(caller -> repository.get(id, caller)).map(views::of);
     }
 
     @GET
-    @Operation(summary = "List videos, newest first")
+    @Operation(summary = "List your videos, newest first")
     @APIResponse(responseCode = "200", description = "A page of videos")
-    @APIResponse(responseCode = "400", description = "Invalid limit or cursor")
+    @APIResponse(responseCode = "400", description = "Invalid limit or cursor, or all without the administrator role")
     public Uni<VideoPage> list(
             @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("limit") String limit,
-            @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor) {
-        return videos.list(limit, cursor)
+            @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Administrators only: every user's videos") @QueryParam("all") boolean all) {
+        return callers.current()
+                .flatMap(caller -> videos.list(caller, limit, cursor, all))
                 .map(page -> new VideoPage(page.videos().stream().map(views::of).toList(), page.nextCursor()));
     }
 
@@ -66,6 +73,6 @@ public class CatalogResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such video")
     public Uni<Void> delete(@PathParam("id") String id) {
-        return videos.delete(id);
+        return callers.current().flatMap(caller -> videos.delete(caller, id));
     }
 }

@@ -3,6 +3,7 @@ package io.vodflow.catalog;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.transcode.Transcoder;
@@ -34,12 +35,17 @@ public class CatalogService {
     }
 
     /**
+     * The caller's videos, or every video for an administrator who asks for all.
+     *
      * @param limit page size as the client sent it, parsed here so that a bad value is a 400 naming it
      */
-    public Uni<VideoRepository.Page> list(String limit, String cursor) {
+    public Uni<VideoRepository.Page> list(Caller caller, String limit, String cursor, boolean all) {
         int size = parseLimit(limit);
+        if (all && !caller.admin()) {
+            throw ApiProblem.invalidField("all", "Only administrators may list every user's videos");
+        }
         try {
-            return videos.list(size, cursor == null || cursor.isBlank() ? null : cursor);
+            return videos.list(all ? null : caller.subject(), size, cursor == null || cursor.isBlank() ? null : cursor);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.invalidField("cursor", e.getMessage());
         }
@@ -65,8 +71,11 @@ public class CatalogService {
      * then removes what it holds. A delete cut short leaves the mark, and the reconciler finishes it; a
      * second delete finishes it too.
      */
-    public Uni<Void> delete(String id) {
+    public Uni<Void> delete(Caller caller, String id) {
         return videos.find(id)
+                .onItem()
+                .ifNotNull()
+                .transform(video -> caller.reaches(video.owner()) ? video : null)
                 .onItem()
                 .ifNull()
                 .failWith(() -> ApiProblem.notFound("There is no video " + id))

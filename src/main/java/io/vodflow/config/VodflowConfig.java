@@ -58,6 +58,10 @@ public interface VodflowConfig {
     /** Where players fetch the HLS renditions and thumbnails. */
     Playback playback();
 
+    Auth auth();
+
+    Quotas quotas();
+
     /** What vodflow measures beyond the pipeline's own events. */
     Metrics metrics();
 
@@ -346,6 +350,52 @@ public interface VodflowConfig {
          * when absent, vodflow serves the outputs itself under {@code /videos/{id}/}.
          */
         Optional<URI> baseUrl();
+
+        /**
+         * How long a video's signed playback links (master playlist, renditions, segments,
+         * thumbnails) stay valid after the video was read.
+         */
+        @WithDefault("6h")
+        Duration linkLifetime();
+    }
+
+    interface Auth {
+        /**
+         * Whether every {@code /videos} call needs a signed-in caller (an OpenID Connect bearer token,
+         * {@code quarkus.oidc.*}). Off only when set to false explicitly: then everyone is one anonymous
+         * administrator, and every start logs a warning.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The role, in the token's roles claim ({@code quarkus.oidc.roles.role-claim-path}), that reaches every video. */
+        @WithDefault("admin")
+        String adminRole();
+
+        /**
+         * Key that signs playback links and event-stream links (Base64, at least 32 bytes). Every
+         * replica needs the same; without it, a random key is made at start, which only one replica
+         * alone can use, and production refuses to start.
+         */
+        Optional<String> signingKey();
+
+        /** How long a link to follow one video's events (for EventSource, which sends no header) is valid. */
+        @WithDefault("10m")
+        Duration eventsLinkLifetime();
+    }
+
+    interface Quotas {
+        /** Videos one owner may have not yet COMPLETE, ERROR or CANCELED. */
+        @WithDefault("10")
+        int videosInFlight();
+
+        /** Bytes one owner may declare per UTC day. */
+        @WithDefault("50G")
+        MemorySize bytesPerDay();
+
+        /** Videos one owner may create per minute. */
+        @WithDefault("10")
+        int creationsPerMinute();
     }
 
     interface Ffmpeg {
@@ -393,6 +443,10 @@ public interface VodflowConfig {
         /** Port of the embedded DynamoDB (dynalite). */
         @WithDefault("8000")
         int dynamodbPort();
+
+        /** Port of the embedded OpenID Connect provider (mock-oauth2-server), issuer {@code /vodflow}. */
+        @WithDefault("8180")
+        int oidcPort();
 
         /**
          * Directory keeping S3 objects and DynamoDB tables across restarts. When absent, both live in

@@ -191,7 +191,7 @@ public class IngestService {
                         return Uni.createFrom().item(video);
                     }
                     TranscodeRequest request = new TranscodeRequest(
-                            video.id(), attempt, template.fitted(video.id(), media, video.limits()));
+                            video.id(), attempt, video.owner(), template.fitted(video.id(), media, video.limits()));
                     return startOrFind(request, claimed.claim().submittingAt())
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId))
                             .onFailure(JobRejectedException.class)
@@ -227,7 +227,10 @@ public class IngestService {
                 "Video %s attempt %d: submitting job %s again",
                 video.id(), video.attempt(), video.job().id());
         return transcoder.submit(new TranscodeRequest(
-                video.id(), video.attempt(), template.fitted(video.id(), video.media(), video.limits())));
+                video.id(),
+                video.attempt(),
+                video.owner(),
+                template.fitted(video.id(), video.media(), video.limits())));
     }
 
     /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */

@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Starts the embedded S3, SQS and DynamoDB before anything else in dev mode and tests, with the
- * buckets, queues (each with a dead-letter queue) and table the configuration names.
+ * buckets, queues (each with a dead-letter queue) and table the configuration names, and an OpenID
+ * Connect provider with two dev users.
  *
  * <p>The bean only exists in dev and test builds, and the emulators it uses are "provided"
  * dependencies, so the production artifact contains neither. In dev mode the services outlive live
@@ -62,11 +63,13 @@ public class LocalCloud {
         long started = System.nanoTime();
         keeper = ServiceKeeper.start(fingerprint, this::startServices);
         LOG.infof(
-                "Embedded S3 on %s, SQS on %s, DynamoDB on %s (%s) started in %d ms",
+                "Embedded S3 on %s, SQS on %s, DynamoDB on %s (%s), OpenID Connect provider %s/%s started in %d ms",
                 endpoint(local.s3Port()),
                 endpoint(local.sqsPort()),
                 endpoint(local.dynamodbPort()),
                 local.dataDir().map(dir -> "data in " + dir.toAbsolutePath()).orElse("in memory"),
+                endpoint(local.oidcPort()),
+                EmbeddedOidc.ISSUER,
                 (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -94,21 +97,7 @@ public class LocalCloud {
                 local.dynamodbPort(),
                 local.dataDir().map(dir -> dir.resolve("dynamodb"))));
         try {
-            SqsClient sqs = SqsClient.builder()
-                    .httpClient(AwsCrtHttpClient.create())
-                    .endpointOverride(endpoint(local.sqsPort()))
-                    .region(Region.of(region))
-                    .credentialsProvider(credentials())
-                    .build();
-            services.add(sqs);
-            services.add(EmbeddedSqs.start(
-                    local.host(),
-                    local.sqsPort(),
-                    region,
-                    local.dataDir().map(dir -> dir.resolve("sqs")),
-                    config.queues().all(),
-                    MAX_RECEIVE_COUNT,
-                    sqs));
+            SqsClient sqs = startSqs(services);
             String uploadsUrl = sqs.getQueueUrl(
                             request -> request.queueName(config.queues().uploads()))
                     .queueUrl();
@@ -123,6 +112,7 @@ public class LocalCloud {
                     List.of(inputBucket, config.storage().outputBucket()),
                     inputBucket,
                     new S3EventNotifier(sqs, uploadsUrl, region)));
+            services.add(EmbeddedOidc.start(local.host(), local.oidcPort(), local.toolsDir()));
             services.add(dynamo.join());
             createTable();
             return services;
@@ -131,6 +121,27 @@ public class LocalCloud {
             ServiceKeeper.closeAll(services);
             throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    /** Starts the embedded SQS with every queue, adding it and its client to {@code services}. */
+    private SqsClient startSqs(List<AutoCloseable> services) {
+        VodflowConfig.LocalCloud local = config.localcloud();
+        SqsClient sqs = SqsClient.builder()
+                .httpClient(AwsCrtHttpClient.create())
+                .endpointOverride(endpoint(local.sqsPort()))
+                .region(Region.of(region()))
+                .credentialsProvider(credentials())
+                .build();
+        services.add(sqs);
+        services.add(EmbeddedSqs.start(
+                local.host(),
+                local.sqsPort(),
+                region(),
+                local.dataDir().map(dir -> dir.resolve("sqs")),
+                config.queues().all(),
+                MAX_RECEIVE_COUNT,
+                sqs));
+        return sqs;
     }
 
     private void createTable() {
@@ -159,6 +170,7 @@ public class LocalCloud {
                 Integer.toString(local.s3Port()),
                 Integer.toString(local.sqsPort()),
                 Integer.toString(local.dynamodbPort()),
+                Integer.toString(local.oidcPort()),
                 local.dataDir().map(Object::toString).orElse("memory"),
                 config.storage().inputBucket(),
                 config.storage().outputBucket(),

@@ -1,6 +1,8 @@
 package io.vodflow.playback;
 
+import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,7 +13,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestMulti;
 
-/** Serves a video's HLS renditions and thumbnails, when vodflow rather than a CDN serves them. */
+/**
+ * Serves a video's HLS renditions and thumbnails, when vodflow rather than a CDN serves them, to
+ * whoever holds the video's signed playback token: players send no bearer token.
+ */
 @Path("/videos/{id}")
 @Tag(name = "Playback")
 public class PlaybackResource {
@@ -23,22 +28,33 @@ public class PlaybackResource {
     }
 
     @GET
-    @Path("/{group:hls|thumbnails}/{file}")
+    @Path("/play/{token}/{group:hls|thumbnails}/{file}")
     @Operation(summary = "Get an HLS playlist or segment, or a thumbnail")
     @APIResponse(responseCode = "200", description = "The file")
     @APIResponse(responseCode = "206", description = "The requested range of the file")
     @APIResponse(responseCode = "304", description = "The client's copy is current")
+    @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
     @APIResponse(responseCode = "404", description = "No such file")
     public Multi<Buffer> output(
             @PathParam("id") String id,
+            @PathParam("token") String token,
             @PathParam("group") String group,
             @PathParam("file") String file,
             @RestHeader("Range") String range,
             @RestHeader("If-None-Match") String ifNoneMatch) {
         return RestMulti.fromUniResponse(
-                playback.open(id, group, file, range, ifNoneMatch),
+                playback.open(id, token, group, file, range, ifNoneMatch),
                 PlaybackService.Output::body,
                 PlaybackService.Output::headers,
                 PlaybackService.Output::status);
+    }
+
+    /** An output asked for without a link: the caller needs one, from the video. */
+    @GET
+    @Path("/{group:hls|thumbnails}/{file}")
+    @Operation(summary = "Refuse an output asked for without its signed link")
+    @APIResponse(responseCode = "401", description = "Playback needs the signed links of GET /videos/{id}")
+    public Uni<Void> unsigned() {
+        return Uni.createFrom().failure(UnauthorizedException::new);
     }
 }

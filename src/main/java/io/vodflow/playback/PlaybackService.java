@@ -5,10 +5,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.ContentTypes;
 import io.vodflow.storage.VideoKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +37,27 @@ public class PlaybackService {
     public record Output(int status, Map<String, List<String>> headers, Multi<Buffer> body) {}
 
     private final S3AsyncClient s3;
+    private final LinkSigner signer;
     private final String bucket;
 
-    PlaybackService(S3AsyncClient s3, VodflowConfig config) {
+    PlaybackService(S3AsyncClient s3, LinkSigner signer, VodflowConfig config) {
         this.s3 = s3;
+        this.signer = signer;
         this.bucket = config.storage().outputBucket();
     }
 
     /**
+     * @param token the signed playback token of the video's links
      * @param group {@code hls} or {@code thumbnails}
-     * @throws ApiProblem (as the Uni's failure) 404 for anything that is not one of the video's outputs
+     * @throws ApiProblem (as the Uni's failure) 403 for a token that expired, was altered or is another
+     *     video's; 404 for anything that is not one of the video's outputs
      */
-    public Uni<Output> open(String id, String group, String file, String range, String ifNoneMatch) {
+    public Uni<Output> open(String id, String token, String group, String file, String range, String ifNoneMatch) {
+        if (!signer.verify(LinkSigner.Purpose.PLAYBACK, id, token, Instant.now())) {
+            return Uni.createFrom()
+                    .failure(ApiProblem.forbidden("This playback link has expired or is not for this video;"
+                            + " read the video again for a new one"));
+        }
         if (!VideoKeys.isValidId(id) || !FILE.matcher(file).matches()) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
@@ -98,10 +109,11 @@ public class PlaybackService {
         if (response.eTag() != null) {
             headers.put("ETag", List.of(response.eTag()));
         }
-        // Segments and images never change; playlists only if a video is transcoded again.
+        // Segments and images never change; playlists only if a video is transcoded again. Only the
+        // holder of the link's token may keep a copy: its URL is what grants access.
         headers.put(
                 "Cache-Control",
-                List.of(file.endsWith(".m3u8") ? "public, max-age=60" : "public, max-age=31536000, immutable"));
+                List.of(file.endsWith(".m3u8") ? "private, max-age=60" : "private, max-age=31536000, immutable"));
         return headers;
     }
 

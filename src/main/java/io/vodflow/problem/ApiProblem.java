@@ -1,6 +1,8 @@
 package io.vodflow.problem;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A request the API refuses, with everything the problem detail needs. Services throw it; the
@@ -13,15 +15,28 @@ public class ApiProblem extends RuntimeException {
     private final String title;
     private final String field;
     private final List<Problem.FieldError> errors;
+    private final Duration retryAfter;
 
     private ApiProblem(
             int status, String slug, String title, String detail, String field, List<Problem.FieldError> errors) {
+        this(status, slug, title, detail, field, errors, null);
+    }
+
+    private ApiProblem(
+            int status,
+            String slug,
+            String title,
+            String detail,
+            String field,
+            List<Problem.FieldError> errors,
+            Duration retryAfter) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
         this.title = title;
         this.field = field;
         this.errors = errors;
+        this.retryAfter = retryAfter;
     }
 
     /** 400: one field of the request is wrong. */
@@ -40,6 +55,16 @@ public class ApiProblem extends RuntimeException {
                 : errors.size() + " fields are invalid; the first: " + first.detail();
         return new ApiProblem(
                 400, "invalid-request", "Invalid request", detail, first.field(), errors.size() > 1 ? errors : null);
+    }
+
+    /** 403: a signed link that has expired, was altered, or is for another video. */
+    public static ApiProblem forbidden(String detail) {
+        return new ApiProblem(403, "forbidden", "Forbidden", detail, null, null);
+    }
+
+    /** 429: over one of the caller's quotas; nothing was done. */
+    public static ApiProblem overQuota(String detail, Duration retryAfter) {
+        return new ApiProblem(429, "over-quota", "Over quota", detail, null, null, retryAfter);
     }
 
     /** 404: no such video. */
@@ -63,5 +88,10 @@ public class ApiProblem extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** When the client may try again, for a refusal that passes with time. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -40,7 +42,29 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem, HttpServerRequest request) {
-        return respond(problem.toProblem(request.path()));
+        Response response = respond(problem.toProblem(request.path()));
+        problem.retryAfter().ifPresent(wait -> response.getHeaders()
+                .putSingle("Retry-After", Long.toString(Math.max(1, wait.toSeconds()))));
+        return response;
+    }
+
+    /** No bearer token, or one that is expired, wrongly signed, or from another issuer: 401. */
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthenticated(RuntimeException e, HttpServerRequest request) {
+        boolean presented = request.getHeader("Authorization") != null;
+        Response response = respond(new Problem(
+                type("unauthenticated"),
+                "Unauthenticated",
+                401,
+                presented
+                        ? "The bearer token is not valid here: expired, altered, or from another issuer"
+                        : "Sign in: send an OpenID Connect access token as Authorization: Bearer <token>;"
+                                + " players and EventSource use the signed links of GET /videos/{id}",
+                request.path(),
+                null,
+                null));
+        response.getHeaders().putSingle("WWW-Authenticate", "Bearer");
+        return response;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.vodflow.status;
 
 import io.smallrye.mutiny.Multi;
 import io.vodflow.config.VodflowConfig;
-import io.vodflow.video.ExistingVideo;
+import io.vodflow.video.ReachableVideo;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
@@ -17,6 +17,7 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -45,7 +46,7 @@ public class VideoEventsResource {
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @ExistingVideo
+    @ReachableVideo
     @ResponseHeader(name = "X-Accel-Buffering", value = "no")
     @ResponseHeader(name = "Cache-Control", value = "no-cache")
     @Operation(
@@ -60,6 +61,12 @@ public class VideoEventsResource {
                     @Content(
                             mediaType = MediaType.SERVER_SENT_EVENTS,
                             schema = @Schema(implementation = VideoView.class)))
+    @Parameter(
+            name = "access",
+            in = ParameterIn.QUERY,
+            description = "The token of the video's events link, for clients that cannot send a header")
+    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the video's events link")
+    @APIResponse(responseCode = "403", description = "The events link expired or is another video's")
     @APIResponse(responseCode = "404", description = "No such video")
     public Multi<OutboundSseEvent> events(
             @PathParam("id") String id,

@@ -1,18 +1,29 @@
 package io.vodflow.transcode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One job to run: the fitted MediaConvert JobSettings for a video's attempt.
  *
+ * @param owner the video's owner, or null for a video made before videos had owners
  * @param settings JobSettings as MediaConvert documents them (PascalCase), inputs and destinations filled in
  */
-public record TranscodeRequest(String videoId, int attempt, ObjectNode settings) {
+public record TranscodeRequest(String videoId, int attempt, String owner, ObjectNode settings) {
 
-    /** Echoed by every job event, so that events find their video and attempt. */
+    /**
+     * Echoed by every job event, so that events find their video and attempt, and whoever reads a
+     * job or its events (a webhook, an audit) knows whose video it was.
+     */
     public Map<String, String> userMetadata() {
-        return Map.of("videoId", videoId, "attempt", Integer.toString(attempt));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("videoId", videoId);
+        metadata.put("attempt", Integer.toString(attempt));
+        if (owner != null) {
+            metadata.put("owner", owner);
+        }
+        return metadata;
     }
 
     /** The same for every submission of this attempt: engines use it to refuse duplicates. */

@@ -1,11 +1,14 @@
 package io.vodflow.upload;
 
-import io.smallrye.common.annotation.NonBlocking;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.security.Callers;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -17,14 +20,21 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * is turned away on the client without a failed request. The literal path wins over
  * {@code /videos/{id}}.
  */
+@Authenticated
 @Path("/videos/limits")
 @Tag(name = "Upload")
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadLimitsResource {
 
     private final UploadLimits limits;
+    private final VodflowConfig.Quotas quotaLimits;
+    private final Quotas quotas;
+    private final Callers callers;
 
-    UploadLimitsResource(VodflowConfig config) {
+    UploadLimitsResource(VodflowConfig config, Quotas quotas, Callers callers) {
+        this.quotaLimits = config.quotas();
+        this.quotas = quotas;
+        this.callers = callers;
         VodflowConfig.Ceilings ceilings = config.ceilings();
         this.limits = new UploadLimits(
                 config.upload().maxSize().asLongValue(),
@@ -36,7 +46,8 @@ public class UploadLimitsResource {
                         ceilings.maxDuration().toSeconds(),
                         ceilings.maxFrameRate(),
                         ceilings.maxStreams(),
-                        ceilings.maxBitrate()));
+                        ceilings.maxBitrate()),
+                null);
     }
 
     /** What POST /videos accepts. */
@@ -46,7 +57,18 @@ public class UploadLimitsResource {
             @Schema(description = "Accepted content types; type/* accepts every subtype", example = "[\"video/*\"]")
                     List<String> allowedContentTypes,
             @Schema(description = "What the uploaded media may be; a source beyond any of these ends in ERROR")
-                    MediaLimits media) {}
+                    MediaLimits media,
+            @Schema(description = "What you may start, and how much of it you used") YourQuotas quotas) {}
+
+    /** The caller's quotas; over one, creating a video answers 429 with Retry-After. */
+    @Schema(name = "Quotas")
+    public record YourQuotas(
+            @Schema(description = "Videos not yet COMPLETE, ERROR or CANCELED") Quota videosInFlight,
+            @Schema(description = "Bytes declared today (UTC)") Quota bytesPerDay,
+            @Schema(description = "Videos created this minute") Quota creationsPerMinute) {}
+
+    @Schema(name = "Quota")
+    public record Quota(long limit, long used) {}
 
     /** The ceilings on the media inside an upload, checked before any transcoding. */
     @Schema(name = "MediaLimits")
@@ -60,13 +82,21 @@ public class UploadLimitsResource {
             @Schema(description = "Highest overall bitrate, in bits per second") long maxBitrate) {}
 
     @GET
-    @NonBlocking // answers from memory, no need for a worker thread
     @Operation(
             summary = "Get the upload limits",
             description = "The largest file and the content types that creating a video accepts, and the"
                     + " ceilings on the media inside it.")
     @APIResponse(responseCode = "200", description = "The limits")
-    public UploadLimits get() {
-        return limits;
+    public Uni<UploadLimits> get() {
+        return callers.current()
+                .flatMap(caller -> quotas.usage(caller, Instant.now()))
+                .map(usage -> new UploadLimits(
+                        limits.maxSizeBytes(),
+                        limits.allowedContentTypes(),
+                        limits.media(),
+                        new YourQuotas(
+                                new Quota(quotaLimits.videosInFlight(), usage.videosInFlight()),
+                                new Quota(quotaLimits.bytesPerDay().asLongValue(), usage.bytesToday()),
+                                new Quota(quotaLimits.creationsPerMinute(), usage.creationsThisMinute()))));
     }
 }

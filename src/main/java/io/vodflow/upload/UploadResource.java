@@ -1,6 +1,8 @@
 package io.vodflow.upload;
 
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vodflow.security.Callers;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
 import jakarta.validation.Valid;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** Creating a video and getting its file into storage. */
+@Authenticated
 @Path("/videos")
 @Tag(name = "Upload")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,10 +29,12 @@ public class UploadResource {
 
     private final UploadService uploads;
     private final VideoViews views;
+    private final Callers callers;
 
-    UploadResource(UploadService uploads, VideoViews views) {
+    UploadResource(UploadService uploads, VideoViews views, Callers callers) {
         this.uploads = uploads;
         this.views = views;
+        this.callers = callers;
     }
 
     @POST
@@ -43,10 +48,12 @@ public class UploadResource {
     @APIResponse(responseCode = "413", description = "The declared size is over the maximum")
     public Uni<RestResponse<UploadService.CreatedVideo>> create(
             @Valid @NotNull(message = "The request body is required") CreateVideoRequest request) {
-        return uploads.create(request).map(created -> RestResponse.ResponseBuilder.<UploadService.CreatedVideo>created(
-                        URI.create("/videos/" + created.id()))
-                .entity(created)
-                .build());
+        return callers.current()
+                .flatMap(caller -> uploads.create(caller, request))
+                .map(created -> RestResponse.ResponseBuilder.<UploadService.CreatedVideo>created(
+                                URI.create("/videos/" + created.id()))
+                        .entity(created)
+                        .build());
     }
 
     @POST
@@ -58,7 +65,9 @@ public class UploadResource {
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<VideoView> complete(@PathParam("id") String id, CompleteUploadRequest request) {
-        return uploads.complete(id, request).map(views::of);
+        return callers.current()
+                .flatMap(caller -> uploads.complete(caller, id, request))
+                .map(views::of);
     }
 
     @DELETE
@@ -68,6 +77,6 @@ public class UploadResource {
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "The upload already arrived or was aborted")
     public Uni<Void> abort(@PathParam("id") String id) {
-        return uploads.abort(id);
+        return callers.current().flatMap(caller -> uploads.abort(caller, id));
     }
 }

@@ -3,6 +3,7 @@ package io.vodflow.upload;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
@@ -30,14 +31,22 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
 public class UploadService {
 
     private final UploadUrls urls;
+    private final Quotas quotas;
     private final VideoRepository videos;
     private final ObjectStore store;
     private final S3AsyncClient s3;
     private final String bucket;
     private final long multipartThreshold;
 
-    UploadService(UploadUrls urls, VideoRepository videos, ObjectStore store, S3AsyncClient s3, VodflowConfig config) {
+    UploadService(
+            UploadUrls urls,
+            VideoRepository videos,
+            Quotas quotas,
+            ObjectStore store,
+            S3AsyncClient s3,
+            VodflowConfig config) {
         this.urls = urls;
+        this.quotas = quotas;
         this.videos = videos;
         this.store = store;
         this.s3 = s3;
@@ -49,14 +58,23 @@ public class UploadService {
     @Schema(name = "CreatedVideo")
     public record CreatedVideo(String id, VideoStatus status, UploadInstructions upload) {}
 
-    /** @param request already checked against its constraints */
-    public Uni<CreatedVideo> create(CreateVideoRequest request) {
+    /**
+     * Creates a video for the caller, within their quotas.
+     *
+     * @param request already checked against its constraints
+     */
+    public Uni<CreatedVideo> create(Caller caller, CreateVideoRequest request) {
+        Instant now = Instant.now();
+        return quotas.admit(caller, request.sizeBytes(), now).flatMap(admitted -> createAdmitted(caller, request, now));
+    }
+
+    private Uni<CreatedVideo> createAdmitted(Caller caller, CreateVideoRequest request, Instant now) {
         String id = VideoKeys.newId();
         String key = VideoKeys.source(id);
-        Instant now = Instant.now();
         long size = request.sizeBytes();
         if (size <= multipartThreshold) {
-            Video video = Video.created(id, request.title(), declared(request, key, null, 0, 0), request.output(), now);
+            Video video = Video.created(
+                    id, caller.subject(), request.title(), declared(request, key, null, 0, 0), request.output(), now);
             return Offload.of(() -> urls.single(key, request.contentType(), size))
                     .flatMap(presigned -> videos.insert(video)
                             .map(stored -> new CreatedVideo(id, stored.status(), single(id, presigned))));
@@ -64,18 +82,24 @@ public class UploadService {
         return Uni.createFrom()
                 .completionStage(() -> s3.createMultipartUpload(
                         upload -> upload.bucket(bucket).key(key).contentType(request.contentType())))
-                .flatMap(started -> createMultipart(request, id, started.uploadId(), now)
+                .flatMap(started -> createMultipart(caller, request, id, started.uploadId(), now)
                         .onFailure()
                         .call(() -> store.abortUpload(bucket, key, started.uploadId())));
     }
 
-    private Uni<CreatedVideo> createMultipart(CreateVideoRequest request, String id, String uploadId, Instant now) {
+    private Uni<CreatedVideo> createMultipart(
+            Caller caller, CreateVideoRequest request, String id, String uploadId, Instant now) {
         String key = VideoKeys.source(id);
         long size = request.sizeBytes();
         long partSize = urls.partSize(size);
         int partCount = UploadUrls.partCount(size, partSize);
         Video video = Video.created(
-                id, request.title(), declared(request, key, uploadId, partCount, partSize), request.output(), now);
+                id,
+                caller.subject(),
+                request.title(),
+                declared(request, key, uploadId, partCount, partSize),
+                request.output(),
+                now);
         return Offload.of(() -> urls.parts(key, uploadId, size, partSize)).flatMap(parts -> videos.insert(video)
                 .map(stored -> new CreatedVideo(
                         id,
@@ -103,8 +127,8 @@ public class UploadService {
     }
 
     /** Completes a multipart upload with the parts' ETags. */
-    public Uni<Video> complete(String id, CompleteUploadRequest request) {
-        return videos.get(id).flatMap(video -> {
+    public Uni<Video> complete(Caller caller, String id, CompleteUploadRequest request) {
+        return videos.get(id, caller).flatMap(video -> {
             Video.Source source = video.source();
             if (!source.multipart()) {
                 throw ApiProblem.conflict("This video is uploaded with a single PUT; there is nothing to complete");
@@ -127,8 +151,8 @@ public class UploadService {
     }
 
     /** Abandons an upload that has not arrived: the video ends CANCELED. */
-    public Uni<Void> abort(String id) {
-        return videos.get(id).flatMap(video -> {
+    public Uni<Void> abort(Caller caller, String id) {
+        return videos.get(id, caller).flatMap(video -> {
             if (video.status() != VideoStatus.AWAITING_UPLOAD || video.source().uploadCompletedAt() != null) {
                 throw ApiProblem.conflict("The upload of this video is already " + describeState(video));
             }

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  * value one version later; the repository writes it only over the version it was derived from, so
  * concurrent or repeated changes cannot overwrite each other.
  *
+ * @param owner the subject of the token that created it; only it and administrators reach the video
  * @param version grows by one with every change; Server-Sent Events use it as event id
  * @param attempt grows with every explicit retry; job events of older attempts are ignored
  * @param title optional, chosen by the client
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
  */
 public record Video(
         String id,
+        String owner,
         VideoStatus status,
         long version,
         int attempt,
@@ -107,9 +109,11 @@ public record Video(
     public record Failure(String code, String message) {}
 
     /** A new video awaiting its upload. */
-    public static Video created(String id, String title, Source source, RenditionLimits limits, Instant now) {
+    public static Video created(
+            String id, String owner, String title, Source source, RenditionLimits limits, Instant now) {
         return new Video(
                 id,
+                owner,
                 VideoStatus.AWAITING_UPLOAD,
                 1,
                 1,
@@ -365,6 +369,7 @@ public record Video(
             }
             return new Video(
                     from.id,
+                    from.owner,
                     status,
                     from.version + 1,
                     from.attempt,

@@ -13,6 +13,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.MediaInfo;
 import io.vodflow.media.RenditionLimits;
 import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.Caller;
 import io.vodflow.storage.VideoKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -25,7 +26,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
  * Videos in DynamoDB. Every write is conditional: a new video only if its id is free, a change only
@@ -58,8 +59,7 @@ public class VideoRepository {
     /** The single partition of the listing index. */
     private static final String LIST_PARTITION = "video";
 
-    private static final Set<String> CURSOR_KEYS =
-            Set.of(VideoTable.ID, VideoTable.LIST_KEY, VideoTable.CREATED_MILLIS);
+    private static final ObjectMapper CURSOR_JSON = new ObjectMapper();
     private static final int MAX_CONFLICT_RETRIES = 20;
     /** The attribute of {@link Video#deletingAt()}. */
     private static final String DELETING_AT = "deletingAt";
@@ -91,15 +91,17 @@ public class VideoRepository {
     }
 
     /**
-     * The video with this id, for an API call: a video being deleted is gone for its users already.
+     * The video with this id, for an API call by {@code caller}: a video being deleted is gone for
+     * its users already, and someone else's video does not exist for a caller who may not reach it,
+     * so that its existence is not revealed either.
      *
      * @throws ApiProblem (as the Uni's failure) 404 when there is no such video
      */
-    public Uni<Video> get(String id) {
+    public Uni<Video> get(String id, Caller caller) {
         Uni<Video> found = VideoKeys.isValidId(id) ? find(id) : Uni.createFrom().nullItem();
         return found.onItem()
                 .ifNotNull()
-                .transform(video -> video.isDeleting() ? null : video)
+                .transform(video -> video.isDeleting() || !caller.reaches(video.owner()) ? null : video)
                 .onItem()
                 .ifNull()
                 .failWith(() -> ApiProblem.notFound("There is no video " + id));
@@ -213,25 +215,46 @@ public class VideoRepository {
                 .map(item -> item.get(VideoTable.ID).s());
     }
 
+    /**
+     * How many of the owner's videos are not yet COMPLETE, ERROR or CANCELED (nor being deleted), as
+     * far as one page of the in-flight index goes: a page holds thousands of keys, far past any quota.
+     */
+    public Uni<Integer> countInFlight(String owner) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.query(request -> request.tableName(table)
+                        .indexName(VideoTable.IN_FLIGHT_INDEX)
+                        .keyConditionExpression("#owner = :owner")
+                        .expressionAttributeNames(Map.of("#owner", VideoTable.IN_FLIGHT_OWNER))
+                        .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner)))
+                        .select(Select.COUNT)))
+                .map(QueryResponse::count);
+    }
+
     /** One page of videos, newest first. */
     public record Page(List<Video> videos, String nextCursor) {}
 
     /**
-     * Lists videos newest first.
+     * Lists videos newest first: one owner's through the owner index, or every video through the
+     * listing index.
      *
-     * @param cursor the {@code nextCursor} of the previous page, or null for the first page
-     * @throws IllegalArgumentException if the cursor was not issued by this method
+     * @param owner whose videos, or null for every video
+     * @param cursor the {@code nextCursor} of the previous page of the same listing, or null for the
+     *     first page
+     * @throws IllegalArgumentException if the cursor was not issued by this listing
      */
-    public Uni<Page> list(int limit, String cursor) {
-        Map<String, AttributeValue> startKey = cursor == null ? null : decodeCursor(cursor);
+    public Uni<Page> list(String owner, int limit, String cursor) {
+        Listing listing = owner == null
+                ? new Listing(VideoTable.BY_CREATION_INDEX, VideoTable.LIST_KEY, LIST_PARTITION)
+                : new Listing(VideoTable.BY_OWNER_INDEX, VideoTable.OWNER, owner);
+        Map<String, AttributeValue> startKey = cursor == null ? null : listing.decode(cursor);
         return Uni.createFrom()
                 .completionStage(() -> dynamo.query(request -> request.tableName(table)
-                        .indexName(VideoTable.BY_CREATION_INDEX)
-                        .keyConditionExpression("#list = :list")
+                        .indexName(listing.index())
+                        .keyConditionExpression("#partition = :partition")
                         // Videos being deleted are gone for their users; a page may come out short.
                         .filterExpression("attribute_not_exists(#deleting)")
-                        .expressionAttributeNames(Map.of("#list", VideoTable.LIST_KEY, "#deleting", DELETING_AT))
-                        .expressionAttributeValues(Map.of(":list", AttributeValue.fromS(LIST_PARTITION)))
+                        .expressionAttributeNames(Map.of("#partition", listing.key(), "#deleting", DELETING_AT))
+                        .expressionAttributeValues(Map.of(":partition", AttributeValue.fromS(listing.partition())))
                         .scanIndexForward(false)
                         .limit(limit)
                         .exclusiveStartKey(startKey)))
@@ -250,20 +273,25 @@ public class VideoRepository {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private Map<String, AttributeValue> decodeCursor(String cursor) {
-        try {
-            JsonNode node = json.readTree(Base64.getUrlDecoder().decode(cursor));
-            boolean wellFormed = node instanceof ObjectNode object
-                    && object.size() == CURSOR_KEYS.size()
-                    && object.path(VideoTable.ID).isTextual()
-                    && LIST_PARTITION.equals(object.path(VideoTable.LIST_KEY).asText())
-                    && object.path(VideoTable.CREATED_MILLIS).isIntegralNumber();
-            if (!wellFormed) {
-                throw new IllegalArgumentException("not a cursor of this listing");
+    /** One listing: an index and the partition of it that is read. */
+    private record Listing(String index, String key, String partition) {
+
+        /** The cursor's start key, when it is one this listing issued: its own index and partition. */
+        Map<String, AttributeValue> decode(String cursor) {
+            try {
+                JsonNode node = CURSOR_JSON.readTree(Base64.getUrlDecoder().decode(cursor));
+                boolean wellFormed = node instanceof ObjectNode object
+                        && object.size() == 3
+                        && object.path(VideoTable.ID).isTextual()
+                        && partition.equals(object.path(key).asText())
+                        && object.path(VideoTable.CREATED_MILLIS).isIntegralNumber();
+                if (!wellFormed) {
+                    throw new IllegalArgumentException("not a cursor of this listing");
+                }
+                return AttributeValues.fromObject((ObjectNode) node);
+            } catch (IllegalArgumentException | IOException e) {
+                throw new IllegalArgumentException("The cursor is not one this listing returned", e);
             }
-            return AttributeValues.fromObject((ObjectNode) node);
-        } catch (IllegalArgumentException | IOException e) {
-            throw new IllegalArgumentException("The cursor is not one this API returned", e);
         }
     }
 
@@ -273,6 +301,9 @@ public class VideoRepository {
         node.put(VideoTable.CREATED_MILLIS, video.createdAt().toEpochMilli());
         if (video.job() != null) {
             node.put(VideoTable.JOB_ID, video.job().id());
+        }
+        if (video.owner() != null && !video.status().isTerminal() && !video.isDeleting()) {
+            node.put(VideoTable.IN_FLIGHT_OWNER, video.owner());
         }
         if (!video.status().isTerminal() || video.isDeleting()) {
             node.put(VideoTable.PENDING_KEY, VideoTable.PENDING);

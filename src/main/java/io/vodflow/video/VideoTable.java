@@ -16,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The shape of the videos table: one item per video keyed by {@code id}, an index listing videos
- * newest first, an index finding a video by its transcoding job id, and a sparse index of the videos
+ * newest first, an index listing one owner's videos newest first, a sparse index of each owner's
+ * videos in flight (for the quota), an index finding a video by its transcoding job id, and a sparse index of the videos
  * not yet in a terminal status, oldest change first, for the reconciler. The embedded DynamoDB is
  * created from this; on AWS the same definition is in {@code docs/aws.md}.
  */
@@ -28,6 +29,10 @@ public final class VideoTable {
 
     /** Creation time in epoch milliseconds, the sort key of the listing index. */
     public static final String CREATED_MILLIS = "createdMillis";
+    /** The subject of the video's owner (Video.owner), the partition of the owner index. */
+    public static final String OWNER = "owner";
+    /** The owner again, on videos not yet COMPLETE, ERROR or CANCELED only: the in-flight index. */
+    public static final String IN_FLIGHT_OWNER = "inFlightOwner";
     /** The transcoding job's id, copied to the top level for the job index. */
     public static final String JOB_ID = "jobId";
 
@@ -43,7 +48,9 @@ public final class VideoTable {
 
     public static final String VERSION = "version";
     public static final String BY_CREATION_INDEX = "byCreation";
+    public static final String BY_OWNER_INDEX = "byOwner";
     public static final String BY_JOB_INDEX = "byJob";
+    public static final String IN_FLIGHT_INDEX = "inFlight";
     public static final String PENDING_INDEX = "pending";
 
     private VideoTable() {}
@@ -56,32 +63,30 @@ public final class VideoTable {
                         attribute(ID, ScalarAttributeType.S),
                         attribute(LIST_KEY, ScalarAttributeType.S),
                         attribute(CREATED_MILLIS, ScalarAttributeType.N),
+                        attribute(OWNER, ScalarAttributeType.S),
+                        attribute(IN_FLIGHT_OWNER, ScalarAttributeType.S),
                         attribute(JOB_ID, ScalarAttributeType.S),
                         attribute(PENDING_KEY, ScalarAttributeType.S),
                         attribute(UPDATED_MILLIS, ScalarAttributeType.N))
                 .keySchema(key(ID, KeyType.HASH))
                 .globalSecondaryIndexes(
-                        GlobalSecondaryIndex.builder()
-                                .indexName(BY_CREATION_INDEX)
-                                .keySchema(key(LIST_KEY, KeyType.HASH), key(CREATED_MILLIS, KeyType.RANGE))
-                                .projection(Projection.builder()
-                                        .projectionType(ProjectionType.ALL)
-                                        .build())
-                                .build(),
-                        GlobalSecondaryIndex.builder()
-                                .indexName(BY_JOB_INDEX)
-                                .keySchema(key(JOB_ID, KeyType.HASH))
-                                .projection(Projection.builder()
-                                        .projectionType(ProjectionType.KEYS_ONLY)
-                                        .build())
-                                .build(),
-                        GlobalSecondaryIndex.builder()
-                                .indexName(PENDING_INDEX)
-                                .keySchema(key(PENDING_KEY, KeyType.HASH), key(UPDATED_MILLIS, KeyType.RANGE))
-                                .projection(Projection.builder()
-                                        .projectionType(ProjectionType.KEYS_ONLY)
-                                        .build())
-                                .build())
+                        index(
+                                BY_CREATION_INDEX,
+                                ProjectionType.ALL,
+                                key(LIST_KEY, KeyType.HASH),
+                                key(CREATED_MILLIS, KeyType.RANGE)),
+                        index(
+                                BY_OWNER_INDEX,
+                                ProjectionType.ALL,
+                                key(OWNER, KeyType.HASH),
+                                key(CREATED_MILLIS, KeyType.RANGE)),
+                        index(IN_FLIGHT_INDEX, ProjectionType.KEYS_ONLY, key(IN_FLIGHT_OWNER, KeyType.HASH)),
+                        index(BY_JOB_INDEX, ProjectionType.KEYS_ONLY, key(JOB_ID, KeyType.HASH)),
+                        index(
+                                PENDING_INDEX,
+                                ProjectionType.KEYS_ONLY,
+                                key(PENDING_KEY, KeyType.HASH),
+                                key(UPDATED_MILLIS, KeyType.RANGE)))
                 .build();
     }
 
@@ -105,6 +110,14 @@ public final class VideoTable {
                 UPDATED_MILLIS,
                 AttributeValue.fromN(Long.toString(Instant.parse(updatedAt.s()).toEpochMilli())));
         return upgraded;
+    }
+
+    private static GlobalSecondaryIndex index(String name, ProjectionType projection, KeySchemaElement... keys) {
+        return GlobalSecondaryIndex.builder()
+                .indexName(name)
+                .keySchema(keys)
+                .projection(Projection.builder().projectionType(projection).build())
+                .build();
     }
 
     private static AttributeDefinition attribute(String name, ScalarAttributeType type) {

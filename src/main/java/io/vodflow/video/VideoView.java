@@ -13,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "Video")
 public record VideoView(
         String id,
+        @Schema(description = "Subject of the user who created it") String owner,
         VideoStatus status,
         @Schema(description = "Grows with every change; the id of the Server-Sent Event carrying it") long version,
         @Schema(description = "Grows with every retry") int attempt,
@@ -24,7 +25,12 @@ public record VideoView(
         @Schema(description = "How far the transcoding job is, while it runs") Progress progress,
         @Schema(description = "Why the video failed, when status is ERROR") Video.Failure error,
         @Schema(description = "What probing the upload found") Media source,
-        @Schema(description = "Where to play the video, once COMPLETE") Playback playback,
+        @Schema(description = "Where to play the video, once COMPLETE; the links are signed and expire")
+                Playback playback,
+        @Schema(
+                        description = "Link to follow the video's events without a bearer token, for EventSource;"
+                                + " valid for a few minutes")
+                String events,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -56,13 +62,15 @@ public record VideoView(
 
     /**
      * @param url turns an output-bucket key into the URL players fetch it from
+     * @param events the link to follow the video's events
      */
-    public static VideoView of(Video video, Function<String, String> url) {
+    public static VideoView of(Video video, Function<String, String> url, String events) {
         Video.Job job = video.job();
         MediaInfo media = video.media();
         Video.Outputs outputs = video.outputs();
         return new VideoView(
                 video.id(),
+                video.owner(),
                 video.status(),
                 video.version(),
                 video.attempt(),
@@ -96,6 +104,7 @@ public record VideoView(
                                         .toList(),
                                 outputs.thumbnailKeys().stream().map(url).toList(),
                                 outputs.durationMs()),
+                events,
                 video.createdAt(),
                 video.updatedAt());
     }

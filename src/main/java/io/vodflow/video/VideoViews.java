@@ -1,30 +1,51 @@
 package io.vodflow.video;
 
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.security.LinkSigner;
+import io.vodflow.storage.VideoKeys;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Makes {@link VideoView}s with playback URLs: on the CDN when {@code vodflow.playback.base-url} is
- * set, else paths of this service, which serves the output bucket under the same names.
+ * Makes {@link VideoView}s with their links: playback URLs on the CDN when
+ * {@code vodflow.playback.base-url} is set, else signed paths of this service, which serves the
+ * output bucket under {@code /videos/{id}/play/{token}/}; and a signed link to the video's events.
+ * One playback token opens every output of the video: playlists name their files relatively, so
+ * players keep the token as they go.
  */
 @Singleton
 public class VideoViews {
 
     private final Optional<URI> cdn;
+    private final LinkSigner signer;
+    private final Duration playbackLifetime;
+    private final Duration eventsLifetime;
 
-    VideoViews(VodflowConfig config) {
+    VideoViews(VodflowConfig config, LinkSigner signer) {
         this.cdn = config.playback().baseUrl();
+        this.signer = signer;
+        this.playbackLifetime = config.playback().linkLifetime();
+        this.eventsLifetime = config.auth().eventsLinkLifetime();
     }
 
     public VideoView of(Video video) {
-        return VideoView.of(video, this::url);
-    }
-
-    /** The URL of an object of the output bucket. */
-    String url(String key) {
-        return cdn.map(base -> base.toString().replaceAll("/+$", "") + "/" + key)
-                .orElse("/" + key);
+        Instant now = Instant.now();
+        String id = video.id();
+        String events = "/videos/" + id + "/events?access="
+                + signer.sign(LinkSigner.Purpose.EVENTS, id, now.plus(eventsLifetime));
+        if (video.outputs() == null) {
+            return VideoView.of(video, key -> key, events);
+        }
+        String served = "/videos/" + id + "/play/"
+                + signer.sign(LinkSigner.Purpose.PLAYBACK, id, now.plus(playbackLifetime)) + "/";
+        String outputs = VideoKeys.outputs(id);
+        return VideoView.of(
+                video,
+                key -> cdn.map(base -> base.toString().replaceAll("/+$", "") + "/" + key)
+                        .orElseGet(() -> served + key.substring(outputs.length())),
+                events);
     }
 }

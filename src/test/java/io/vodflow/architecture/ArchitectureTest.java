@@ -33,7 +33,7 @@ class ArchitectureTest {
         ArchRule layers = layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .layer("Infrastructure")
-                .definedBy(packages("config", "problem", "messaging", "storage", "media", "support"))
+                .definedBy(packages("config", "problem", "messaging", "storage", "media", "security", "support"))
                 .layer("Video")
                 .definedBy(packages("video"))
                 .layer("Engines")

@@ -21,7 +21,8 @@ public class LocalCloudTestPorts implements QuarkusTestResourceLifecycleManager 
         return Map.of(
                 "vodflow.localcloud.s3-port", freePort(),
                 "vodflow.localcloud.sqs-port", freePort(),
-                "vodflow.localcloud.dynamodb-port", freePort());
+                "vodflow.localcloud.dynamodb-port", freePort(),
+                "vodflow.localcloud.oidc-port", freePort());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.vodflow.media;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,16 +37,7 @@ class PackagedArtifactIT {
 
     @Test
     void startingWithoutAwsSettingsExitsNamingEveryMissingSetting() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder =
-                new ProcessBuilder(java, "-jar", APP.resolve("quarkus-run.jar").toString()).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("VODFLOW_"));
-        builder.environment().put("QUARKUS_HTTP_PORT", "0");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isNotZero();
+        String output = startFailing(Map.of());
         assertThat(output)
                 .contains(
                         "vodflow.storage.input-bucket",
@@ -52,5 +45,40 @@ class PackagedArtifactIT {
                         "vodflow.database.table",
                         "vodflow.queues.uploads",
                         "vodflow.queues.job-events");
+    }
+
+    @Test
+    void startingWithoutASignInProviderOrSigningKeyExitsNamingThem() throws Exception {
+        Map<String, String> aws = Map.of(
+                "VODFLOW_STORAGE_INPUT_BUCKET", "in",
+                "VODFLOW_STORAGE_OUTPUT_BUCKET", "out",
+                "VODFLOW_DATABASE_TABLE", "videos",
+                "VODFLOW_QUEUES_UPLOADS", "uploads",
+                "VODFLOW_QUEUES_JOB_EVENTS", "events",
+                "VODFLOW_QUEUES_TRANSCODE_JOBS", "jobs",
+                "AWS_REGION", "eu-west-1");
+        assertThat(startFailing(aws)).contains("quarkus.oidc.auth-server-url");
+
+        Map<String, String> withProvider = new HashMap<>(aws);
+        withProvider.put("QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here");
+        assertThat(startFailing(withProvider)).contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false");
+    }
+
+    /** Starts the production application with only {@code env} of vodflow's and AWS's settings; it must exit. */
+    private static String startFailing(Map<String, String> env) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder =
+                new ProcessBuilder(java, "-jar", APP.resolve("quarkus-run.jar").toString()).redirectErrorStream(true);
+        builder.environment()
+                .keySet()
+                .removeIf(
+                        name -> name.startsWith("AWS_") || name.startsWith("VODFLOW_") || name.startsWith("QUARKUS_"));
+        builder.environment().put("QUARKUS_HTTP_PORT", "0");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        return output;
     }
 }

@@ -87,7 +87,9 @@ class MediaConvertReconcileTest {
         reconcileAfterSilence();
 
         JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
-        assertThat(complete.getString("playback.masterPlaylist")).endsWith("/videos/" + id + "/hls/master.m3u8");
+        assertThat(complete.getString("playback.masterPlaylist"))
+                .startsWith("/videos/" + id + "/play/")
+                .endsWith("/hls/master.m3u8");
         assertThat(complete.getList("playback.renditions")).hasSize(variants.size());
         assertThat(complete.getInt("progress.percent")).isEqualTo(100);
     }

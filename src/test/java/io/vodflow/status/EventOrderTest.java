@@ -10,6 +10,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestResources;
+import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -198,6 +199,7 @@ class EventOrderTest {
         String id = VideoKeys.newId();
         Video created = Video.created(
                 id,
+                Users.USER,
                 null,
                 new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
                 null,

@@ -1,12 +1,13 @@
 package io.vodflow.status;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.vodflow.media.FfmpegTools;
@@ -75,7 +76,10 @@ class PipelineEndToEndTest {
         JsonNode complete = events.get(events.size() - 1).data();
         assertThat(complete.path("progress").path("percent").asInt()).isEqualTo(100);
         JsonNode playback = complete.path("playback");
-        assertThat(playback.path("masterPlaylist").asText()).isEqualTo("/videos/" + id + "/hls/master.m3u8");
+        String masterUrl = playback.path("masterPlaylist").asText();
+        assertThat(masterUrl).matches("/videos/" + id + "/play/[0-9]+\\.[A-Za-z0-9_-]+/hls/master\\.m3u8");
+        // Players fetch the outputs with the link alone: no bearer token.
+        String hls = masterUrl.substring(0, masterUrl.lastIndexOf('/') + 1);
         assertThat(playback.path("renditions")).hasSize(1);
         assertThat(playback.path("renditions").get(0).path("width").asInt()).isEqualTo(320);
         assertThat(playback.path("renditions").get(0).path("height").asInt()).isEqualTo(240);
@@ -83,21 +87,21 @@ class PipelineEndToEndTest {
         assertThat(playback.path("thumbnails")).hasSize(2);
 
         // The outputs play through the service: playlists, segments and thumbnails.
-        String master = given().get(playback.path("masterPlaylist").asText())
+        String master = RestAssured.get(masterUrl)
                 .then()
                 .statusCode(200)
                 .contentType("application/vnd.apple.mpegurl")
                 .extract()
                 .asString();
         assertThat(master).startsWith("#EXTM3U").contains("master_240p.m3u8");
-        String variant = given().get("/videos/" + id + "/hls/master_240p.m3u8")
+        String variant = RestAssured.get(hls + "master_240p.m3u8")
                 .then()
                 .statusCode(200)
                 .extract()
                 .asString();
         String segment =
                 variant.lines().filter(line -> line.endsWith(".ts")).findFirst().orElseThrow();
-        Response whole = given().get("/videos/" + id + "/hls/" + segment);
+        Response whole = RestAssured.get(hls + segment);
         assertThat(whole.statusCode()).isEqualTo(200);
         assertThat(whole.contentType()).isEqualTo("video/mp2t");
         assertThat(whole.header("Cache-Control")).contains("immutable");
@@ -105,14 +109,15 @@ class PipelineEndToEndTest {
                 .as("Content-Length and chunked transfer encoding exclude each other")
                 .isTrue();
         // A player that has the segment already is told so, without the bytes again.
-        Response current =
-                given().header("If-None-Match", whole.header("ETag")).get("/videos/" + id + "/hls/" + segment);
+        Response current = RestAssured.given()
+                .header("If-None-Match", whole.header("ETag"))
+                .get(hls + segment);
         assertThat(current.statusCode()).isEqualTo(304);
         assertThat(current.asByteArray()).isEmpty();
-        Response part = given().header("Range", "bytes=0-187").get("/videos/" + id + "/hls/" + segment);
+        Response part = RestAssured.given().header("Range", "bytes=0-187").get(hls + segment);
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.asByteArray()).hasSize(188).startsWith((byte) 0x47);
-        given().get(playback.path("thumbnails").get(0).asText())
+        RestAssured.get(playback.path("thumbnails").get(0).asText())
                 .then()
                 .statusCode(200)
                 .contentType("image/jpeg");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -81,6 +82,7 @@ class VideoFollowerTest {
         String id = VideoKeys.newId();
         return videos.insert(Video.created(
                         id,
+                        Users.USER,
                         null,
                         new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
                         null,

@@ -32,7 +32,9 @@ public final class SseClient implements AutoCloseable {
     private volatile Flow.Subscription subscription;
 
     private SseClient(HttpClient http, URI uri, String lastEventId) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + Users.token(Users.USER));
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -20,6 +20,7 @@ public final class VideoStates {
     public static Video of(Video video, VideoStatus status, int attempt, Video.Job job, Video.Outputs outputs) {
         return new Video(
                 video.id(),
+                video.owner(),
                 status,
                 video.version() + 1,
                 attempt,

@@ -1,6 +1,6 @@
 package io.vodflow.upload;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.Users;
 import jakarta.inject.Inject;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -192,6 +193,7 @@ class BadRequestsTest {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /videos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer " + Users.token(Users.USER) + "\r\n"
                             + "Content-Length: " + length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(body);

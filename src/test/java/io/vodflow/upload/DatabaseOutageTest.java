@@ -1,6 +1,6 @@
 package io.vodflow.upload;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 

@@ -214,6 +214,7 @@ class VideoTransitionsTest {
     private static Video in(VideoStatus status) {
         Video created = Video.created(
                 "v",
+                "owner",
                 "title",
                 new Video.Source("a.mp4", "video/mp4", 10, "uploads/v/source", null, 0, 0, null),
                 null,

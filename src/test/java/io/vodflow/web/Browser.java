@@ -22,6 +22,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -79,6 +80,19 @@ final class Browser implements AutoCloseable {
 
     void open(URI page) {
         driver.get(page.toString());
+    }
+
+    /**
+     * Opens the page and signs in as a dev user, as a person would: the page sends the browser to
+     * the provider's sign-in page, the user picks themselves, the provider sends the browser back.
+     */
+    void openSignedIn(URI page, String user) {
+        open(page);
+        await(Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(By.id("sign-in")));
+        find("#sign-in").click();
+        await(Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(By.id(user)));
+        find("#" + user).click();
+        await(Duration.ofSeconds(20)).until(ExpectedConditions.textToBe(By.id("signed-in-as"), "Signed in as " + user));
     }
 
     WebDriverWait await(Duration timeout) {

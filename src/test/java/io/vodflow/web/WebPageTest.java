@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.TestResources;
+import io.vodflow.testing.Users;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -235,7 +236,7 @@ class WebPageTest {
     }
 
     private void openPage(String hint) {
-        browser.open(page);
+        browser.openSignedIn(page, Users.USER);
         // The hint is written from GET /videos/limits: the page is ready to check files.
         browser.await(SHORT).until(ExpectedConditions.textToBe(By.id("drop-hint"), hint));
     }

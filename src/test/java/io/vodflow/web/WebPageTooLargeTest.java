@@ -1,12 +1,13 @@
 package io.vodflow.web;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vodflow.testing.Users;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class WebPageTooLargeTest {
     void aFileOverTheLimitIsTurnedAwayWithBothSizes(@TempDir Path dir) throws IOException {
         Path big = Files.write(dir.resolve("big.mp4"), new byte[2 * 1024 * 1024]);
         int videosBefore = videoCount();
-        browser.open(page);
+        browser.openSignedIn(page, Users.USER);
         browser.await(WebPageTest.SHORT)
                 .until(ExpectedConditions.textToBe(By.id("drop-hint"), "Video files up to 1 MiB"));
 

@@ -1,6 +1,6 @@
 package io.vodflow.transcode.local;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,6 @@
 package io.vodflow.transcode.local;
 
-import static io.restassured.RestAssured.given;
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +11,7 @@ import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +166,10 @@ class WorkerRecoveryIT {
         }
         env.put("QUARKUS_S3_PATH_STYLE_ACCESS", "true");
         env.put("QUARKUS_S3_CHECKSUM_VALIDATION", "false");
+        // Production starts only with a sign-in provider and a link-signing key: this test's own.
+        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", Users.issuer());
+        env.put("QUARKUS_OIDC_CLIENT_ID", "vodflow");
+        env.put("VODFLOW_AUTH_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         env.put("VODFLOW_LOCAL_VISIBILITY_TIMEOUT", "6s");
         env.put("VODFLOW_LOCAL_STATUS_UPDATE_INTERVAL", "1s");
         env.put(

@@ -1,0 +1,57 @@
+package io.vodflow.security;
+
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.vodflow.config.StartupCheck;
+import io.vodflow.config.VodflowConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Production starts only with a key to sign links, or with sign-in turned off on purpose, which every
+ * start then repeats in the log. (Without a provider, quarkus-oidc stops the start itself, naming
+ * {@code quarkus.oidc.auth-server-url}.)
+ */
+@ApplicationScoped
+class AuthChecks implements StartupCheck {
+
+    private static final Logger LOG = Logger.getLogger(AuthChecks.class);
+
+    private final VodflowConfig config;
+
+    AuthChecks(VodflowConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        VodflowConfig.Auth auth = config.auth();
+        if (auth.signingKey().isPresent()) {
+            try {
+                LinkSigner.decode(auth.signingKey().get());
+            } catch (IllegalArgumentException e) {
+                problems.add("vodflow.auth.signing-key must be Base64 of at least 32 random bytes (openssl rand"
+                        + " -base64 32).");
+            }
+        }
+        if (!auth.enabled() || LaunchMode.current() != LaunchMode.NORMAL) {
+            return problems;
+        }
+        if (auth.signingKey().isEmpty()) {
+            problems.add("No key for playback links: set VODFLOW_AUTH_SIGNING_KEY (openssl rand -base64 32),"
+                    + " the same on every replica, or VODFLOW_AUTH_ENABLED=false to run without sign-in.");
+        }
+        return problems;
+    }
+
+    void warnWhenOff(@Observes StartupEvent event) {
+        if (!config.auth().enabled()) {
+            LOG.warn("Sign-in is off (vodflow.auth.enabled=false): anyone who reaches this service may list,"
+                    + " watch and delete every video");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.vodflow.security;
+
+import io.vodflow.config.VodflowConfig;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
+
+/**
+ * Signs links that open one video's outputs or event stream without a bearer token, for players and
+ * EventSource, which cannot send one: {@code <expiry>.<HMAC-SHA256 of purpose, video and expiry>}.
+ * A link names what it opens, so one video's link opens nothing of another, and ends at its expiry.
+ */
+@Singleton
+public class LinkSigner {
+
+    private static final Logger LOG = Logger.getLogger(LinkSigner.class);
+    private static final String ALGORITHM = "HmacSHA256";
+
+    /** What a link opens. */
+    public enum Purpose {
+        PLAYBACK,
+        EVENTS
+    }
+
+    private final SecretKeySpec key;
+
+    LinkSigner(VodflowConfig config) {
+        byte[] bytes = config.auth().signingKey().map(LinkSigner::decode).orElseGet(() -> {
+            if (config.auth().enabled()) {
+                LOG.warn("vodflow.auth.signing-key is not set: links signed here open nothing on another replica");
+            }
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            return random;
+        });
+        this.key = new SecretKeySpec(bytes, ALGORITHM);
+    }
+
+    /** The configured key's bytes; fails on anything but Base64 of at least 32 bytes. */
+    static byte[] decode(String base64) {
+        byte[] bytes = Base64.getDecoder().decode(base64.strip());
+        if (bytes.length < 32) {
+            throw new IllegalArgumentException("vodflow.auth.signing-key must hold at least 32 bytes");
+        }
+        return bytes;
+    }
+
+    public String sign(Purpose purpose, String videoId, Instant expires) {
+        long seconds = expires.getEpochSecond();
+        return seconds + "." + mac(purpose, videoId, seconds);
+    }
+
+    /** Whether {@code token} opens {@code purpose} of this video at {@code now}. */
+    public boolean verify(Purpose purpose, String videoId, String token, Instant now) {
+        if (token == null) {
+            return false;
+        }
+        int dot = token.indexOf('.');
+        long seconds;
+        try {
+            seconds = Long.parseLong(token.substring(0, Math.max(dot, 0)));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        byte[] expected = mac(purpose, videoId, seconds).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, given) && now.getEpochSecond() < seconds;
+    }
+
+    private String mac(Purpose purpose, String videoId, long expires) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            byte[] signed = mac.doFinal((purpose + "\n" + videoId + "\n" + expires).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(signed);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

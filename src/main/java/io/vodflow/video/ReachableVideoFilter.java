@@ -1,0 +1,48 @@
+package io.vodflow.video;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.Callers;
+import io.vodflow.security.LinkSigner;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import java.time.Instant;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Lets an endpoint marked {@link ReachableVideo} run only for a video its caller may reach: with a
+ * bearer token, one they own; with a signed {@code access} link (EventSource sends no header), the
+ * video the link was made for, until it expires.
+ */
+public class ReachableVideoFilter {
+
+    private final VideoRepository videos;
+    private final Callers callers;
+    private final LinkSigner signer;
+
+    ReachableVideoFilter(VideoRepository videos, Callers callers, LinkSigner signer) {
+        this.videos = videos;
+        this.callers = callers;
+        this.signer = signer;
+    }
+
+    @ReachableVideo
+    @ServerRequestFilter
+    public Uni<Void> requireVideo(ContainerRequestContext request) {
+        // Failures are ApiProblems or authentication exceptions, which the central mapper answers.
+        String id = request.getUriInfo().getPathParameters().getFirst("id");
+        String access = request.getUriInfo().getQueryParameters().getFirst("access");
+        if (access == null) {
+            return callers.current().flatMap(caller -> videos.get(id, caller)).replaceWithVoid();
+        }
+        if (!signer.verify(LinkSigner.Purpose.EVENTS, id, access, Instant.now())) {
+            return Uni.createFrom()
+                    .failure(ApiProblem.forbidden("This link to the video's events has expired or is not for it;"
+                            + " read the video again for a new one"));
+        }
+        return videos.find(id)
+                .onItem()
+                .ifNull()
+                .failWith(() -> ApiProblem.notFound("There is no video " + id))
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,120 @@
+// Sign-in for the page: the OpenID Connect authorization code flow with PKCE, run in the browser
+// against the provider that GET /auth/config names. The access token stays in this tab's
+// sessionStorage and goes with every API call; nothing secret is kept by the page.
+
+const STORE = 'vodflow.signin.';
+let config = null;
+let provider = null;
+
+const stored = (name) => sessionStorage.getItem(STORE + name);
+const store = (name, value) => sessionStorage.setItem(STORE + name, value);
+const forget = (...names) => names.forEach((name) => sessionStorage.removeItem(STORE + name));
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function random(size) {
+  return base64url(crypto.getRandomValues(new Uint8Array(size)));
+}
+
+function claims(token) {
+  const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  return JSON.parse(atob(part));
+}
+
+function redirectUri() {
+  return `${location.origin}${location.pathname}`;
+}
+
+async function discovery() {
+  if (!provider) {
+    const response = await fetch(`${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    if (!response.ok) throw new Error(`the sign-in provider answered ${response.status}`);
+    provider = await response.json();
+  }
+  return provider;
+}
+
+// Trades the code the provider sent back for tokens, once, and takes it out of the address bar.
+async function finish(params) {
+  const state = stored('state');
+  const verifier = stored('verifier');
+  history.replaceState(null, '', `${location.pathname}${stored('return') ?? ''}`);
+  forget('state', 'verifier', 'return');
+  if (!state || params.get('state') !== state) throw new Error('the sign-in answer is not for this page');
+  const { token_endpoint: endpoint } = await discovery();
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: params.get('code'),
+      redirect_uri: redirectUri(),
+      client_id: config.clientId,
+      code_verifier: verifier,
+    }),
+  });
+  if (!response.ok) throw new Error(`the sign-in provider refused the code (${response.status})`);
+  const answer = await response.json();
+  store('token', answer.access_token);
+  if (answer.id_token) store('idToken', answer.id_token);
+}
+
+// Who is signed in: { user } (null when sign-in is off), or null when nobody is.
+export async function start() {
+  config = await (await fetch('/auth/config')).json();
+  if (!config.enabled) return { user: null };
+  const params = new URLSearchParams(location.search);
+  if (params.has('code')) await finish(params);
+  const token = stored('token');
+  if (!token || claims(token).exp * 1000 < Date.now()) {
+    forget('token', 'idToken');
+    return null;
+  }
+  const { preferred_username: name, sub } = claims(token);
+  return { user: name ?? sub };
+}
+
+export function authorization() {
+  const token = stored('token');
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export async function signIn() {
+  const { authorization_endpoint: endpoint } = await discovery();
+  const verifier = random(32);
+  const state = random(16);
+  store('verifier', verifier);
+  store('state', state);
+  store('return', location.hash);
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const url = new URL(endpoint);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: redirectUri(),
+    scope: 'openid',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  location.assign(url);
+}
+
+export async function signOut() {
+  const idToken = stored('idToken');
+  forget('token', 'idToken');
+  const { end_session_endpoint: endpoint } = await discovery().catch(() => ({}));
+  if (!endpoint) {
+    location.reload();
+    return;
+  }
+  const url = new URL(endpoint);
+  url.search = new URLSearchParams({
+    post_logout_redirect_uri: redirectUri(),
+    client_id: config.clientId,
+    ...(idToken ? { id_token_hint: idToken } : {}),
+  });
+  location.assign(url);
+}

@@ -1,0 +1,76 @@
+package io.vodflow.testing;
+
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Signed-in callers for tests: bearer tokens of the embedded OpenID Connect provider's users, got
+ * with the password grant over HTTP, as {@code scripts/dev-token.sh} gets them. {@link #given()}
+ * stands in for RestAssured's, as the plain user {@link #USER}.
+ */
+public final class Users {
+
+    /** The administrator. */
+    public static final String ADMIN = "alice";
+    /** A plain user, whom tests act as unless they say otherwise. */
+    public static final String USER = "bob";
+    /** Another plain user. */
+    public static final String OTHER = "carol";
+
+    /** Tokens live an hour; a test run is shorter, but a token is fetched again well before. */
+    private static final Duration REUSE = Duration.ofMinutes(30);
+
+    private record Token(String value, Instant fetched) {}
+
+    private static final Map<String, Token> TOKENS = new ConcurrentHashMap<>();
+
+    private Users() {}
+
+    /** A request as the plain user {@link #USER}. */
+    public static RequestSpecification given() {
+        return as(USER);
+    }
+
+    public static RequestSpecification as(String user) {
+        return RestAssured.given().auth().oauth2(token(user));
+    }
+
+    /** A bearer token of {@code user}, issued by the embedded provider. */
+    public static String token(String user) {
+        return TOKENS.compute(
+                        user,
+                        (name, token) ->
+                                token == null || token.fetched().plus(REUSE).isBefore(Instant.now())
+                                        ? new Token(fetch(name), Instant.now())
+                                        : token)
+                .value();
+    }
+
+    /** The provider's issuer URL. */
+    public static String issuer() {
+        var config = ConfigProvider.getConfig();
+        return "http://" + config.getValue("vodflow.localcloud.host", String.class) + ":"
+                + config.getValue("vodflow.localcloud.oidc-port", Integer.class) + "/vodflow";
+    }
+
+    private static String fetch(String user) {
+        JsonPath answer = RestAssured.given()
+                .formParam("grant_type", "password")
+                .formParam("username", user)
+                .formParam("password", "any")
+                .formParam("client_id", "vodflow")
+                .formParam("scope", "openid")
+                .post(issuer() + "/token")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        return answer.getString("access_token");
+    }
+}

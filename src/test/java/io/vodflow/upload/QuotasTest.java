@@ -1,0 +1,86 @@
+package io.vodflow.upload;
+
+import static io.vodflow.testing.Users.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One owner may start only so much; over a quota, creating answers 429 and writes nothing. */
+@QuarkusTest
+@TestProfile(QuotasTest.SmallQuotas.class)
+class QuotasTest {
+
+    public static class SmallQuotas implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "vodflow.quotas.videos-in-flight", "3",
+                    "vodflow.quotas.bytes-per-day", "10000",
+                    "vodflow.quotas.creations-per-minute", "50");
+        }
+    }
+
+    @Test
+    void theFourthVideoInFlightIsRefusedUntilOneEnds() {
+        String user = "quota-in-flight";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(create(user, 10).then().statusCode(201).extract().path("id"));
+        }
+
+        Response refused = create(user, 10);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isPositive();
+        assertThat(refused.jsonPath().getString("detail")).contains("3 videos in flight");
+        assertThat(as(user).get("/videos").then().extract().jsonPath().getList("items.id"))
+                .as("nothing written")
+                .containsExactlyInAnyOrderElementsOf(ids);
+        as(user).get("/videos/limits").then().body("quotas.videosInFlight.used", equalTo(3));
+
+        as(user).delete("/videos/" + ids.get(0) + "/upload").then().statusCode(204);
+        create(user, 10).then().statusCode(201);
+        // Quotas are each owner's own.
+        create("quota-someone-else", 10).then().statusCode(201);
+    }
+
+    @Test
+    void bytesDeclaredPerDayAreCapped() {
+        String user = "quota-bytes";
+        String day = today();
+        create(user, 6000).then().statusCode(201);
+
+        Response refused = create(user, 5000);
+        if (!day.equals(today())) {
+            return; // The day turned during the test: its counter started again.
+        }
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 86_400L);
+        as(user).get("/videos/limits")
+                .then()
+                .body("quotas.bytesPerDay.limit", equalTo(10000))
+                .body("quotas.bytesPerDay.used", equalTo(6000))
+                .body("quotas.creationsPerMinute.limit", equalTo(50));
+        create(user, 4000).then().statusCode(201);
+    }
+
+    private static Response create(String user, long size) {
+        return as(user).contentType("application/json")
+                .body(Map.of("fileName", "q.mp4", "contentType", "video/mp4", "sizeBytes", size))
+                .post("/videos");
+    }
+
+    private static String today() {
+        return Instant.now().atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    }
+}
