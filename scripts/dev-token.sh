@@ -15,4 +15,4 @@ answer=$(curl -sS --fail-with-body \
   echo "No token from $issuer: is ./mvnw quarkus:dev running?" >&2
   exit 1
 }
-printf '%s\n' "$answer" | sed -E 's/.*"access_token" *: *"([^"]+)".*/\1/'
+printf '%s' "$answer" | tr -d '\n' | sed -E 's/.*"access_token" *: *"([^"]+)".*/\1/'
