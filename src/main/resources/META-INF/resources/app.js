@@ -356,10 +356,13 @@ function play(playback) {
       textContent: `${rendition.height}p · ${(rendition.bitrate / 1e6).toFixed(1)} Mbit/s`,
     })),
   );
+  // Outputs on a signing CDN open with the cookies reading the video set: players must send them.
+  if (playback.credentials) player.crossOrigin = 'use-credentials';
+  else player.removeAttribute('crossorigin');
   if (player.canPlayType('application/vnd.apple.mpegurl')) {
     player.src = playback.masterPlaylist;
   } else if (window.Hls?.isSupported()) {
-    hls = new window.Hls();
+    hls = new window.Hls(playback.credentials ? { xhrSetup: (xhr) => { xhr.withCredentials = true; } } : {});
     hls.on(window.Hls.Events.ERROR, (_, data) => {
       if (data.fatal) say('video-error', `The video cannot be played here (${data.details}).`);
     });

@@ -3,6 +3,7 @@ package io.vodflow.catalog;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.security.Callers;
+import io.vodflow.security.CdnCookies;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
@@ -13,12 +14,14 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** Reading, listing and deleting videos. */
 @Authenticated
@@ -31,12 +34,19 @@ public class CatalogResource {
     private final VideoRepository repository;
     private final VideoViews views;
     private final Callers callers;
+    private final CdnCookies cdnCookies;
 
-    CatalogResource(CatalogService videos, VideoRepository repository, VideoViews views, Callers callers) {
+    CatalogResource(
+            CatalogService videos,
+            VideoRepository repository,
+            VideoViews views,
+            Callers callers,
+            CdnCookies cdnCookies) {
         this.videos = videos;
         this.repository = repository;
         this.views = views;
         this.callers = callers;
+        this.cdnCookies = cdnCookies;
     }
 
     /** One page of videos, newest first. */
@@ -50,8 +60,13 @@ public class CatalogResource {
     @Operation(summary = "Get a video")
     @APIResponse(responseCode = "200", description = "The video")
     @APIResponse(responseCode = "404", description = "No such video")
-    public Uni<VideoView> get(@PathParam("id") String id) {
-        return callers.current().flatMap(caller -> repository.get(id, caller)).map(views::of);
+    public Uni<RestResponse<VideoView>> get(@PathParam("id") String id) {
+        return callers.current().flatMap(caller -> repository.get(id, caller)).map(video -> {
+            RestResponse.ResponseBuilder<VideoView> response = RestResponse.ResponseBuilder.ok(views.of(video));
+            // With a signing CDN, reading a video is what opens its outputs there.
+            cdnCookies.forVideo(video.id(), Instant.now()).forEach(cookie -> response.header("Set-Cookie", cookie));
+            return response.build();
+        });
     }
 
     @GET

@@ -357,6 +357,27 @@ public interface VodflowConfig {
          */
         @WithDefault("6h")
         Duration linkLifetime();
+
+        /** Signing for the CDN, when {@link #baseUrl()} is a CloudFront distribution. */
+        CloudFront cloudfront();
+    }
+
+    /**
+     * CloudFront signed cookies: reading a video sets cookies that open its outputs on the CDN, and
+     * only them, until they expire. Set all three, or none (then the CDN serves outputs unsigned).
+     */
+    interface CloudFront {
+        /** Id of the public key in the distribution's trusted key group. */
+        Optional<String> keyPairId();
+
+        /** File holding the matching private key, PEM (mount it from a Secret). */
+        Optional<Path> privateKeyFile();
+
+        /**
+         * Domain the cookies are set for: one that covers both vodflow's API and the CDN (for
+         * {@code api.example.com} and {@code cdn.example.com}, {@code example.com}).
+         */
+        Optional<String> cookieDomain();
     }
 
     interface Auth {

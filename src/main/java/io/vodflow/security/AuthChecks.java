@@ -38,6 +38,14 @@ class AuthChecks implements StartupCheck {
                         + " -base64 32).");
             }
         }
+        VodflowConfig.CloudFront cloudfront = config.playback().cloudfront();
+        boolean anyCloudFront = cloudfront.keyPairId().isPresent()
+                || cloudfront.privateKeyFile().isPresent()
+                || cloudfront.cookieDomain().isPresent();
+        if (anyCloudFront && !CdnCookies.configured(config)) {
+            problems.add("CloudFront signed cookies need vodflow.playback.base-url and all three of"
+                    + " vodflow.playback.cloudfront.key-pair-id, private-key-file and cookie-domain.");
+        }
         if (!auth.enabled() || LaunchMode.current() != LaunchMode.NORMAL) {
             return problems;
         }

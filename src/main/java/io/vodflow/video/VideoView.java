@@ -55,7 +55,15 @@ public record VideoView(
      */
     @Schema(name = "Playback")
     public record Playback(
-            String masterPlaylist, List<Rendition> renditions, List<String> thumbnails, long durationMs) {}
+            String masterPlaylist,
+            List<Rendition> renditions,
+            List<String> thumbnails,
+            long durationMs,
+            @Schema(
+                            description = "Whether players must send cookies with their requests (the CDN's signed"
+                                    + " cookies, set by GET /videos/{id}): hls.js xhrSetup withCredentials,"
+                                    + " crossorigin=use-credentials")
+                    boolean credentials) {}
 
     @Schema(name = "Rendition")
     public record Rendition(int width, int height, long bitrate, String playlist) {}
@@ -63,8 +71,9 @@ public record VideoView(
     /**
      * @param url turns an output-bucket key into the URL players fetch it from
      * @param events the link to follow the video's events
+     * @param credentials whether players fetch the outputs with cookies
      */
-    public static VideoView of(Video video, Function<String, String> url, String events) {
+    public static VideoView of(Video video, Function<String, String> url, String events, boolean credentials) {
         Video.Job job = video.job();
         MediaInfo media = video.media();
         Video.Outputs outputs = video.outputs();
@@ -103,7 +112,8 @@ public record VideoView(
                                                 url.apply(rendition.playlistKey())))
                                         .toList(),
                                 outputs.thumbnailKeys().stream().map(url).toList(),
-                                outputs.durationMs()),
+                                outputs.durationMs(),
+                                credentials),
                 events,
                 video.createdAt(),
                 video.updatedAt());

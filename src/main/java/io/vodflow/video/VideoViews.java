@@ -1,6 +1,7 @@
 package io.vodflow.video;
 
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.security.CdnCookies;
 import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.VideoKeys;
 import jakarta.inject.Singleton;
@@ -11,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Makes {@link VideoView}s with their links: playback URLs on the CDN when
- * {@code vodflow.playback.base-url} is set, else signed paths of this service, which serves the
+ * {@code vodflow.playback.base-url} is set (opened by {@link CdnCookies} when they are configured),
+ * else signed paths of this service, which serves the
  * output bucket under {@code /videos/{id}/play/{token}/}; and a signed link to the video's events.
  * One playback token opens every output of the video: playlists name their files relatively, so
  * players keep the token as they go.
@@ -23,10 +25,12 @@ public class VideoViews {
     private final LinkSigner signer;
     private final Duration playbackLifetime;
     private final Duration eventsLifetime;
+    private final boolean cdnCookies;
 
-    VideoViews(VodflowConfig config, LinkSigner signer) {
+    VideoViews(VodflowConfig config, LinkSigner signer, CdnCookies cookies) {
         this.cdn = config.playback().baseUrl();
         this.signer = signer;
+        this.cdnCookies = cookies.enabled();
         this.playbackLifetime = config.playback().linkLifetime();
         this.eventsLifetime = config.auth().eventsLinkLifetime();
     }
@@ -37,7 +41,7 @@ public class VideoViews {
         String events = "/videos/" + id + "/events?access="
                 + signer.sign(LinkSigner.Purpose.EVENTS, id, now.plus(eventsLifetime));
         if (video.outputs() == null) {
-            return VideoView.of(video, key -> key, events);
+            return VideoView.of(video, key -> key, events, false);
         }
         String served = "/videos/" + id + "/play/"
                 + signer.sign(LinkSigner.Purpose.PLAYBACK, id, now.plus(playbackLifetime)) + "/";
@@ -46,6 +50,7 @@ public class VideoViews {
                 video,
                 key -> cdn.map(base -> base.toString().replaceAll("/+$", "") + "/" + key)
                         .orElseGet(() -> served + key.substring(outputs.length())),
-                events);
+                events,
+                cdn.isPresent() && cdnCookies);
     }
 }
