@@ -72,8 +72,9 @@ public class CatalogService {
      * second delete finishes it too.
      */
     public Uni<Void> delete(Caller caller, String id) {
-        return videos.find(id)
-                .onItem()
+        Uni<Video> found =
+                VideoKeys.isValidId(id) ? videos.find(id) : Uni.createFrom().nullItem();
+        return found.onItem()
                 .ifNotNull()
                 .transform(video -> caller.reaches(video.owner()) ? video : null)
                 .onItem()
