@@ -9,6 +9,7 @@ import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.S3Uri;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
+import io.vodflow.support.VideoLog;
 import io.vodflow.transcode.JobRejectedException;
 import io.vodflow.transcode.JobTemplate;
 import io.vodflow.transcode.TranscodeRequest;
@@ -90,7 +91,8 @@ public class IngestService {
         return videos.update(id, video -> video.uploadClaimed(deliveryId, lease, Instant.now()))
                 .flatMap(video -> {
                     if (video == null) {
-                        LOG.infof("Removing the upload of video %s, which was deleted or never created", id);
+                        VideoLog.infof(
+                                LOG, id, "Removing the upload of video %s, which was deleted or never created", id);
                         return removeSource(id).replaceWith((Video) null);
                     }
                     if (video.status() == VideoStatus.CANCELED || video.isDeleting()) {
@@ -209,7 +211,12 @@ public class IngestService {
         }
         return transcoder.find(request, earlier).flatMap(found -> {
             if (found.isPresent()) {
-                LOG.infof("Video %s: found job %s, submitted before", request.videoId(), found.get());
+                VideoLog.infof(
+                        LOG,
+                        request.videoId(),
+                        "Video %s: found job %s, submitted before",
+                        request.videoId(),
+                        found.get());
                 return Uni.createFrom().item(found.get());
             }
             return transcoder.submit(request);
@@ -223,9 +230,13 @@ public class IngestService {
      * @return the id of the job the engine runs now
      */
     public Uni<String> resubmit(Video video) {
-        LOG.infof(
+        VideoLog.infof(
+                LOG,
+                video.id(),
                 "Video %s attempt %d: submitting job %s again",
-                video.id(), video.attempt(), video.job().id());
+                video.id(),
+                video.attempt(),
+                video.job().id());
         return transcoder.submit(new TranscodeRequest(
                 video.id(),
                 video.attempt(),
@@ -235,12 +246,12 @@ public class IngestService {
 
     /** Records SUBMITTED from the engine's answer; job events may already have moved the video further. */
     private Uni<Video> submitted(String id, int attempt, String jobId) {
-        LOG.infof("Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);
+        VideoLog.infof(LOG, id, "Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);
         return videos.update(id, video -> video.submitted(attempt, jobId, transcoder.name(), Instant.now()));
     }
 
     private Uni<Video> fail(Video claimed, String code, String reason) {
-        LOG.warnf("Video %s cannot be transcoded: %s", claimed.id(), reason);
+        VideoLog.warnf(LOG, claimed.id(), "Video %s cannot be transcoded: %s", claimed.id(), reason);
         Video.Failure failure = new Video.Failure(code, reason);
         return videos.update(claimed.id(), video -> video.failed(claimed.attempt(), failure, Instant.now()));
     }

@@ -10,6 +10,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.ingest.IngestService;
 import io.vodflow.status.JobEventApplier;
 import io.vodflow.storage.ObjectStore;
+import io.vodflow.support.VideoLog;
 import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -186,7 +187,12 @@ public class Reconciler {
         return transcoder.lookup(jobId).flatMap(truth -> switch (truth.state()) {
             case RUNNING -> Uni.createFrom().item(Correction.NONE);
             case ENDED -> {
-                LOG.infof("Video %s: job %s ended without a word; applying its final event", video.id(), jobId);
+                VideoLog.infof(
+                        LOG,
+                        video.id(),
+                        "Video %s: job %s ended without a word; applying its final event",
+                        video.id(),
+                        jobId);
                 yield events.applyKept(truth.finalEvent()).replaceWith(Correction.FINISHED);
             }
             case LOST -> ingest.resubmit(video)
@@ -198,9 +204,13 @@ public class Reconciler {
 
     /** The engine started another job than the recorded one: the lost job's attempt cannot go on. */
     private Uni<Correction> lostForGood(Video video, String otherJob, Instant now) {
-        LOG.warnf(
+        VideoLog.warnf(
+                LOG,
+                video.id(),
                 "Video %s: job %s was lost, and %s runs in its place; canceling it",
-                video.id(), video.job().id(), otherJob);
+                video.id(),
+                video.job().id(),
+                otherJob);
         Video.Failure failure = new Video.Failure("JOB_LOST", "The transcoding job was lost; upload the video again");
         return transcoder
                 .cancel(otherJob)
@@ -209,7 +219,12 @@ public class Reconciler {
     }
 
     private Uni<Correction> finishDelete(Video video) {
-        LOG.infof("Video %s: finishing its delete, left unfinished since %s", video.id(), video.deletingAt());
+        VideoLog.infof(
+                LOG,
+                video.id(),
+                "Video %s: finishing its delete, left unfinished since %s",
+                video.id(),
+                video.deletingAt());
         return catalog.finishDelete(video).replaceWith(Correction.DELETED);
     }
 
@@ -235,7 +250,8 @@ public class Reconciler {
                 .map(updated -> {
                     boolean expired = updated != null && updated.version() > video.version();
                     if (expired) {
-                        LOG.infof("Video %s: its file never arrived; it ends CANCELED", video.id());
+                        VideoLog.infof(
+                                LOG, video.id(), "Video %s: its file never arrived; it ends CANCELED", video.id());
                     }
                     return expired ? Correction.EXPIRED : Correction.NONE;
                 });
@@ -243,7 +259,7 @@ public class Reconciler {
 
     /** Takes the upload in as its notification would have: the claim decides who processes it. */
     private Uni<Correction> takeIn(Video video, String why) {
-        LOG.infof("Video %s: taking its upload in again, as %s", video.id(), why);
+        VideoLog.infof(LOG, video.id(), "Video %s: taking its upload in again, as %s", video.id(), why);
         return ingest.ingest(video.source().key(), "reconciler-" + UUID.randomUUID())
                 .replaceWith(Correction.TAKEN_IN);
     }

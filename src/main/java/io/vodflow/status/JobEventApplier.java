@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.support.VideoLog;
 import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -115,7 +116,9 @@ public class JobEventApplier {
             return submitted;
         }
         if (StatusRules.isForeign(current, event)) {
-            LOG.infof(
+            VideoLog.infof(
+                    LOG,
+                    current.id(),
                     "Dropping %s of job %s (attempt %s): video %s waits for job %s of attempt %d",
                     event.status(),
                     event.jobId(),
@@ -130,7 +133,13 @@ public class JobEventApplier {
 
     /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */
     private Uni<Void> removeOrphanedOutputs(String id, JobEvent event) {
-        LOG.infof("Job %s of deleted video %s ended %s; removing its outputs", event.jobId(), id, event.status());
+        VideoLog.infof(
+                LOG,
+                id,
+                "Job %s of deleted video %s ended %s; removing its outputs",
+                event.jobId(),
+                id,
+                event.status());
         return store.deletePrefix(outputBucket, VideoKeys.outputs(id));
     }
 }

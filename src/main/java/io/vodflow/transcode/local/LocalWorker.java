@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.Deliveries;
+import io.vodflow.support.VideoLog;
 import io.vodflow.transcode.JobTemplate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -195,7 +196,12 @@ class LocalWorker {
             return Optional.empty();
         }
         if (ledger.standing(job.jobId()) != JobLedger.Standing.WANTED) {
-            LOG.infof("Skipping job %s of video %s: it was canceled or has ended", job.jobId(), job.videoId());
+            VideoLog.infof(
+                    LOG,
+                    job.videoId(),
+                    "Skipping job %s of video %s: it was canceled or has ended",
+                    job.jobId(),
+                    job.videoId());
             queue.done(message);
             return Optional.empty();
         }
@@ -236,7 +242,13 @@ class LocalWorker {
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
                 () -> heartbeat(message, job, handle), period, period, TimeUnit.MILLISECONDS);
         try {
-            LOG.infof("Running job %s of video %s (after %d failed runs)", job.jobId(), job.videoId(), failures);
+            VideoLog.infof(
+                    LOG,
+                    job.videoId(),
+                    "Running job %s of video %s (after %d failed runs)",
+                    job.jobId(),
+                    job.videoId(),
+                    failures);
             LocalJobRunner.Outcome outcome = runner.run(job, failures, handle);
             if (outcome == LocalJobRunner.Outcome.ENDED) {
                 // The final event, sent by the run, recorded the end in the ledger.
@@ -244,7 +256,8 @@ class LocalWorker {
             } else if (handle.isStopping()) {
                 ledger.release(job.jobId(), workerId);
                 queue.handBack(message);
-                LOG.infof("Handed job %s back to the queue: this worker is stopping", job.jobId());
+                VideoLog.infof(
+                        LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else {
                 ledger.failed(job.jobId(), workerId);
                 queue.hide(message, RETRY_DELAY_SECONDS);
@@ -275,7 +288,7 @@ class LocalWorker {
                 }
                 case CANCELED -> {
                     if (handle.cancel()) {
-                        LOG.infof("Canceled job %s of video %s", job.jobId(), job.videoId());
+                        VideoLog.infof(LOG, job.videoId(), "Canceled job %s of video %s", job.jobId(), job.videoId());
                     }
                 }
                 case ENDED -> {

@@ -70,6 +70,9 @@ class WorkerRecoveryIT {
             JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(5));
             assertThat(video.getList("playback.renditions")).hasSize(3);
             given().get(video.getString("playback.masterPlaylist")).then().statusCode(200);
+            // Production logs JSON lines, each about a video carrying its id as a field.
+            assertThat(Files.readAllLines(log("second")))
+                    .anyMatch(line -> line.contains("Running job") && line.contains("\"videoId\":\"" + id + "\""));
             assertThat(ProcessHandle.allProcesses()
                             .filter(process ->
                                     process.info().commandLine().orElse("").contains(id)))
