@@ -17,6 +17,10 @@ import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +29,18 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Kills a worker replica in the middle of a job and starts another: the job is taken up again and
  * ends COMPLETE. Stops workers in an orderly way, as rollouts do, three times during one job: each
- * hands the job back without using up an attempt, and it still ends COMPLETE. The workers are the packaged production application, run as separate processes
+ * reports itself not ready and hands the job back without using up an attempt, and the job still ends
+ * COMPLETE. The workers are the packaged production application, run as separate processes
  * against this test's embedded services, so this runs after {@code package}, as an integration test.
  */
 @QuarkusTest
@@ -51,6 +60,9 @@ class WorkerRecoveryIT {
 
     @Inject
     FfmpegTools ffmpeg;
+
+    /** The HTTP port of each worker, by name, as it logged it. */
+    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
 
     @Test
     void aJobWhoseWorkerIsKilledIsTakenUpAgainAndCompletes() throws Exception {
@@ -97,12 +109,20 @@ class WorkerRecoveryIT {
                 // Stopped mid-transcode: its ffmpeg runs.
                 await().atMost(Duration.ofMinutes(2)).until(() -> worker.descendants()
                         .anyMatch(process -> process.info().command().orElse("").endsWith("ffmpeg")));
+                assertThat(readiness(name).statusCode())
+                        .as("ready while it works")
+                        .isEqualTo(200);
             } finally {
                 // SIGTERM, an orderly stop as in a rollout or a scale-in. Through the handle, unlike
                 // Process.destroy(), which also closes the pipe the worker logs to.
                 worker.toHandle().destroy();
-                assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
             }
+            // It drains: Kubernetes sees it not ready while it hands its job back and waits
+            // quarkus.shutdown.delay for load balancers to notice.
+            HttpResponse<String> draining = readiness(name);
+            assertThat(draining.statusCode()).isEqualTo(503);
+            assertThat(draining.body()).contains("Graceful Shutdown");
+            assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
             // The log is copied by another thread, which may still be writing the worker's last lines.
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(Files.readString(log(name))).contains("Handed job"));
@@ -194,28 +214,50 @@ class WorkerRecoveryIT {
         Process process = builder.start();
         Path log = log(name);
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread output = new Thread(() -> copyUntilReady(process, log, ready), "worker-" + name + "-output");
+        Thread output = new Thread(
+                () -> copyUntilReady(process, log, port -> ports.put(name, port), ready), "worker-" + name + "-output");
         output.setDaemon(true);
         output.start();
         ready.orTimeout(60, TimeUnit.SECONDS).join();
         return process;
     }
 
+    /** In the worker's JSON log line: "Listening on: http://0.0.0.0:43117". */
+    private static final Pattern LISTENING = Pattern.compile("Listening on: https?://[^:/\\s\"]+:(\\d+)");
+
+    /** The worker's readiness check; with the JDK's client, as RestAssured would use this test's port. */
+    private HttpResponse<String> readiness(String worker) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(worker) + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     private static Path log(String worker) {
         return Path.of("target", "worker-recovery-" + worker + ".log");
     }
 
-    private static void copyUntilReady(Process process, Path log, CompletableFuture<Void> ready) {
+    private static void copyUntilReady(
+            Process process, Path log, IntConsumer listening, CompletableFuture<Void> ready) {
         try (BufferedReader lines =
                         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 var out = Files.newBufferedWriter(log)) {
             String line;
+            boolean working = false;
             while ((line = lines.readLine()) != null) {
                 out.write(line);
                 out.newLine();
                 out.flush();
-                if (line.contains("Local transcoding worker running")) {
-                    ready.complete(null);
+                working |= line.contains("Local transcoding worker running");
+                // Quarkus says where it listens once every start-up observer, the worker's too, ran.
+                Matcher port = LISTENING.matcher(line);
+                if (port.find()) {
+                    listening.accept(Integer.parseInt(port.group(1)));
+                    if (working) {
+                        ready.complete(null);
+                    }
                 }
             }
             ready.completeExceptionally(new IllegalStateException("The worker stopped; see " + log));
