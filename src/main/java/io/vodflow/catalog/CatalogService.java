@@ -72,14 +72,7 @@ public class CatalogService {
      * second delete finishes it too.
      */
     public Uni<Void> delete(Caller caller, String id) {
-        Uni<Video> found =
-                VideoKeys.isValidId(id) ? videos.find(id) : Uni.createFrom().nullItem();
-        return found.onItem()
-                .ifNotNull()
-                .transform(video -> caller.reaches(video.owner()) ? video : null)
-                .onItem()
-                .ifNull()
-                .failWith(() -> ApiProblem.notFound("There is no video " + id))
+        return videos.reach(id, caller)
                 .flatMap(video -> videos.update(id, current -> current.deleting(Instant.now())))
                 .flatMap(marked -> marked == null ? Uni.createFrom().voidItem() : finishDelete(marked));
     }

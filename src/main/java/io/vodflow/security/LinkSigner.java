@@ -30,7 +30,11 @@ public class LinkSigner {
         EVENTS
     }
 
-    private final SecretKeySpec key;
+    /**
+     * One initialised Mac per thread: every video read, and every event sent to every subscriber,
+     * signs links, so the lookup and key set-up are done once rather than per link.
+     */
+    private final ThreadLocal<Mac> macs;
 
     LinkSigner(VodflowConfig config) {
         byte[] bytes = config.auth().signingKey().map(LinkSigner::decode).orElseGet(() -> {
@@ -43,7 +47,16 @@ public class LinkSigner {
             new SecureRandom().nextBytes(random);
             return random;
         });
-        this.key = new SecretKeySpec(bytes, ALGORITHM);
+        SecretKeySpec key = new SecretKeySpec(bytes, ALGORITHM);
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance(ALGORITHM);
+                mac.init(key);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+            }
+        });
     }
 
     /** The configured key's bytes; fails on anything but Base64 of at least 32 bytes. */
@@ -78,13 +91,9 @@ public class LinkSigner {
     }
 
     private String mac(Purpose purpose, String videoId, long expires) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            byte[] signed = mac.doFinal((purpose + "\n" + videoId + "\n" + expires).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(signed);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        // doFinal leaves the Mac ready for the next link.
+        byte[] signed =
+                macs.get().doFinal((purpose + "\n" + videoId + "\n" + expires).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(signed);
     }
 }

@@ -92,19 +92,37 @@ public class VideoRepository {
 
     /**
      * The video with this id, for an API call by {@code caller}: a video being deleted is gone for
-     * its users already, and someone else's video does not exist for a caller who may not reach it,
-     * so that its existence is not revealed either.
+     * its users already.
      *
      * @throws ApiProblem (as the Uni's failure) 404 when there is no such video
      */
     public Uni<Video> get(String id, Caller caller) {
+        return reach(id, caller).invoke(video -> {
+            if (video.isDeleting()) {
+                throw notFound(id);
+            }
+        });
+    }
+
+    /**
+     * The video with this id if {@code caller} may reach it, one being deleted included (a second
+     * delete finishes the first). Someone else's video does not exist for a caller who may not reach
+     * it, so that its existence is not revealed either.
+     *
+     * @throws ApiProblem (as the Uni's failure) 404 when there is no such video
+     */
+    public Uni<Video> reach(String id, Caller caller) {
         Uni<Video> found = VideoKeys.isValidId(id) ? find(id) : Uni.createFrom().nullItem();
         return found.onItem()
                 .ifNotNull()
-                .transform(video -> video.isDeleting() || !caller.reaches(video.owner()) ? null : video)
+                .transform(video -> caller.reaches(video.owner()) ? video : null)
                 .onItem()
                 .ifNull()
-                .failWith(() -> ApiProblem.notFound("There is no video " + id));
+                .failWith(() -> notFound(id));
+    }
+
+    private static ApiProblem notFound(String id) {
+        return ApiProblem.notFound("There is no video " + id);
     }
 
     /** The video with this id, or null. Reads are strongly consistent. */

@@ -5,7 +5,6 @@ import io.vodflow.security.CdnCookies;
 import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.VideoKeys;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,14 +20,16 @@ import java.util.Optional;
 @Singleton
 public class VideoViews {
 
-    private final Optional<URI> cdn;
+    /** The CDN's base URL without a trailing slash, when it serves the outputs. */
+    private final Optional<String> cdn;
+
     private final LinkSigner signer;
     private final Duration playbackLifetime;
     private final Duration eventsLifetime;
     private final boolean cdnCookies;
 
     VideoViews(VodflowConfig config, LinkSigner signer, CdnCookies cookies) {
-        this.cdn = config.playback().baseUrl();
+        this.cdn = config.playback().baseUrl().map(base -> base.toString().replaceAll("/+$", ""));
         this.signer = signer;
         this.cdnCookies = cookies.enabled();
         this.playbackLifetime = config.playback().linkLifetime();
@@ -48,8 +49,7 @@ public class VideoViews {
         String outputs = VideoKeys.outputs(id);
         return VideoView.of(
                 video,
-                key -> cdn.map(base -> base.toString().replaceAll("/+$", "") + "/" + key)
-                        .orElseGet(() -> served + key.substring(outputs.length())),
+                key -> cdn.map(base -> base + "/" + key).orElseGet(() -> served + key.substring(outputs.length())),
                 events,
                 cdn.isPresent() && cdnCookies);
     }
