@@ -80,6 +80,9 @@ class SignedLinksTest {
                 .then()
                 .statusCode(403)
                 .contentType("application/problem+json");
+        RestAssured.get("/videos/" + b + "/play/" + tokenOfA + "/hls/" + segment)
+                .then()
+                .statusCode(403);
         String expired =
                 signer.sign(LinkSigner.Purpose.PLAYBACK, a, Instant.now().minusSeconds(1));
         RestAssured.get("/videos/" + a + "/play/" + expired + "/hls/master.m3u8")
