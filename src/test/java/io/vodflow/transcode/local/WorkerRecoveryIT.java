@@ -119,7 +119,11 @@ class WorkerRecoveryIT {
             }
             // It drains: Kubernetes sees it not ready while it hands its job back and waits
             // quarkus.shutdown.delay for load balancers to notice.
-            HttpResponse<String> draining = readiness(name);
+            // The signal reaches the worker's JVM a moment after it was sent; then the check turns
+            // for the whole of quarkus.shutdown.delay (5 s).
+            HttpResponse<String> draining = await().atMost(Duration.ofSeconds(4))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> readiness(name), response -> response.statusCode() != 200);
             assertThat(draining.statusCode()).isEqualTo(503);
             assertThat(draining.body()).contains("Graceful Shutdown");
             assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
