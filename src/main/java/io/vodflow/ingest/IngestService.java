@@ -10,6 +10,7 @@ import io.vodflow.storage.S3Uri;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
 import io.vodflow.support.VideoLog;
+import io.vodflow.support.VideoSpans;
 import io.vodflow.transcode.JobRejectedException;
 import io.vodflow.transcode.JobTemplate;
 import io.vodflow.transcode.TranscodeRequest;
@@ -48,6 +49,7 @@ public class IngestService {
     private final JobTemplate template;
     private final Transcoder transcoder;
     private final VodflowConfig config;
+    private final VideoSpans spans;
 
     IngestService(
             VideoRepository videos,
@@ -56,7 +58,8 @@ public class IngestService {
             SourceProbe probe,
             JobTemplate template,
             Transcoder transcoder,
-            VodflowConfig config) {
+            VodflowConfig config,
+            VideoSpans spans) {
         this.videos = videos;
         this.s3 = s3;
         this.store = store;
@@ -64,6 +67,7 @@ public class IngestService {
         this.template = template;
         this.transcoder = transcoder;
         this.config = config;
+        this.spans = spans;
     }
 
     /**
@@ -82,7 +86,8 @@ public class IngestService {
         return claim(id.get(), deliveryId)
                 .flatMap(claimed -> claimed == null
                         ? Uni.createFrom().voidItem()
-                        : process(claimed).replaceWithVoid());
+                        : spans.around("ingest", claimed.id(), claimed.trace(), () -> process(claimed))
+                                .replaceWithVoid());
     }
 
     /** The video if this delivery owns its upload now, else null (unknown, taken, or past this stage). */
@@ -193,7 +198,11 @@ public class IngestService {
                         return Uni.createFrom().item(video);
                     }
                     TranscodeRequest request = new TranscodeRequest(
-                            video.id(), attempt, video.owner(), template.fitted(video.id(), media, video.limits()));
+                            video.id(),
+                            attempt,
+                            video.owner(),
+                            video.trace(),
+                            template.fitted(video.id(), media, video.limits()));
                     return startOrFind(request, claimed.claim().submittingAt())
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId))
                             .onFailure(JobRejectedException.class)
@@ -241,6 +250,7 @@ public class IngestService {
                 video.id(),
                 video.attempt(),
                 video.owner(),
+                video.trace(),
                 template.fitted(video.id(), video.media(), video.limits())));
     }
 

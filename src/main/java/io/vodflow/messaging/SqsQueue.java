@@ -1,9 +1,12 @@
 package io.vodflow.messaging;
 
+import io.vodflow.support.VideoSpans;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
@@ -27,14 +30,32 @@ public final class SqsQueue {
         return name;
     }
 
-    public CompletableFuture<Void> send(String body) {
-        return url().thenCompose(
-                        queue -> sqs.sendMessage(send -> send.queueUrl(queue).messageBody(body)))
+    /**
+     * @param traceparent the trace the message continues, sent as the message attribute of that name;
+     *     null when it is not traced
+     */
+    public CompletableFuture<Void> send(String body, String traceparent) {
+        Map<String, MessageAttributeValue> attributes = traceparent == null
+                ? Map.of()
+                : Map.of(
+                        VideoSpans.TRACEPARENT,
+                        MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(traceparent)
+                                .build());
+        return url().thenCompose(queue -> sqs.sendMessage(
+                        send -> send.queueUrl(queue).messageBody(body).messageAttributes(attributes)))
                 .thenApply(sent -> null);
     }
 
+    /** The trace a received message continues, or null. */
+    public static String traceparent(Message message) {
+        MessageAttributeValue value = message.messageAttributes().get(VideoSpans.TRACEPARENT);
+        return value == null ? null : value.stringValue();
+    }
+
     /**
-     * Long-polls for up to {@code max} messages (at most ten), with their receive counts.
+     * Long-polls for up to {@code max} messages (at most ten), with their receive counts and traces.
      *
      * @param visibilitySeconds how long received messages stay hidden from other receivers
      */
@@ -43,7 +64,8 @@ public final class SqsQueue {
                         .maxNumberOfMessages(Math.min(10, max))
                         .waitTimeSeconds(waitSeconds)
                         .visibilityTimeout(visibilitySeconds)
-                        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)))
+                        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                        .messageAttributeNames(VideoSpans.TRACEPARENT)))
                 .thenApply(received -> received.messages());
     }
 

@@ -2,6 +2,7 @@ package io.vodflow.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.support.VideoSpans;
 import io.vodflow.transcode.JobBounds;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param attempt from userMetadata; null when the job was not submitted by vodflow's ingest
  * @param percent jobProgress.jobPercentComplete of STATUS_UPDATE, else null
  * @param phase jobProgress.currentPhase of STATUS_UPDATE, else null
+ * @param trace the video's W3C traceparent from userMetadata, null when it is not traced
  */
 record JobEvent(
         String jobId,
@@ -27,7 +29,8 @@ record JobEvent(
         String phase,
         List<OutputGroup> outputGroups,
         String errorCode,
-        String errorMessage) {
+        String errorMessage,
+        String trace) {
 
     /** One entry of outputGroupDetails. */
     record OutputGroup(String type, List<String> playlistFilePaths, List<OutputDetail> outputs) {}
@@ -105,7 +108,8 @@ record JobEvent(
                 progress.path("currentPhase").asText(null),
                 outputGroups(detail.path("outputGroupDetails")),
                 detail.hasNonNull("errorCode") ? detail.path("errorCode").asText() : null,
-                detail.path("errorMessage").asText(null));
+                detail.path("errorMessage").asText(null),
+                metadata.path(VideoSpans.TRACEPARENT).asText(null));
     }
 
     private static Instant time(JsonNode envelope, JsonNode detail) {

@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.Deliveries;
 import io.vodflow.metrics.PipelineMetrics;
+import io.vodflow.support.VideoSpans;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -26,13 +27,20 @@ public class JobEventConsumer {
     private final ObjectMapper json;
     private final Duration retryDelay;
     private final String queue;
+    private final VideoSpans spans;
 
-    JobEventConsumer(JobEventApplier status, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
+    JobEventConsumer(
+            JobEventApplier status,
+            PipelineMetrics metrics,
+            ObjectMapper json,
+            VodflowConfig config,
+            VideoSpans spans) {
         this.status = status;
         this.metrics = metrics;
         this.json = json;
         this.retryDelay = config.status().retryDelay();
         this.queue = config.queues().jobEvents();
+        this.spans = spans;
     }
 
     @Incoming("job-events")
@@ -49,22 +57,24 @@ public class JobEventConsumer {
             return Deliveries.reject(message, e);
         }
         metrics.lag(queue, Deliveries.sentAt(message));
-        return status.apply(event).onItemOrFailure().transformToUni((ignored, failure) -> {
-            if (failure == null) {
-                return Deliveries.done(message);
-            }
-            if (failure instanceof JobEventApplier.OutOfScopeException) {
-                if (Deliveries.firstReceive(message)) {
+        return spans.around("job " + event.status(), event.videoId(), event.trace(), () -> status.apply(event))
+                .onItemOrFailure()
+                .transformToUni((ignored, failure) -> {
+                    if (failure == null) {
+                        return Deliveries.done(message);
+                    }
+                    if (failure instanceof JobEventApplier.OutOfScopeException) {
+                        if (Deliveries.firstReceive(message)) {
+                            LOG.warnf(
+                                    "Job event %s of job %s is refused and goes to the dead-letter queue: %s",
+                                    event.status(), event.jobId(), failure.getMessage());
+                        }
+                        return Deliveries.reject(message, failure);
+                    }
                     LOG.warnf(
-                            "Job event %s of job %s is refused and goes to the dead-letter queue: %s",
-                            event.status(), event.jobId(), failure.getMessage());
-                }
-                return Deliveries.reject(message, failure);
-            }
-            LOG.warnf(
-                    "Job event %s of job %s failed, retrying in %d s: %s",
-                    event.status(), event.jobId(), retryDelay.toSeconds(), failure.toString());
-            return Deliveries.retryLater(message, failure, retryDelay);
-        });
+                            "Job event %s of job %s failed, retrying in %d s: %s",
+                            event.status(), event.jobId(), retryDelay.toSeconds(), failure.toString());
+                    return Deliveries.retryLater(message, failure, retryDelay);
+                });
     }
 }

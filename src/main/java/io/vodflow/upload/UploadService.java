@@ -7,6 +7,7 @@ import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
+import io.vodflow.support.VideoSpans;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
@@ -65,16 +66,25 @@ public class UploadService {
      */
     public Uni<CreatedVideo> create(Caller caller, CreateVideoRequest request) {
         Instant now = Instant.now();
-        return quotas.admit(caller, request.sizeBytes(), now).flatMap(admitted -> createAdmitted(caller, request, now));
+        // Read here, on the request's thread: the pipeline's later spans join this request's trace.
+        String trace = VideoSpans.currentTraceparent();
+        return quotas.admit(caller, request.sizeBytes(), now)
+                .flatMap(admitted -> createAdmitted(caller, request, trace, now));
     }
 
-    private Uni<CreatedVideo> createAdmitted(Caller caller, CreateVideoRequest request, Instant now) {
+    private Uni<CreatedVideo> createAdmitted(Caller caller, CreateVideoRequest request, String trace, Instant now) {
         String id = VideoKeys.newId();
         String key = VideoKeys.source(id);
         long size = request.sizeBytes();
         if (size <= multipartThreshold) {
             Video video = Video.created(
-                    id, caller.subject(), request.title(), declared(request, key, null, 0, 0), request.output(), now);
+                    id,
+                    caller.subject(),
+                    request.title(),
+                    declared(request, key, null, 0, 0),
+                    request.output(),
+                    trace,
+                    now);
             return Offload.of(() -> urls.single(key, request.contentType(), size))
                     .flatMap(presigned -> videos.insert(video)
                             .map(stored -> new CreatedVideo(id, stored.status(), single(id, presigned))));
@@ -82,13 +92,13 @@ public class UploadService {
         return Uni.createFrom()
                 .completionStage(() -> s3.createMultipartUpload(
                         upload -> upload.bucket(bucket).key(key).contentType(request.contentType())))
-                .flatMap(started -> createMultipart(caller, request, id, started.uploadId(), now)
+                .flatMap(started -> createMultipart(caller, request, id, started.uploadId(), trace, now)
                         .onFailure()
                         .call(() -> store.abortUpload(bucket, key, started.uploadId())));
     }
 
     private Uni<CreatedVideo> createMultipart(
-            Caller caller, CreateVideoRequest request, String id, String uploadId, Instant now) {
+            Caller caller, CreateVideoRequest request, String id, String uploadId, String trace, Instant now) {
         String key = VideoKeys.source(id);
         long size = request.sizeBytes();
         long partSize = urls.partSize(size);
@@ -99,6 +109,7 @@ public class UploadService {
                 request.title(),
                 declared(request, key, uploadId, partCount, partSize),
                 request.output(),
+                trace,
                 now);
         return Offload.of(() -> urls.parts(key, uploadId, size, partSize)).flatMap(parts -> videos.insert(video)
                 .map(stored -> new CreatedVideo(

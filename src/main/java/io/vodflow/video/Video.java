@@ -28,6 +28,9 @@ import java.util.function.Consumer;
  * @param error why the video ended in ERROR, null otherwise
  * @param deletingAt when its owner deleted it, null before; the record goes last, once its job, upload
  *     and files are gone, so that a delete cut short is finished later
+ * @param trace the W3C traceparent of the request that created it, null when tracing is off: the
+ *     ingest, the job and its events continue that trace, across hops (S3, MediaConvert) that carry no
+ *     trace context of their own
  */
 public record Video(
         String id,
@@ -45,7 +48,8 @@ public record Video(
         Failure error,
         Instant createdAt,
         Instant updatedAt,
-        Instant deletingAt) {
+        Instant deletingAt,
+        String trace) {
 
     /**
      * The uploaded file as declared by the client. {@code fileName} is data only: storage keys are
@@ -110,7 +114,7 @@ public record Video(
 
     /** A new video awaiting its upload. */
     public static Video created(
-            String id, String owner, String title, Source source, RenditionLimits limits, Instant now) {
+            String id, String owner, String title, Source source, RenditionLimits limits, String trace, Instant now) {
         return new Video(
                 id,
                 owner,
@@ -127,7 +131,8 @@ public record Video(
                 null,
                 now,
                 now,
-                null);
+                null,
+                trace);
     }
 
     // The transitions: the only ways a video changes. Each returns the next version, or this video
@@ -383,7 +388,8 @@ public record Video(
                     error,
                     from.createdAt,
                     now,
-                    deletingAt);
+                    deletingAt,
+                    from.trace);
         }
     }
 }

@@ -124,7 +124,11 @@ class EngineBenchmark {
     /** Submits the job directly and waits for the status consumer to record COMPLETE. */
     private void runEngine(Video video) {
         TranscodeRequest request = new TranscodeRequest(
-                video.id(), video.attempt(), video.owner(), template.fitted(video.id(), video.media(), video.limits()));
+                video.id(),
+                video.attempt(),
+                video.owner(),
+                video.trace(),
+                template.fitted(video.id(), video.media(), video.limits()));
         transcoder.submit(request).await().atMost(Duration.ofSeconds(30));
         await().atMost(Duration.ofMinutes(30))
                 .pollInterval(Duration.ofMillis(100))

@@ -203,6 +203,7 @@ class EventOrderTest {
                 null,
                 new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
                 null,
+                null,
                 Instant.now());
         return videos.insert(created).await().atMost(WAIT);
     }

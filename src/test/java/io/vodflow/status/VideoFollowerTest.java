@@ -86,6 +86,7 @@ class VideoFollowerTest {
                         null,
                         new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
                         null,
+                        null,
                         Instant.now()))
                 .await()
                 .atMost(WAIT);

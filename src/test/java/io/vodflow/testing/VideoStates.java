@@ -34,6 +34,7 @@ public final class VideoStates {
                 video.error(),
                 video.createdAt(),
                 Instant.now(),
-                video.deletingAt());
+                video.deletingAt(),
+                video.trace());
     }
 }

@@ -218,6 +218,7 @@ class VideoTransitionsTest {
                 "title",
                 new Video.Source("a.mp4", "video/mp4", 10, "uploads/v/source", null, 0, 0, null),
                 null,
+                null,
                 T0);
         Video uploaded = created.uploadClaimed("delivery-1", LEASE, T0);
         Video submitted = uploaded.submitted(1, JOB, "local", T0);

@@ -35,7 +35,7 @@ class JobQueue {
     }
 
     Uni<Void> submit(LocalJob job) {
-        return Uni.createFrom().completionStage(() -> queue.send(toJson(job)));
+        return Uni.createFrom().completionStage(() -> queue.send(toJson(job), job.trace()));
     }
 
     /** Waits up to ten seconds for at most {@code max} jobs, hidden from other workers while they run. */
@@ -69,7 +69,7 @@ class JobQueue {
      * bring the job near the queue's dead-letter policy. (Attempts are counted in the ledger.)
      */
     void handBack(Message message) {
-        queue.send(message.body()).join();
+        queue.send(message.body(), SqsQueue.traceparent(message)).join();
         done(message);
     }
 

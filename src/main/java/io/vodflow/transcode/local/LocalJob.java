@@ -2,6 +2,7 @@ package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vodflow.support.VideoSpans;
 import java.time.Instant;
 import java.util.Map;
 
@@ -16,6 +17,11 @@ record LocalJob(String jobId, Instant createdAt, Map<String, String> userMetadat
 
     String videoId() {
         return userMetadata == null ? null : userMetadata.get("videoId");
+    }
+
+    /** The video's trace, or null when it is not traced. */
+    String trace() {
+        return userMetadata == null ? null : userMetadata.get(VideoSpans.TRACEPARENT);
     }
 
     int attempt() {

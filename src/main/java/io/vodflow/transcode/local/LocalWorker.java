@@ -5,7 +5,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.Deliveries;
+import io.vodflow.messaging.SqsQueue;
 import io.vodflow.support.VideoLog;
+import io.vodflow.support.VideoSpans;
 import io.vodflow.transcode.JobTemplate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -50,6 +52,7 @@ class LocalWorker {
     private final JobEvents events;
     private final JobTemplate template;
     private final VodflowConfig config;
+    private final VideoSpans spans;
     private final Map<String, JobHandle> running = new ConcurrentHashMap<>();
     /** Names this worker in job leases. */
     private final String workerId = "worker-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
@@ -66,13 +69,15 @@ class LocalWorker {
             LocalJobRunner runner,
             JobEvents events,
             JobTemplate template,
-            VodflowConfig config) {
+            VodflowConfig config,
+            VideoSpans spans) {
         this.queue = queue;
         this.ledger = ledger;
         this.runner = runner;
         this.events = events;
         this.template = template;
         this.config = config;
+        this.spans = spans;
     }
 
     void start(@Observes StartupEvent event) {
@@ -175,7 +180,12 @@ class LocalWorker {
 
     private void handle(Message message) {
         int receives = Deliveries.receiveCount(message);
-        accept(message, receives).ifPresent(run -> run(message, run.job(), run.failures()));
+        accept(message, receives)
+                .ifPresent(run -> spans.during(
+                        "transcode",
+                        run.job().videoId(),
+                        SqsQueue.traceparent(message),
+                        () -> run(message, run.job(), run.failures())));
     }
 
     /** A job this worker took, and how many of its runs failed before. */
