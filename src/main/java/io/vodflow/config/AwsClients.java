@@ -38,7 +38,8 @@ public class AwsClients {
         // Long polls wait up to 20 s: no call, poll or not, waits longer than this for SQS.
         var builder = SqsAsyncClient.builder()
                 .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
-                .overrideConfiguration(override -> override.apiCallTimeout(SQS_CALL_TIMEOUT));
+                .overrideConfiguration(override ->
+                        override.apiCallTimeout(SQS_CALL_TIMEOUT).addExecutionInterceptor(new CrtThreadClassLoader()));
         aws.sqsEndpoint().ifPresent(builder::endpointOverride);
         return configure(builder).build();
     }

@@ -11,9 +11,11 @@ import jakarta.enterprise.context.Destroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -51,25 +53,24 @@ public class LocalCloud {
     }
 
     void start(@Observes @Priority(1) StartupEvent event) {
-        VodflowConfig.LocalCloud local = config.localcloud();
-        if (!local.enabled()) {
+        if (!config.localcloud().enabled()) {
             return;
         }
-        String fingerprint = fingerprint();
+        Plan plan = Plan.of(config);
+        String fingerprint = plan.toString();
         if (LaunchMode.current() == LaunchMode.DEVELOPMENT && ServiceKeeper.reuse(fingerprint)) {
             LOG.debug("Embedded S3, SQS and DynamoDB still running from before the live reload");
             return;
         }
         long started = System.nanoTime();
-        keeper = ServiceKeeper.start(fingerprint, this::startServices);
+        keeper = ServiceKeeper.start(fingerprint, () -> startServices(plan));
         LOG.infof(
-                "Embedded S3 on %s, SQS on %s, DynamoDB on %s (%s), OpenID Connect provider %s/%s started in %d ms",
-                endpoint(local.s3Port()),
-                endpoint(local.sqsPort()),
-                endpoint(local.dynamodbPort()),
-                local.dataDir().map(dir -> "data in " + dir.toAbsolutePath()).orElse("in memory"),
-                endpoint(local.oidcPort()),
-                EmbeddedOidc.ISSUER,
+                "Embedded S3 on %s, SQS on %s, DynamoDB on %s (%s), OpenID Connect provider %s started in %d ms",
+                plan.endpoint(plan.s3Port()),
+                plan.endpoint(plan.sqsPort()),
+                plan.endpoint(plan.dynamodbPort()),
+                plan.dataDir().map(dir -> "data in " + dir.toAbsolutePath()).orElse("in memory"),
+                plan.issuer(),
                 (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -84,37 +85,100 @@ public class LocalCloud {
         }
     }
 
-    private List<AutoCloseable> startServices() {
-        VodflowConfig.LocalCloud local = config.localcloud();
-        String region = region();
-        List<AutoCloseable> services = new ArrayList<>();
-        // dynalite is a separate Node process: start it while the in-JVM services come up.
-        CompletableFuture<EmbeddedDynamoDb> dynamo = CompletableFuture.supplyAsync(() -> EmbeddedDynamoDb.start(
-                local.node(),
-                local.npm(),
-                local.toolsDir(),
-                local.host(),
-                local.dynamodbPort(),
-                local.dataDir().map(dir -> dir.resolve("dynamodb"))));
-        try {
-            SqsClient sqs = startSqs(services);
-            String uploadsUrl = sqs.getQueueUrl(
-                            request -> request.queueName(config.queues().uploads()))
-                    .queueUrl();
-            String inputBucket = config.storage().inputBucket();
-            services.add(EmbeddedS3.start(
+    /**
+     * What the embedded services serve, and where: everything that starting them needs, and nothing
+     * from the application's configuration, so that the packaged application's integration tests
+     * start the same services for it.
+     *
+     * @param dataDir where the services keep their data; in memory when empty
+     * @param queues every queue, each of which gets a dead-letter queue
+     * @param uploadsQueue the queue S3 notifies of uploads to the input bucket
+     */
+    public record Plan(
+            String host,
+            int s3Port,
+            int sqsPort,
+            int dynamodbPort,
+            int oidcPort,
+            Optional<Path> dataDir,
+            Path toolsDir,
+            String node,
+            String npm,
+            String accessKey,
+            String secretKey,
+            List<String> corsOrigins,
+            String inputBucket,
+            String outputBucket,
+            List<String> queues,
+            String uploadsQueue,
+            String table,
+            String region) {
+
+        public static Plan of(VodflowConfig config) {
+            VodflowConfig.LocalCloud local = config.localcloud();
+            return new Plan(
                     local.host(),
                     local.s3Port(),
-                    local.dataDir().map(dir -> dir.resolve("s3")),
+                    local.sqsPort(),
+                    local.dynamodbPort(),
+                    local.oidcPort(),
+                    local.dataDir(),
+                    local.toolsDir(),
+                    local.node(),
+                    local.npm(),
                     local.accessKey(),
                     local.secretKey(),
                     Arrays.asList(local.corsOrigins().split(",")),
-                    List.of(inputBucket, config.storage().outputBucket()),
-                    inputBucket,
-                    new S3EventNotifier(sqs, uploadsUrl, region)));
-            services.add(EmbeddedOidc.start(local.host(), local.oidcPort(), local.toolsDir()));
+                    config.storage().inputBucket(),
+                    config.storage().outputBucket(),
+                    config.queues().all(),
+                    config.queues().uploads(),
+                    config.database().table(),
+                    config.aws().region().orElse("us-east-1"));
+        }
+
+        public URI endpoint(int port) {
+            return URI.create("http://" + host + ":" + port);
+        }
+
+        /** The embedded OpenID Connect provider's issuer. */
+        public String issuer() {
+            return endpoint(oidcPort) + "/" + EmbeddedOidc.ISSUER;
+        }
+
+        StaticCredentialsProvider credentials() {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+        }
+    }
+
+    /** Starts every service of the plan, with its buckets, queues and table; closing them stops them. */
+    public static List<AutoCloseable> startServices(Plan plan) {
+        List<AutoCloseable> services = new ArrayList<>();
+        // dynalite is a separate Node process: start it while the in-JVM services come up.
+        CompletableFuture<EmbeddedDynamoDb> dynamo = CompletableFuture.supplyAsync(() -> EmbeddedDynamoDb.start(
+                plan.node(),
+                plan.npm(),
+                plan.toolsDir(),
+                plan.host(),
+                plan.dynamodbPort(),
+                plan.dataDir().map(dir -> dir.resolve("dynamodb"))));
+        try {
+            SqsClient sqs = startSqs(plan, services);
+            String uploadsUrl = sqs.getQueueUrl(request -> request.queueName(plan.uploadsQueue()))
+                    .queueUrl();
+            services.add(EmbeddedS3.start(
+                    plan.host(),
+                    plan.s3Port(),
+                    plan.dataDir().map(dir -> dir.resolve("s3")),
+                    plan.accessKey(),
+                    plan.secretKey(),
+                    plan.corsOrigins(),
+                    List.of(plan.inputBucket(), plan.outputBucket()),
+                    plan.inputBucket(),
+                    new S3EventNotifier(sqs, uploadsUrl, plan.region())));
+            services.add(EmbeddedOidc.start(plan.host(), plan.oidcPort(), plan.toolsDir()));
             services.add(dynamo.join());
-            createTable();
+            createTable(plan);
             return services;
         } catch (RuntimeException e) {
             dynamo.thenAccept(EmbeddedDynamoDb::close);
@@ -124,35 +188,33 @@ public class LocalCloud {
     }
 
     /** Starts the embedded SQS with every queue, adding it and its client to {@code services}. */
-    private SqsClient startSqs(List<AutoCloseable> services) {
-        VodflowConfig.LocalCloud local = config.localcloud();
+    private static SqsClient startSqs(Plan plan, List<AutoCloseable> services) {
         SqsClient sqs = SqsClient.builder()
                 .httpClient(AwsCrtHttpClient.create())
-                .endpointOverride(endpoint(local.sqsPort()))
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
+                .endpointOverride(plan.endpoint(plan.sqsPort()))
+                .region(Region.of(plan.region()))
+                .credentialsProvider(plan.credentials())
                 .build();
         services.add(sqs);
         services.add(EmbeddedSqs.start(
-                local.host(),
-                local.sqsPort(),
-                region(),
-                local.dataDir().map(dir -> dir.resolve("sqs")),
-                config.queues().all(),
+                plan.host(),
+                plan.sqsPort(),
+                plan.region(),
+                plan.dataDir().map(dir -> dir.resolve("sqs")),
+                plan.queues(),
                 MAX_RECEIVE_COUNT,
                 sqs));
         return sqs;
     }
 
-    private void createTable() {
+    private static void createTable(Plan plan) {
         try (DynamoDbClient dynamo = DynamoDbClient.builder()
                 .httpClient(AwsCrtHttpClient.create())
-                .endpointOverride(endpoint(config.localcloud().dynamodbPort()))
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
+                .endpointOverride(plan.endpoint(plan.dynamodbPort()))
+                .region(Region.of(plan.region()))
+                .credentialsProvider(plan.credentials())
                 .build()) {
-            CreateTableRequest table =
-                    VideoTable.createTableRequest(config.database().table());
+            CreateTableRequest table = VideoTable.createTableRequest(plan.table());
             try {
                 dynamo.createTable(table);
             } catch (ResourceInUseException alreadyThere) {
@@ -160,34 +222,5 @@ public class LocalCloud {
                 TableMigration.migrate(dynamo, table, VideoTable::upgrade);
             }
         }
-    }
-
-    private String fingerprint() {
-        VodflowConfig.LocalCloud local = config.localcloud();
-        return String.join(
-                "|",
-                local.host(),
-                Integer.toString(local.s3Port()),
-                Integer.toString(local.sqsPort()),
-                Integer.toString(local.dynamodbPort()),
-                Integer.toString(local.oidcPort()),
-                local.dataDir().map(Object::toString).orElse("memory"),
-                config.storage().inputBucket(),
-                config.storage().outputBucket(),
-                String.join(",", config.queues().all()),
-                config.database().table());
-    }
-
-    private String region() {
-        return config.aws().region().orElse("us-east-1");
-    }
-
-    private URI endpoint(int port) {
-        return URI.create("http://" + config.localcloud().host() + ":" + port);
-    }
-
-    private StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                config.localcloud().accessKey(), config.localcloud().secretKey()));
     }
 }

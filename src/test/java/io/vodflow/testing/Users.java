@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Signed-in callers for tests: bearer tokens of the embedded OpenID Connect provider's users, got
@@ -52,11 +51,12 @@ public final class Users {
                 .value();
     }
 
-    /** The provider's issuer URL. */
+    /**
+     * The provider's issuer URL, as the application under test tells its web page: the same for a
+     * test application and for the packaged one.
+     */
     public static String issuer() {
-        var config = ConfigProvider.getConfig();
-        return "http://" + config.getValue("vodflow.localcloud.host", String.class) + ":"
-                + config.getValue("vodflow.localcloud.oidc-port", Integer.class) + "/vodflow";
+        return RestAssured.get("/auth/config").then().statusCode(200).extract().path("issuer");
     }
 
     private static String fetch(String user) {

@@ -1,6 +1,7 @@
 package io.vodflow.transcode.mediaconvert;
 
 import io.vodflow.config.AwsClients;
+import io.vodflow.config.CrtThreadClassLoader;
 import io.vodflow.config.VodflowConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -18,7 +19,9 @@ class MediaConvertClientProducer {
     @Produces
     @ApplicationScoped
     MediaConvertAsyncClient mediaConvert(AwsClients aws, VodflowConfig config) {
-        var builder = MediaConvertAsyncClient.builder().httpClientBuilder(AwsCrtAsyncHttpClient.builder());
+        var builder = MediaConvertAsyncClient.builder()
+                .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
+                .overrideConfiguration(override -> override.addExecutionInterceptor(new CrtThreadClassLoader()));
         config.mediaconvert().endpoint().ifPresent(builder::endpointOverride);
         return aws.configure(builder).build();
     }

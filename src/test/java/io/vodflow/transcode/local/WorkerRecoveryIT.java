@@ -9,9 +9,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.localcloud.LocalCloud;
 import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.ProductionSettings;
 import io.vodflow.testing.TestMedia;
-import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -25,8 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,52 +171,27 @@ class WorkerRecoveryIT {
         assertThat(jar)
                 .as("the packaged application (./mvnw verify packages it first)")
                 .exists();
-        VodflowConfig.LocalCloud local = config.localcloud();
-        String s3 = "http://" + local.host() + ":" + local.s3Port();
-        String dynamo = "http://" + local.host() + ":" + local.dynamodbPort();
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_HTTP_PORT", "0");
-        env.put("VODFLOW_STORAGE_INPUT_BUCKET", config.storage().inputBucket());
-        env.put("VODFLOW_STORAGE_OUTPUT_BUCKET", config.storage().outputBucket());
-        env.put("VODFLOW_DATABASE_TABLE", config.database().table());
-        env.put("VODFLOW_QUEUES_UPLOADS", config.queues().uploads());
-        env.put("VODFLOW_QUEUES_JOB_EVENTS", config.queues().jobEvents());
-        env.put("VODFLOW_QUEUES_TRANSCODE_JOBS", config.queues().transcodeJobs().orElseThrow());
-        env.put("VODFLOW_AWS_REGION", "us-east-1");
-        env.put("VODFLOW_AWS_SQS_ENDPOINT", "http://" + local.host() + ":" + local.sqsPort());
-        env.put("VODFLOW_AWS_ACCESS_KEY_ID", local.accessKey());
-        env.put("VODFLOW_AWS_SECRET_ACCESS_KEY", local.secretKey());
-        for (String service : new String[] {"S3", "DYNAMODB"}) {
-            env.put("QUARKUS_" + service + "_ENDPOINT_OVERRIDE", service.equals("S3") ? s3 : dynamo);
-            env.put("QUARKUS_" + service + "_AWS_REGION", "us-east-1");
-            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_TYPE", "static");
-            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", local.accessKey());
-            env.put("QUARKUS_" + service + "_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", local.secretKey());
-        }
-        env.put("QUARKUS_S3_PATH_STYLE_ACCESS", "true");
-        env.put("QUARKUS_S3_CHECKSUM_VALIDATION", "false");
-        // Production starts only with a sign-in provider and a link-signing key: this test's own.
-        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", Users.issuer());
-        env.put("QUARKUS_OIDC_CLIENT_ID", "vodflow");
-        env.put("VODFLOW_AUTH_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
-        env.put("VODFLOW_LOCAL_VISIBILITY_TIMEOUT", "6s");
-        env.put("VODFLOW_LOCAL_STATUS_UPDATE_INTERVAL", "1s");
-        env.put(
-                "VODFLOW_LOCAL_WORK_DIR",
+        Map<String, String> settings = new HashMap<>(ProductionSettings.of(
+                LocalCloud.Plan.of(config),
+                config.queues().jobEvents(),
+                config.queues().transcodeJobs().orElseThrow()));
+        settings.put("quarkus.http.port", "0");
+        settings.put("vodflow.local.visibility-timeout", "6s");
+        settings.put("vodflow.local.status-update-interval", "1s");
+        settings.put(
+                "vodflow.local.work-dir",
                 Path.of("target", "worker-recovery").toAbsolutePath().toString());
-
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Workers only transcode here: this test's application takes every upload and event. A killed
         // process's pending long poll would otherwise take the next test's upload notification with
         // it, hidden for the queue's visibility timeout.
-        ProcessBuilder builder = new ProcessBuilder(
-                        java,
-                        "-Dmp.messaging.incoming.uploads.enabled=false",
-                        "-Dmp.messaging.incoming.job-events.enabled=false",
-                        "-jar",
-                        jar.toString())
-                .redirectErrorStream(true);
-        builder.environment().putAll(env);
+        settings.put("mp.messaging.incoming.uploads.enabled", "false");
+        settings.put("mp.messaging.incoming.job-events.enabled", "false");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java));
+        settings.forEach((setting, value) -> command.add("-D" + setting + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Process process = builder.start();
         Path log = log(name);
         CompletableFuture<Void> ready = new CompletableFuture<>();

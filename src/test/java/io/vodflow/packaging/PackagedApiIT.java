@@ -1,0 +1,67 @@
+package io.vodflow.packaging;
+
+import static io.vodflow.testing.Users.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.localcloud.PackagedAppCloud;
+import io.vodflow.testing.TestResources;
+import io.vodflow.testing.VideoApi;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged production application (the jar here; the native executable wherever one is built)
+ * driven through its HTTP API only, against embedded services it is pointed at as it would be at AWS:
+ * what a client sees from create to playback and delete, with the engine, ffmpeg included, as packaged.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(PackagedAppCloud.class)
+class PackagedApiIT {
+
+    @Test
+    void anUploadBecomesAPlayableVideoAndIsDeleted() {
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(3));
+        given().get(video.getString("playback.masterPlaylist"))
+                .then()
+                .statusCode(200)
+                .body(startsWith("#EXTM3U"));
+        List<String> thumbnails = video.getList("playback.thumbnails");
+        assertThat(thumbnails).isNotEmpty();
+        given().get(thumbnails.get(0)).then().statusCode(200).contentType("image/jpeg");
+        assertThat(given().get("/videos")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("items.id"))
+                .contains(id);
+
+        given().delete("/videos/" + id).then().statusCode(204);
+        given().get("/videos/" + id).then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void aCallerWithoutATokenIsRefusedWithAProblem() {
+        RestAssured.given()
+                .get("/videos")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+    }
+
+    @Test
+    void healthAndSignInAreOpen() {
+        RestAssured.given().get("/q/health/ready").then().statusCode(200);
+        RestAssured.given().get("/auth/config").then().statusCode(200).body("enabled", is(true));
+    }
+}
