@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Brings a table kept in dev mode's data directory up to the current definition. The embedded
  * DynamoDB cannot add an index to an existing table, so a table that lacks one is copied out, made
  * again and filled back; the items are rewritten as they were, and the new index picks up those that
- * carry its keys. (On AWS, an index is added with UpdateTable: see {@code docs/aws.md}.)
+ * carry its keys. (On AWS, the CDK stack adds an index: see {@code docs/aws.md}.)
  */
 final class TableMigration {
 

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * newest first, an index listing one owner's videos newest first, a sparse index of each owner's
  * videos in flight (for the quota), an index finding a video by its transcoding job id, and a sparse index of the videos
  * not yet in a terminal status, oldest change first, for the reconciler. The embedded DynamoDB is
- * created from this; on AWS the same definition is in {@code docs/aws.md}.
+ * created from this; on AWS the same definition is in the CDK stack ({@code aws/lib/vodflow-stack.js}).
  */
 public final class VideoTable {
 
