@@ -26,6 +26,8 @@ let limits = null;
 let uploading = null;
 let events = null;
 let hls = null;
+/** Whether the player has the current video's stream. */
+let playing = false;
 let current = null;
 
 // Byte counts as the API words them: 1.5 GiB rather than 1610612736.
@@ -265,6 +267,7 @@ async function uploadFile(file) {
 function resetPlayer() {
   hls?.destroy();
   hls = null;
+  playing = false;
   player.removeAttribute('src');
   player.load();
   $('player').hidden = true;
@@ -331,7 +334,8 @@ function show(video) {
   $('video-status').dataset.status = video.status;
   const running = video.status === 'PROGRESSING' && progress;
   $('video-phase').textContent = running
-    ? `${PHASE_WORDS[progress.phase] ?? progress.phase} · ${progress.percent} %`
+    ? [video.playback && 'Playable now', `${PHASE_WORDS[progress.phase] ?? progress.phase} · ${progress.percent} %`]
+      .filter(Boolean).join(' · ')
     : '';
   const bar = $('job-bar');
   bar.hidden = !['UPLOADED', 'SUBMITTED', 'PROGRESSING'].includes(video.status);
@@ -344,25 +348,30 @@ function show(video) {
   }
   if (video.status === 'CANCELED') say('video-error', 'The upload was canceled.');
   if (video.status !== before) announce(`${video.title || video.fileName}: ${STATUS_WORDS[video.status]}`);
-  if (video.status === 'COMPLETE' && before !== 'COMPLETE') play(video.playback);
+  // Playable while its job runs (playableAt): the player starts on the growing stream and goes on into
+  // the finished one, the same playlists, without a reload; COMPLETE adds the renditions and thumbnails.
+  if (video.playback) {
+    if (!playing) play(video.playback);
+    showOutputs(video.playback);
+  }
   updateRecent(video);
 }
 
 function play(playback) {
-  $('quality').replaceChildren(
-    element('option', { value: '', textContent: 'Auto' }),
-    ...playback.renditions.map((rendition, index) => element('option', {
-      value: index,
-      textContent: `${rendition.height}p · ${(rendition.bitrate / 1e6).toFixed(1)} Mbit/s`,
-    })),
-  );
+  playing = true;
   // Outputs on a signing CDN open with the cookies reading the video set: players must send them.
   if (playback.credentials) player.crossOrigin = 'use-credentials';
   else player.removeAttribute('crossorigin');
   if (player.canPlayType('application/vnd.apple.mpegurl')) {
     player.src = playback.masterPlaylist;
+    // A growing stream is an EVENT playlist, which players join at its live edge: start at the start.
+    player.addEventListener('loadedmetadata', () => { player.currentTime = 0; }, { once: true });
   } else if (window.Hls?.isSupported()) {
-    hls = new window.Hls(playback.credentials ? { xhrSetup: (xhr) => { xhr.withCredentials = true; } } : {});
+    // Likewise for hls.js.
+    hls = new window.Hls({
+      startPosition: 0,
+      ...(playback.credentials ? { xhrSetup: (xhr) => { xhr.withCredentials = true; } } : {}),
+    });
     hls.on(window.Hls.Events.ERROR, (_, data) => {
       if (data.fatal) say('video-error', `The video cannot be played here (${data.details}).`);
     });
@@ -373,6 +382,18 @@ function play(playback) {
     return;
   }
   $('player').hidden = false;
+}
+
+/** The choice of renditions and the thumbnails, once the job has listed them (COMPLETE). */
+function showOutputs(playback) {
+  $('quality').replaceChildren(
+    element('option', { value: '', textContent: 'Auto' }),
+    ...playback.renditions.map((rendition, index) => element('option', {
+      value: index,
+      textContent: `${rendition.height}p · ${(rendition.bitrate / 1e6).toFixed(1)} Mbit/s`,
+    })),
+  );
+  $('quality').disabled = playback.renditions.length === 0;
   const count = playback.thumbnails.length;
   $('thumbnails').replaceChildren(...playback.thumbnails.map((src, index) => element('li', {},
     element('img', { src, alt: `Thumbnail ${index + 1} of ${count}`, width: 320, height: 180 }))));

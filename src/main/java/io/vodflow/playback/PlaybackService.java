@@ -109,11 +109,13 @@ public class PlaybackService {
         if (response.eTag() != null) {
             headers.put("ETag", List.of(response.eTag()));
         }
-        // Segments and images never change; playlists only if a video is transcoded again. Only the
-        // holder of the link's token may keep a copy: its URL is what grants access.
-        headers.put(
-                "Cache-Control",
-                List.of(file.endsWith(".m3u8") ? "private, max-age=60" : "private, max-age=31536000, immutable"));
+        // Segments and images never change. A playlist says how long it may be kept (the local engine
+        // stores a growing one with max-age=1), else it changes only if the video is transcoded again.
+        // Only the holder of the link's token may keep a copy: its URL is what grants access.
+        String keep = !file.endsWith(".m3u8")
+                ? "max-age=31536000, immutable"
+                : response.cacheControl() != null ? response.cacheControl() : "max-age=60";
+        headers.put("Cache-Control", List.of("private, " + keep));
         return headers;
     }
 

@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param percent jobProgress.jobPercentComplete of STATUS_UPDATE, else null
  * @param phase jobProgress.currentPhase of STATUS_UPDATE, else null
  * @param trace the video's W3C traceparent from userMetadata, null when it is not traced
+ * @param playableMasterPlaylist on a STATUS_UPDATE of the local engine, the master playlist of the job's
+ *     stream once it plays (every rendition has a stored segment), while the job goes on; else null.
+ *     MediaConvert sends no such event.
  */
 record JobEvent(
         String jobId,
@@ -30,7 +33,11 @@ record JobEvent(
         List<OutputGroup> outputGroups,
         String errorCode,
         String errorMessage,
-        String trace) {
+        String trace,
+        String playableMasterPlaylist) {
+
+    /** The detail field of {@link #playableMasterPlaylist()}. */
+    static final String PLAYABLE = "playableMasterPlaylist";
 
     /** One entry of outputGroupDetails. */
     record OutputGroup(String type, List<String> playlistFilePaths, List<OutputDetail> outputs) {}
@@ -51,6 +58,9 @@ record JobEvent(
             return Optional.of("detail.outputGroupDetails has " + outputGroups.size() + " groups");
         }
         String prefix = "s3://" + outputBucket + "/" + VideoKeys.outputs(videoId);
+        if (playableMasterPlaylist != null && !within(playableMasterPlaylist, prefix)) {
+            return Optional.of("detail." + PLAYABLE + "=" + playableMasterPlaylist + " lies outside " + prefix);
+        }
         for (int g = 0; g < outputGroups.size(); g++) {
             OutputGroup group = outputGroups.get(g);
             String field = "detail.outputGroupDetails[" + g + "]";
@@ -109,7 +119,8 @@ record JobEvent(
                 outputGroups(detail.path("outputGroupDetails")),
                 detail.hasNonNull("errorCode") ? detail.path("errorCode").asText() : null,
                 detail.path("errorMessage").asText(null),
-                metadata.path(VideoSpans.TRACEPARENT).asText(null));
+                metadata.path(VideoSpans.TRACEPARENT).asText(null),
+                detail.path(PLAYABLE).asText(null));
     }
 
     private static Instant time(JsonNode envelope, JsonNode detail) {

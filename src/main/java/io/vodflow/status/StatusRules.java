@@ -1,5 +1,6 @@
 package io.vodflow.status;
 
+import io.vodflow.storage.S3Uri;
 import io.vodflow.transcode.JobPhase;
 import io.vodflow.video.Video;
 import java.time.Instant;
@@ -66,6 +67,11 @@ final class StatusRules {
     }
 
     private static Video progressed(Video video, JobEvent event, Instant now) {
+        if (event.playableMasterPlaylist() != null) {
+            Video.Playable stream = new Video.Playable(
+                    S3Uri.parse(event.playableMasterPlaylist()).key(), event.at());
+            return video.playable(event.jobId(), stream, event.at(), now);
+        }
         int percent = event.percent() == null ? 0 : Math.min(100, event.percent());
         String recorded = video.job() == null ? null : video.job().phase();
         return video.progressed(event.jobId(), percent, JobPhase.later(recorded, event.phase()), event.at(), now);

@@ -7,6 +7,7 @@ import io.vodflow.media.RenditionLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,7 @@ import java.util.function.Consumer;
  * @param media what probing the stored source found, null before
  * @param job the transcoding job, null before submission
  * @param outputs what the job produced, null until COMPLETE
+ * @param playable where its stream plays while the job still runs, and since when; null before
  * @param error why the video ended in ERROR, null otherwise
  * @param deletingAt when its owner deleted it, null before; the record goes last, once its job, upload
  *     and files are gone, so that a delete cut short is finished later
@@ -45,6 +47,7 @@ public record Video(
         MediaInfo media,
         Job job,
         Outputs outputs,
+        Playable playable,
         Failure error,
         Instant createdAt,
         Instant updatedAt,
@@ -106,6 +109,14 @@ public record Video(
     public record Outputs(
             String masterPlaylistKey, List<Rendition> renditions, List<String> thumbnailKeys, long durationMs) {}
 
+    /**
+     * The job's HLS stream, playable while the job goes on: its master playlist lists every rendition,
+     * each with at least one stored segment, and the renditions grow until COMPLETE.
+     *
+     * @param at when it became playable
+     */
+    public record Playable(String masterPlaylistKey, Instant at) {}
+
     /** One rung of the ABR ladder. */
     public record Rendition(String playlistKey, int width, int height, long bitrate) {}
 
@@ -124,6 +135,7 @@ public record Video(
                 title,
                 source,
                 limits,
+                null,
                 null,
                 null,
                 null,
@@ -240,34 +252,43 @@ public record Video(
      * @param phase the phase to record, already the later of the recorded one and the reported one
      */
     public Video progressed(String jobId, int percent, String phase, Instant at, Instant now) {
-        return jobEvent(jobId, VideoStatus.PROGRESSING, percent, phase, at, now, next -> {});
+        return jobEvent(jobId, VideoStatus.PROGRESSING, percent, phase, null, at, now, next -> {});
+    }
+
+    /** The recorded job's stream plays while the job goes on: kept once, until the video ends. */
+    public Video playable(String jobId, Playable stream, Instant at, Instant now) {
+        return jobEvent(jobId, VideoStatus.PROGRESSING, 0, null, stream, at, now, next -> {});
     }
 
     /** The recorded job ended well: COMPLETE with what it produced. */
     public Video completed(String jobId, Outputs produced, Instant at, Instant now) {
-        return jobEvent(jobId, VideoStatus.COMPLETE, 0, null, at, now, next -> next.outputs(produced));
+        return jobEvent(jobId, VideoStatus.COMPLETE, 0, null, null, at, now, next -> next.outputs(produced));
     }
 
     /** The recorded job failed: ERROR with the engine's reason. */
     public Video jobFailed(String jobId, Failure failure, Instant at, Instant now) {
-        return jobEvent(jobId, VideoStatus.ERROR, 0, null, at, now, next -> next.error(failure));
+        return jobEvent(jobId, VideoStatus.ERROR, 0, null, null, at, now, next -> next.error(failure));
     }
 
     /** The recorded job was canceled: CANCELED. */
     public Video canceled(String jobId, Instant at, Instant now) {
-        return jobEvent(jobId, VideoStatus.CANCELED, 0, null, at, now, next -> {});
+        return jobEvent(jobId, VideoStatus.CANCELED, 0, null, null, at, now, next -> {});
     }
 
     /**
      * Merges one job event in one direction only, so that any order of the same events ends in the
      * same record and an event applied twice changes nothing: the status moves forward and never
-     * leaves a terminal one, progress and phase only grow, the start is the earliest seen.
+     * leaves a terminal one, progress and phase only grow, the start is the earliest seen, and the
+     * stream, once playable, stays so.
+     *
+     * @param stream the stream this event made playable, or null
      */
     private Video jobEvent(
             String jobId,
             VideoStatus target,
             int percent,
             String phase,
+            Playable stream,
             Instant at,
             Instant now,
             Consumer<Builder> onMove) {
@@ -283,10 +304,11 @@ public record Video(
                 job.submittedAt(),
                 target == VideoStatus.PROGRESSING ? earliest(job.startedAt(), at) : job.startedAt(),
                 moves && target.isTerminal() ? at : job.completedAt());
-        if (!moves && next.equals(job)) {
+        Playable nextStream = playable == null && stream != null && !status.isTerminal() ? stream : playable;
+        if (!moves && next.equals(job) && Objects.equals(nextStream, playable)) {
             return this;
         }
-        Builder change = change(now).job(next);
+        Builder change = change(now).job(next).playable(nextStream);
         if (moves) {
             onMove.accept(change.status(target));
         }
@@ -311,6 +333,7 @@ public record Video(
         private MediaInfo media;
         private Job job;
         private Outputs outputs;
+        private Playable playable;
         private Failure error;
         private Instant deletingAt;
 
@@ -323,6 +346,7 @@ public record Video(
             this.media = from.media;
             this.job = from.job;
             this.outputs = from.outputs;
+            this.playable = from.playable;
             this.error = from.error;
             this.deletingAt = from.deletingAt;
         }
@@ -357,6 +381,11 @@ public record Video(
             return this;
         }
 
+        Builder playable(Playable playable) {
+            this.playable = playable;
+            return this;
+        }
+
         Builder error(Failure error) {
             this.error = error;
             return this;
@@ -385,6 +414,7 @@ public record Video(
                     media,
                     job,
                     outputs,
+                    playable,
                     error,
                     from.createdAt,
                     now,

@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
             MediaInfo.class,
             Video.Job.class,
             Video.Outputs.class,
+            Video.Playable.class,
             Video.Rendition.class,
             Video.Failure.class
         })

@@ -25,8 +25,15 @@ public record VideoView(
         @Schema(description = "How far the transcoding job is, while it runs") Progress progress,
         @Schema(description = "Why the video failed, when status is ERROR") Video.Failure error,
         @Schema(description = "What probing the upload found") Media source,
-        @Schema(description = "Where to play the video, once COMPLETE; the links are signed and expire")
+        @Schema(
+                        description = "Where to play the video: from playableAt, while its job still runs (the"
+                                + " renditions grow until COMPLETE, and renditions and thumbnails are listed"
+                                + " from then on); the links are signed and expire")
                 Playback playback,
+        @Schema(
+                        description = "When the video became playable, before COMPLETE: from the Server-Sent"
+                                + " Event carrying this field on, playback is set")
+                Instant playableAt,
         @Schema(
                         description = "Link to follow the video's events without a bearer token, for EventSource;"
                                 + " valid for a few minutes")
@@ -65,6 +72,31 @@ public record VideoView(
                                     + " crossorigin=use-credentials")
                     boolean credentials) {}
 
+    /** The finished outputs once COMPLETE; the growing stream while the job runs; else none. */
+    private static Playback playback(Video video, Function<String, String> url, boolean credentials) {
+        Video.Outputs outputs = video.outputs();
+        if (outputs != null && outputs.masterPlaylistKey() != null) {
+            return new Playback(
+                    url.apply(outputs.masterPlaylistKey()),
+                    outputs.renditions().stream()
+                            .map(rendition -> new Rendition(
+                                    rendition.width(),
+                                    rendition.height(),
+                                    rendition.bitrate(),
+                                    url.apply(rendition.playlistKey())))
+                            .toList(),
+                    outputs.thumbnailKeys().stream().map(url).toList(),
+                    outputs.durationMs(),
+                    credentials);
+        }
+        Video.Playable playable = video.playable();
+        if (playable == null || video.status().isTerminal()) {
+            return null;
+        }
+        long durationMs = video.media() == null ? 0 : video.media().durationMs();
+        return new Playback(url.apply(playable.masterPlaylistKey()), List.of(), List.of(), durationMs, credentials);
+    }
+
     @Schema(name = "Rendition")
     public record Rendition(int width, int height, long bitrate, String playlist) {}
 
@@ -77,6 +109,7 @@ public record VideoView(
         Video.Job job = video.job();
         MediaInfo media = video.media();
         Video.Outputs outputs = video.outputs();
+        Video.Playable playable = video.playable();
         return new VideoView(
                 video.id(),
                 video.owner(),
@@ -100,20 +133,8 @@ public record VideoView(
                                 media.displayHeight(),
                                 media.frameRate(),
                                 media.durationMs()),
-                outputs == null || outputs.masterPlaylistKey() == null
-                        ? null
-                        : new Playback(
-                                url.apply(outputs.masterPlaylistKey()),
-                                outputs.renditions().stream()
-                                        .map(rendition -> new Rendition(
-                                                rendition.width(),
-                                                rendition.height(),
-                                                rendition.bitrate(),
-                                                url.apply(rendition.playlistKey())))
-                                        .toList(),
-                                outputs.thumbnailKeys().stream().map(url).toList(),
-                                outputs.durationMs(),
-                                credentials),
+                playback(video, url, credentials),
+                playable == null ? null : playable.at(),
                 events,
                 video.createdAt(),
                 video.updatedAt());

@@ -41,7 +41,7 @@ public class VideoViews {
         String id = video.id();
         String events = "/videos/" + id + "/events?access="
                 + signer.sign(LinkSigner.Purpose.EVENTS, id, now.plus(eventsLifetime));
-        if (video.outputs() == null) {
+        if (video.outputs() == null && video.playable() == null) {
             return VideoView.of(video, key -> key, events, false);
         }
         String served = "/videos/" + id + "/play/"

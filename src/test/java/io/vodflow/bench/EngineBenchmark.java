@@ -179,9 +179,9 @@ class EngineBenchmark {
                 "-f",
                 "hls",
                 "-hls_time",
-                "6",
+                "1",
                 "-hls_playlist_type",
-                "vod",
+                "event",
                 "-hls_flags",
                 "independent_segments",
                 "-master_pl_name",
@@ -235,9 +235,9 @@ class EngineBenchmark {
                     "-f",
                     "hls",
                     "-hls_time",
-                    "6",
+                    "1",
                     "-hls_playlist_type",
-                    "vod",
+                    "event",
                     "-hls_flags",
                     "independent_segments",
                     "-hls_segment_filename",
@@ -288,8 +288,11 @@ class EngineBenchmark {
                 maxrate,
                 "-bufsize" + stream,
                 Long.toString(2 * Long.parseLong(maxrate)),
+                // As the engine: a one-second first segment, then six-second ones (see FfmpegCommand).
                 "-force_key_frames" + stream,
-                "expr:gte(t,n_forced*2)");
+                "expr:if(eq(n_forced,0),1,gte(t,1+(n_forced-1)*6))",
+                "-g" + stream,
+                "100000");
     }
 
     private void run(List<String> arguments) {

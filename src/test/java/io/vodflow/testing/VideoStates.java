@@ -31,6 +31,7 @@ public final class VideoStates {
                 video.media(),
                 job,
                 outputs,
+                video.playable(),
                 video.error(),
                 video.createdAt(),
                 Instant.now(),

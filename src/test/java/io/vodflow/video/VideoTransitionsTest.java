@@ -113,6 +113,26 @@ class VideoTransitionsTest {
     }
 
     @Test
+    void theRecordedJobsStreamBecomesPlayableOnceAndOnlyWhileItRuns() {
+        Video.Playable stream = new Video.Playable("videos/v/hls/master.m3u8", LATER);
+        Video submitted = in(SUBMITTED);
+        Video playable = submitted.playable(JOB, stream, LATER, LATER);
+        assertThat(playable.playable()).isEqualTo(stream);
+        assertThat(playable.status()).isEqualTo(PROGRESSING);
+        assertThat(playable.version()).isEqualTo(submitted.version() + 1);
+        // Told again, or about another job, or once the video ended: nothing changes.
+        assertThat(playable.playable(JOB, new Video.Playable("other", LATER.plusSeconds(1)), LATER, LATER))
+                .isSameAs(playable);
+        assertThat(submitted.playable("job-2", stream, LATER, LATER)).isSameAs(submitted);
+        assertThat(in(COMPLETE).playable(JOB, stream, LATER, LATER).playable()).isNull();
+        assertThat(in(ERROR).playable(JOB, stream, LATER, LATER).playable()).isNull();
+        // COMPLETE keeps when it became playable; its outputs take over the playback.
+        Video complete = playable.completed(JOB, OUTPUTS, LATER, LATER);
+        assertThat(complete.playable()).isEqualTo(stream);
+        assertThat(complete.outputs()).isEqualTo(OUTPUTS);
+    }
+
+    @Test
     void theRecordedJobProgressesOnlyForward() {
         assertTransition(
                 video -> video.progressed(JOB, 50, "TRANSCODING", LATER, LATER),

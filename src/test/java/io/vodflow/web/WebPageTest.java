@@ -166,6 +166,33 @@ class WebPageTest {
     }
 
     @Test
+    void aLongVideoPlaysWhileItIsProcessedAndOnToItsEnd() {
+        Path clip = TestMedia.testPattern(ffmpeg, 1280, 720, 24, true);
+        browser.withoutNativeHls();
+        openPage("Video files up to 10 GiB");
+
+        choose(clip);
+
+        // Playable before COMPLETE: the player starts on the growing stream, from its start.
+        browser.await(TRANSCODE).until(ExpectedConditions.visibilityOfElementLocated(By.id("player-video")));
+        assertThat(browser.find("#video-phase").getText()).startsWith("Playable now");
+        browser.script("const video = document.getElementById('player-video');"
+                + "video.muted = true; video.playbackRate = 2; video.play().catch(() => {});");
+        browser.await(SHORT).until(driver -> currentTime() > 1.0);
+        assertThat(browser.find("#video-status").getDomAttribute("data-status"))
+                .as("still processing while it plays")
+                .isNotEqualTo("COMPLETE");
+
+        // It goes on into the finished video without a reload, and plays to its end.
+        awaitOutcome("COMPLETE", "Complete");
+        browser.await(TRANSCODE)
+                .until(driver -> browser.<Boolean>script("return document.getElementById('player-video').ended"));
+        assertThat(currentTime()).isGreaterThan(23.0);
+        assertThat(browser.texts("#quality option")).hasSizeGreaterThan(1);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void aFileOfTheWrongTypeIsTurnedAwayBeforeAnythingIsSent(@TempDir Path dir) throws IOException {
         Path notes = Files.writeString(dir.resolve("notes.txt"), "not a video");
         openPage("Video files up to 10 GiB");

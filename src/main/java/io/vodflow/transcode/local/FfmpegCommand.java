@@ -11,8 +11,18 @@ import java.util.Locale;
  * graph splits the picture into every rendition and the thumbnails. Names follow MediaConvert's:
  * {@code master.m3u8}, {@code master_720p.m3u8}, {@code master_720p_00001.ts},
  * {@code thumb.0000000.jpg}.
+ *
+ * <p>The renditions are EVENT playlists, rewritten after every segment, so that the stream plays while
+ * it is made. The first segment lasts {@link #FIRST_SEGMENT_SECONDS}, so that it is ready at once; the
+ * others the template's segment length. The muxer cuts at the first keyframe once a segment's time has
+ * passed, and it has one time for every segment: so the cut points come from the keyframes, placed at
+ * 0, then at the end of the first segment, then every segment length (a GOP of one segment, where the
+ * template's seconds-long GOP would cut every GOP).
  */
 final class FfmpegCommand {
+
+    /** How long the first segment of every rendition is, in seconds. */
+    static final int FIRST_SEGMENT_SECONDS = 1;
 
     private FfmpegCommand() {}
 
@@ -33,8 +43,8 @@ final class FfmpegCommand {
         if (!withVideo.isEmpty() || capture != null) {
             args.addAll(List.of("-filter_complex", filterGraph(withVideo, capture, source.hdr())));
         }
-        List<String> variants = mapRenditions(plan.hls().renditions(), source, preset, args);
-        args.addAll(hlsOutput(plan.hls(), variants, outputDir));
+        List<String> variants = mapRenditions(plan.hls(), source, preset, args);
+        args.addAll(hlsOutput(plan.hls(), variants, outputDir, !withVideo.isEmpty() && source.hasVideo()));
         if (capture != null) {
             args.addAll(thumbnailOutput(capture, outputDir));
         }
@@ -46,8 +56,8 @@ final class FfmpegCommand {
      *
      * @return the HLS muxer's variant stream map, one entry per rendition
      */
-    private static List<String> mapRenditions(
-            List<JobPlan.Rendition> renditions, Source source, String preset, List<String> args) {
+    private static List<String> mapRenditions(JobPlan.Hls hls, Source source, String preset, List<String> args) {
+        List<JobPlan.Rendition> renditions = hls.renditions();
         List<String> variants = new ArrayList<>();
         int videoIndex = 0;
         int audioIndex = 0;
@@ -55,7 +65,7 @@ final class FfmpegCommand {
             List<String> parts = new ArrayList<>();
             if (rendition.video() != null) {
                 args.addAll(List.of("-map", "[v" + videoIndex + "]"));
-                args.addAll(videoOptions(videoIndex, rendition.video(), preset));
+                args.addAll(videoOptions(videoIndex, rendition.video(), preset, hls.segmentSeconds()));
                 parts.add("v:" + videoIndex++);
             }
             if (rendition.audio() != null && source.hasAudio()) {
@@ -69,15 +79,17 @@ final class FfmpegCommand {
         return variants;
     }
 
-    private static List<String> hlsOutput(JobPlan.Hls hls, List<String> variants, Path outputDir) {
+    /** @param keyframeCuts whether video keyframes place the cuts (see the class comment) */
+    private static List<String> hlsOutput(
+            JobPlan.Hls hls, List<String> variants, Path outputDir, boolean keyframeCuts) {
         String base = hls.destination().baseName();
         return List.of(
                 "-f",
                 "hls",
                 "-hls_time",
-                number(hls.segmentSeconds()),
+                keyframeCuts ? Integer.toString(FIRST_SEGMENT_SECONDS) : number(hls.segmentSeconds()),
                 "-hls_playlist_type",
-                "vod",
+                "event",
                 "-hls_flags",
                 "independent_segments+temp_file",
                 "-hls_segment_type",
@@ -158,7 +170,8 @@ final class FfmpegCommand {
         return graph.toString();
     }
 
-    private static List<String> videoOptions(int index, JobPlan.VideoSettings video, String preset) {
+    private static List<String> videoOptions(
+            int index, JobPlan.VideoSettings video, String preset, double segmentSeconds) {
         String s = ":v:" + index;
         List<String> options = new ArrayList<>(List.of(
                 "-c" + s, "libx264",
@@ -188,8 +201,14 @@ final class FfmpegCommand {
             options.addAll(List.of("-g" + s, frames, "-keyint_min" + s, frames));
         } else {
             // Keyframes at exact times, whatever the frame rate (variable ones included), so that
-            // segments of every rendition start together.
-            options.addAll(List.of("-force_key_frames" + s, "expr:gte(t,n_forced*" + number(video.gop()) + ")"));
+            // segments of every rendition start together: the first frame, the end of the first
+            // segment, then every segment length; the encoder adds none of its own.
+            options.addAll(List.of(
+                    "-force_key_frames" + s,
+                    "expr:if(eq(n_forced,0),1,gte(t," + FIRST_SEGMENT_SECONDS + "+(n_forced-1)*"
+                            + number(segmentSeconds) + "))",
+                    "-g" + s,
+                    "100000"));
         }
         return options;
     }

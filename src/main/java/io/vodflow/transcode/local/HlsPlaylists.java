@@ -16,11 +16,15 @@ import java.util.regex.Pattern;
 final class HlsPlaylists {
 
     private static final Pattern ZERO_TARGET = Pattern.compile("(?m)^#EXT-X-TARGETDURATION:0$");
+    private static final Pattern EVENT = Pattern.compile("(?m)^#EXT-X-PLAYLIST-TYPE:EVENT$");
     private static final Pattern TARGET = Pattern.compile("(?m)^#EXT-X-TARGETDURATION:(\\d+)$");
 
     private HlsPlaylists() {}
 
-    /** Gives every rendition a target duration of at least 1 s, and the master every rendition. */
+    /**
+     * Gives every rendition a target duration of at least 1 s, and the master every rendition; and
+     * makes the EVENT playlists ffmpeg grew VOD ones, now that they are complete.
+     */
     static void mend(Path directory, JobPlan plan) throws IOException {
         List<String> playlists = playlists(plan);
         StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
@@ -28,6 +32,7 @@ final class HlsPlaylists {
             Path playlist = directory.resolve(playlists.get(i));
             String text = Files.readString(playlist);
             String mended = ZERO_TARGET.matcher(text).replaceAll("#EXT-X-TARGETDURATION:1");
+            mended = EVENT.matcher(mended).replaceAll("#EXT-X-PLAYLIST-TYPE:VOD");
             if (!mended.equals(text)) {
                 Files.writeString(playlist, mended);
             }
@@ -70,11 +75,12 @@ final class HlsPlaylists {
         return null;
     }
 
-    private static String masterName(JobPlan plan) {
+    static String masterName(JobPlan plan) {
         return plan.hls().destination().baseName() + ".m3u8";
     }
 
-    private static List<String> playlists(JobPlan plan) {
+    /** The rendition playlists' file names, in the plan's order. */
+    static List<String> playlists(JobPlan plan) {
         List<String> names = new ArrayList<>();
         List<JobPlan.Rendition> renditions = plan.hls().renditions();
         for (int i = 0; i < renditions.size(); i++) {
@@ -88,7 +94,8 @@ final class HlsPlaylists {
         return listed.containsAll(playlists);
     }
 
-    private static List<String> segments(String playlist) {
+    /** The segment file names a playlist lists. */
+    static List<String> segments(String playlist) {
         return playlist.lines()
                 .map(String::strip)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#"))

@@ -63,6 +63,16 @@ class JobEvents {
         send(detail);
     }
 
+    /**
+     * The job's stream plays from now on, while the job goes on: a STATUS_UPDATE naming its master
+     * playlist (a field of vodflow's own; MediaConvert has no such event).
+     */
+    void playable(LocalJob job, String masterPlaylist) {
+        ObjectNode detail = detail(job, "STATUS_UPDATE");
+        detail.put("playableMasterPlaylist", masterPlaylist);
+        send(detail);
+    }
+
     void complete(LocalJob job, List<ProducedGroup> groups) {
         ObjectNode detail = detail(job, "COMPLETE");
         ArrayNode groupsNode = detail.putArray("outputGroupDetails");

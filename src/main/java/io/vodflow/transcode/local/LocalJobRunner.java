@@ -33,7 +33,7 @@ class LocalJobRunner {
     private static final Logger LOG = Logger.getLogger(LocalJobRunner.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration INPUT_URL_LIFETIME = Duration.ofHours(12);
-    private static final long UPLOAD_EVERY_MS = 1000;
+    private static final long UPLOAD_EVERY_MS = 500;
     private static final Pattern JPEG = Pattern.compile(".+\\.\\d{7}\\.jpg");
 
     // MediaConvert-style error codes.
@@ -211,7 +211,10 @@ class LocalJobRunner {
         return "ffmpeg could not transcode the source: " + exit.reason();
     }
 
-    /** Paces ffmpeg's frequent progress: segment uploads every second, status updates at the interval. */
+    /**
+     * Paces ffmpeg's frequent progress: segment uploads and the growing playlists every half second,
+     * status updates at the interval.
+     */
     private final class Pacer {
         private final Run run;
         private final long durationMs;
@@ -227,6 +230,7 @@ class LocalJobRunner {
             long now = System.currentTimeMillis();
             if (now - lastUpload >= UPLOAD_EVERY_MS) {
                 run.uploader().uploadFinishedSegments();
+                run.uploader().publishGrowing().ifPresent(master -> events.playable(run.job(), master));
                 lastUpload = now;
             }
             if (now - lastUpdate >= config.statusUpdateInterval().toMillis() && !progress.end()) {

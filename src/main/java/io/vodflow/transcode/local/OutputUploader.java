@@ -3,15 +3,22 @@ package io.vodflow.transcode.local;
 import io.vodflow.storage.ContentTypes;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.S3Uri;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -19,21 +26,34 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
  * Copies a job's outputs from its working directory to the output bucket: segments as soon as ffmpeg
- * finishes them (it writes to a temporary name and renames), playlists and images at the end. Keeps
- * track of what it uploaded, so that a canceled or failed job leaves nothing behind.
+ * finishes them (it writes to a temporary name and renames), the growing playlists once every segment
+ * they list is stored, and the final playlists and images at the end. Keeps track of what it uploaded,
+ * so that a canceled or failed job leaves nothing behind.
  */
 final class OutputUploader {
 
     private static final Logger LOG = Logger.getLogger(OutputUploader.class);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
+    /** Players read a growing playlist again at every segment: no copy may outlive a second. */
+    private static final String GROWING = "max-age=1";
+    /** A finished playlist changes only if the video is transcoded again. */
+    private static final String FINISHED = "max-age=60";
+
+    private static final Pattern TARGET = Pattern.compile("(?m)^#EXT-X-TARGETDURATION:(\\d+)$");
 
     private final S3AsyncClient s3;
     private final ObjectStore store;
     private final WorkDirectory directory;
     private final JobPlan plan;
-    private final Set<String> started = ConcurrentHashMap.newKeySet();
+    /** Each file started, with its upload. */
+    private final Map<String, CompletableFuture<?>> started = new ConcurrentHashMap<>();
+
     private final List<CompletableFuture<?>> uploads = new ArrayList<>();
-    private final List<S3Uri> uploaded = new ArrayList<>();
+    private final Set<S3Uri> uploaded = new LinkedHashSet<>();
+    /** How many segments of each rendition playlist are published. */
+    private final Map<String, Integer> published = new HashMap<>();
+
+    private boolean masterPublished;
 
     OutputUploader(S3AsyncClient s3, ObjectStore store, WorkDirectory directory, JobPlan plan) {
         this.s3 = s3;
@@ -48,12 +68,47 @@ final class OutputUploader {
         uploads.removeIf(upload -> upload.isDone() && !upload.isCompletedExceptionally());
     }
 
+    /**
+     * Publishes the stream while it grows: each rendition playlist that lists new segments, once every
+     * segment it lists is stored (a player never finds a listed segment missing); then, once every
+     * rendition has a segment, the master playlist.
+     *
+     * @return the master playlist's location when this call made the stream playable, else empty
+     */
+    synchronized Optional<String> publishGrowing() {
+        List<CompletableFuture<?>> playlists = new ArrayList<>();
+        for (String name : HlsPlaylists.playlists(plan)) {
+            Path file = directory.resolve(name);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            String text = read(file);
+            List<String> segments = HlsPlaylists.segments(text);
+            if (segments.size() <= published.getOrDefault(name, 0) || !stored(segments)) {
+                continue;
+            }
+            playlists.add(put(name, steadyTarget(text), GROWING));
+            published.put(name, segments.size());
+        }
+        CompletableFuture.allOf(playlists.toArray(CompletableFuture[]::new)).join();
+        String master = HlsPlaylists.masterName(plan);
+        boolean everyRendition =
+                published.size() == HlsPlaylists.playlists(plan).size();
+        if (masterPublished || !everyRendition || !Files.isRegularFile(directory.resolve(master))) {
+            return Optional.empty();
+        }
+        put(master, read(directory.resolve(master)), FINISHED).join();
+        masterPublished = true;
+        return Optional.of(plan.hls().destination().uri(master));
+    }
+
     /** Uploads everything not yet uploaded and waits for every upload, failing if one failed. */
     synchronized void uploadRest() {
         // Segments and images before playlists, so that a playlist never names a missing file.
-        files().filter(file -> !file.toString().endsWith(".m3u8")).forEach(this::upload);
+        files().filter(file -> !isPlaylist(file)).forEach(this::upload);
         awaitUploads();
-        files().forEach(this::upload);
+        files().filter(OutputUploader::isPlaylist)
+                .forEach(file -> uploads.add(put(file.getFileName().toString(), read(file), FINISHED)));
         awaitUploads();
     }
 
@@ -73,9 +128,10 @@ final class OutputUploader {
         uploaded.clear();
     }
 
+    /** Starts uploading a finished segment or image, once. */
     private void upload(Path file) {
         String name = file.getFileName().toString();
-        if (!started.add(name)) {
+        if (started.containsKey(name)) {
             return;
         }
         S3Uri group = name.endsWith(".jpg") && plan.frameCapture() != null
@@ -83,11 +139,67 @@ final class OutputUploader {
                 : plan.hls().destination();
         S3Uri target = new S3Uri(group.bucket(), group.sibling(name));
         uploaded.add(target);
-        uploads.add(s3.putObject(
+        CompletableFuture<?> upload = s3.putObject(
                 put -> put.bucket(target.bucket())
                         .key(target.key())
                         .contentType(ContentTypes.ofOutput(name).orElse("application/octet-stream")),
-                AsyncRequestBody.fromFile(file)));
+                AsyncRequestBody.fromFile(file));
+        started.put(name, upload);
+        uploads.add(upload);
+    }
+
+    /** Uploads a playlist's text, as often as it changes; its Cache-Control reaches players. */
+    private CompletableFuture<?> put(String name, String text, String cacheControl) {
+        S3Uri target = new S3Uri(
+                plan.hls().destination().bucket(), plan.hls().destination().sibling(name));
+        uploaded.add(target);
+        return s3.putObject(
+                put -> put.bucket(target.bucket())
+                        .key(target.key())
+                        .contentType(ContentTypes.ofOutput(name).orElse("application/vnd.apple.mpegurl"))
+                        .cacheControl(cacheControl),
+                AsyncRequestBody.fromString(text));
+    }
+
+    /** Whether every one of these segments is stored. */
+    private boolean stored(List<String> segments) {
+        for (String segment : segments) {
+            CompletableFuture<?> upload = started.get(segment);
+            if (upload == null) {
+                return false;
+            }
+            try {
+                upload.join();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A growing playlist's target duration may not change (RFC 8216), but ffmpeg's grows from the
+     * short first segment to the template's length: it is the template's from the start.
+     */
+    private String steadyTarget(String playlist) {
+        int target = (int) Math.ceil(plan.hls().segmentSeconds());
+        Matcher matcher = TARGET.matcher(playlist);
+        if (!matcher.find() || Integer.parseInt(matcher.group(1)) >= target) {
+            return playlist;
+        }
+        return matcher.replaceFirst("#EXT-X-TARGETDURATION:" + target);
+    }
+
+    private static boolean isPlaylist(Path file) {
+        return file.getFileName().toString().endsWith(".m3u8");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The files ffmpeg finished: it writes each under a temporary name first. */

@@ -1,0 +1,147 @@
+package io.vodflow.bench;
+
+import static io.vodflow.testing.Users.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.FfprobeJson;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How soon an upload plays, on one generated 60 s 1080p30 source with audio, uploaded through the API
+ * in one PUT and transcoded by the local engine with the bundled template:
+ *
+ * <ul>
+ *   <li>(a) from the end of the upload to the video being playable: {@code GET /videos/{id}} gives its
+ *       playback (checked then: ffprobe reads the master playlist, every rendition has a stored
+ *       segment);
+ *   <li>(b) from the end of the upload to COMPLETE.
+ * </ul>
+ *
+ * Not a test (its name keeps it out of the default run): run {@code bench/playable.sh}. Both times
+ * come from one run, and (a)/(b) is their ratio.
+ */
+@QuarkusTest
+@TestProfile(PlayableBenchmark.Profile.class)
+class PlayableBenchmark {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // The source goes up in one PUT; the engine uses its production settings.
+            return Map.of("vodflow.upload.multipart-threshold", "1G", "vodflow.local.status-update-interval", "10s");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    FfmpegTools ffmpeg;
+
+    @Test
+    void uploadEndToPlayableAndToComplete() throws Exception {
+        Path source = TestMedia.generate(
+                ffmpeg,
+                "bench-60s-1080p.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1920x1080:rate=30:duration=60",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000:duration=60",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k");
+        byte[] bytes = Files.readAllBytes(source);
+        JsonPath created = VideoApi.create(source.getFileName().toString(), "video/mp4", bytes.length);
+        String id = created.getString("id");
+
+        HttpResponse<String> put =
+                VideoApi.put(created.getString("upload.url"), created.getMap("upload.headers"), bytes);
+        long uploaded = System.nanoTime();
+        assertThat(put.statusCode()).isEqualTo(200);
+
+        JsonPath playable = await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> given().get("/videos/" + id).then().extract().jsonPath(), video -> {
+                    assertThat(video.getString("status")).isNotEqualTo("ERROR");
+                    return video.getString("playback.masterPlaylist") != null;
+                });
+        double toPlayable = seconds(uploaded);
+        String master = playable.getString("playback.masterPlaylist");
+        checkPlayable(master);
+
+        await().atMost(Duration.ofMinutes(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> given().get("/videos/" + id).then().extract().path("status"), "COMPLETE"::equals);
+        double toComplete = seconds(uploaded);
+
+        String report = String.format(
+                Locale.ROOT,
+                "upload end to playable (a): %.2f s (status then: %s)%nupload end to COMPLETE (b): %.1f s%n"
+                        + "(a)/(b) = %.3f%n",
+                toPlayable,
+                playable.getString("status"),
+                toComplete,
+                toPlayable / toComplete);
+        System.out.println("\n=== Playable benchmark ===\n" + report);
+        Files.writeString(Path.of("target", "playable-benchmark.txt"), report);
+    }
+
+    /** What "playable" promises: a player reads the master, and every rendition has a stored segment. */
+    private void checkPlayable(String master) {
+        JsonNode probed = FfprobeJson.probe(ffmpeg, base.resolve(master).toString());
+        assertThat(probed.path("streams").findValuesAsText("codec_name")).contains("h264", "aac");
+        String hls = master.substring(0, master.lastIndexOf('/') + 1);
+        List<String> renditions = RestAssured.get(master)
+                .asString()
+                .lines()
+                .filter(line -> line.endsWith(".m3u8"))
+                .toList();
+        assertThat(renditions).hasSize(4);
+        for (String rendition : renditions) {
+            String segment = RestAssured.get(hls + rendition)
+                    .asString()
+                    .lines()
+                    .filter(line -> line.endsWith(".ts"))
+                    .findFirst()
+                    .orElseThrow();
+            RestAssured.get(hls + segment).then().statusCode(200);
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}
