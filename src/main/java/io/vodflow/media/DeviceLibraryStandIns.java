@@ -88,6 +88,27 @@ final class DeviceLibraryStandIns {
     }
 
     /**
+     * Writes the stand-ins at build time, for an image that runs the bundled ffmpeg without vodflow
+     * extracting it (the native one: see the {@code container} profile in pom.xml). The arguments are
+     * pairs of a directory holding a platform's unpacked libraries and its JavaCPP platform, e.g.
+     * {@code target/ffmpeg/amd64 linux-x86_64}.
+     */
+    public static void main(String[] arguments) throws IOException {
+        if (arguments.length == 0 || arguments.length % 2 != 0) {
+            throw new IllegalArgumentException("Expected pairs of a directory and a JavaCPP platform");
+        }
+        for (int index = 0; index < arguments.length; index += 2) {
+            Path directory = Path.of(arguments[index]);
+            String platform = arguments[index + 1];
+            if (!Files.isDirectory(directory) || !MACHINES.containsKey(platform)) {
+                throw new IllegalArgumentException(
+                        "No libraries in " + directory + ", or no stand-ins known for " + platform);
+            }
+            System.out.printf("Wrote %d stand-ins into %s%n", write(directory, platform), directory);
+        }
+    }
+
+    /**
      * A little-endian ELF64 shared object: one read-write loadable segment holding the string table,
      * an empty symbol table and hash table, the version definitions and the dynamic section. The
      * segment is writable because older glibc releases relocate the dynamic section in place.

@@ -1,6 +1,7 @@
 package io.vodflow.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -10,6 +11,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param field the request field at fault, when there is one
  * @param errors every field at fault, when several are
  */
+// Written by Jackson from an untyped Response (ProblemMapper) and from RequestBodyLimit, where no
+// resource method's type names it: native executables need it registered for reflection.
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Problem", description = "RFC 9457 problem detail")
 public record Problem(
@@ -25,5 +29,6 @@ public record Problem(
     public static final String MEDIA_TYPE = "application/problem+json";
 
     /** One field at fault and why. */
+    @RegisterForReflection
     public record FieldError(String field, String detail) {}
 }
