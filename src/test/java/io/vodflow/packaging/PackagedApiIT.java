@@ -2,9 +2,12 @@ package io.vodflow.packaging;
 
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
@@ -12,7 +15,10 @@ import io.restassured.path.json.JsonPath;
 import io.vodflow.localcloud.PackagedAppCloud;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +30,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusIntegrationTest
 @WithTestResource(PackagedAppCloud.class)
 class PackagedApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void anUploadBecomesAPlayableVideoAndIsDeleted() {
@@ -45,8 +53,34 @@ class PackagedApiIT {
                         .getList("items.id"))
                 .contains(id);
 
+        assertLogsJsonAbout(id);
+
         given().delete("/videos/" + id).then().statusCode(204);
         given().get("/videos/" + id).then().statusCode(404).contentType("application/problem+json");
+    }
+
+    /**
+     * Production logs JSON lines, and those of the video's ingest and status changes carry its id as a
+     * field ({@code mdc.videoId}): one query finds them. The launcher writes the application's output
+     * to target/quarkus.log.
+     */
+    private static void assertLogsJsonAbout(String id) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<JsonNode> about = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("target", "quarkus.log"))) {
+                if (line.startsWith("{") && line.contains(id)) {
+                    about.add(JSON.readTree(line));
+                }
+            }
+            assertThat(about)
+                    .extracting(line -> line.path("message").asText())
+                    .anyMatch(message -> message.contains("submitted to local as job"))
+                    .contains("Video " + id + " is COMPLETE");
+            assertThat(about).allSatisfy(line -> assertThat(
+                            line.path("mdc").path("videoId").asText())
+                    .as(line.toString())
+                    .isEqualTo(id));
+        });
     }
 
     @Test

@@ -36,6 +36,8 @@ final class FfmpegCommand {
     static List<String> build(JobPlan plan, Source source, Path outputDir, String preset) {
         List<String> args = new ArrayList<>(
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
+        // Progress four times a second: each report is when the engine looks for finished segments.
+        args.addAll(List.of("-stats_period", "0.25"));
         args.addAll(SourceInput.arguments(source.input()));
         JobPlan.FrameCapture capture = source.hasVideo() ? plan.frameCapture() : null;
         List<JobPlan.Rendition> withVideo =

@@ -33,7 +33,7 @@ class LocalJobRunner {
     private static final Logger LOG = Logger.getLogger(LocalJobRunner.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration INPUT_URL_LIFETIME = Duration.ofHours(12);
-    private static final long UPLOAD_EVERY_MS = 500;
+    private static final long UPLOAD_EVERY_MS = 250;
     private static final Pattern JPEG = Pattern.compile(".+\\.\\d{7}\\.jpg");
 
     // MediaConvert-style error codes.
@@ -212,7 +212,7 @@ class LocalJobRunner {
     }
 
     /**
-     * Paces ffmpeg's frequent progress: segment uploads and the growing playlists every half second,
+     * Paces ffmpeg's progress: segment uploads and the growing playlists every quarter of a second,
      * status updates at the interval.
      */
     private final class Pacer {
