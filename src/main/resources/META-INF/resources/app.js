@@ -402,8 +402,12 @@ function showOutputs(playback) {
 function chooseRendition() {
   const rendition = current.playback.renditions[$('quality').value];
   if (hls) {
-    const url = rendition && new URL(rendition.playlist, location.href).href;
-    hls.currentLevel = rendition ? hls.levels.findIndex((level) => level.uri === url) : -1; // -1: automatic
+    // By file name: the player keeps the links it started with (perhaps while the video was still
+    // processed), signed with another token than the video's latest.
+    const file = (url) => new URL(url, location.href).pathname.split('/').pop();
+    hls.currentLevel = rendition
+      ? hls.levels.findIndex((level) => file(level.uri) === file(rendition.playlist))
+      : -1; // -1: automatic
     return;
   }
   // A native player picks renditions itself from the master playlist; one rendition is its own playlist.

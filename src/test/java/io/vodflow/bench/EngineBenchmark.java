@@ -71,17 +71,12 @@ class EngineBenchmark {
 
     @Test
     void engineAgainstHandWrittenFfmpeg() throws Exception {
-        Path source = TestMedia.generate(
+        Path source = TestMedia.withSound(
                 ffmpeg,
                 "bench-1080p.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1920x1080:rate=30:duration=30",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=48000:duration=30",
+                "1920x1080",
+                30,
+                30,
                 "-c:v",
                 "libx264",
                 "-preset",

@@ -63,17 +63,12 @@ class PlayableBenchmark {
 
     @Test
     void uploadEndToPlayableAndToComplete() throws Exception {
-        Path source = TestMedia.generate(
+        Path source = TestMedia.withSound(
                 ffmpeg,
                 "bench-60s-1080p.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1920x1080:rate=30:duration=60",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=48000:duration=60",
+                "1920x1080",
+                30,
+                60,
                 "-c:v",
                 "libx264",
                 "-preset",

@@ -115,17 +115,12 @@ class PlayableWhileTranscodingTest {
 
     /** 30 s of 720p with sound, small enough for one PUT. */
     private Path thirtySeconds() {
-        return TestMedia.generate(
+        return TestMedia.withSound(
                 ffmpeg,
                 "thirty.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1280x720:rate=25:duration=30",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=48000:duration=30",
+                "1280x720",
+                25,
+                30,
                 "-c:v",
                 "libx264",
                 "-preset",

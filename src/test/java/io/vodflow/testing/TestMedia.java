@@ -43,6 +43,25 @@ public final class TestMedia {
         }
     }
 
+    /**
+     * The test pattern of {@code size} at {@code rate} frames a second with a sine tone, {@code seconds}
+     * long, encoded with {@code encoding} (the codec options).
+     */
+    public static Path withSound(
+            FfmpegTools tools, String fileName, String size, int rate, int seconds, String... encoding) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=" + size + ":rate=" + rate + ":duration=" + seconds,
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000:duration=" + seconds));
+        arguments.addAll(List.of(encoding));
+        return generate(tools, fileName, arguments.toArray(String[]::new));
+    }
+
     /** H.264 video of the test pattern, with a sine tone unless {@code audio} is false. */
     public static Path testPattern(FfmpegTools tools, int width, int height, double seconds, boolean audio) {
         List<String> arguments = new ArrayList<>(

@@ -127,10 +127,10 @@ class JobEvents {
         ledger.ended(job.jobId(), send(detail));
     }
 
-    /** Waits until SQS has the event (bounded by the client's call timeout): events are few, and their order helps subscribers. */
     /**
-     * The event's trace travels in its userMetadata, where MediaConvert's events carry it too (they
-     * come through EventBridge, which sets no message attributes).
+     * Waits until SQS has the event (bounded by the client's call timeout): events are few, and their
+     * order helps subscribers. The event's trace travels in its userMetadata, where MediaConvert's
+     * events carry it too (they come through EventBridge, which sets no message attributes).
      */
     private String send(ObjectNode detail) {
         ObjectNode envelope = JobStateChange.envelope(detail, ACCOUNT, REGION);

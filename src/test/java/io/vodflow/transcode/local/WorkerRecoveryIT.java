@@ -144,17 +144,12 @@ class WorkerRecoveryIT {
 
     /** 30 s of 720p with sound: long enough to stop a worker in the middle of it. */
     private Path longSource() {
-        return TestMedia.generate(
+        return TestMedia.withSound(
                 ffmpeg,
                 "long.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1280x720:rate=25:duration=30",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=48000:duration=30",
+                "1280x720",
+                25,
+                30,
                 "-c:v",
                 "libx264",
                 "-preset",
