@@ -352,6 +352,7 @@ function show(video) {
   // the finished one, the same playlists, without a reload; COMPLETE adds the renditions and thumbnails.
   if (video.playback) {
     if (!playing) play(video.playback);
+    else if (video.status === 'COMPLETE' && !hls && player.paused) reopen(video.playback.masterPlaylist);
     showOutputs(video.playback);
   }
   updateRecent(video);
@@ -397,6 +398,16 @@ function showOutputs(playback) {
   const count = playback.thumbnails.length;
   $('thumbnails').replaceChildren(...playback.thumbnails.map((src, index) => element('li', {},
     element('img', { src, alt: `Thumbnail ${index + 1} of ${count}`, width: 320, height: 180 }))));
+}
+
+/**
+ * A paused native player takes the finished stream afresh, where it was: it may hold the growing one
+ * as a live stream (hls.js turns it into the finished one itself, and a playing player goes on).
+ */
+function reopen(playlist) {
+  const { currentTime } = player;
+  player.src = playlist;
+  player.addEventListener('loadedmetadata', () => { player.currentTime = currentTime; }, { once: true });
 }
 
 function chooseRendition() {

@@ -155,6 +155,10 @@ class WebPageTest {
                 .as("played from a MediaSource of hls.js")
                 .startsWith("blob:");
         String other = videoHeight() == 360 ? "480p" : "360p";
+        // The clip lasts six seconds, and may have ended while it played: from its start again, a
+        // change of rendition shows in the picture.
+        browser.script("const video = document.getElementById('player-video');"
+                + "video.currentTime = 0; video.play().catch(() => {});");
         new Select(browser.find("#quality"))
                 .selectByIndex(choices.indexOf(choices.stream()
                         .filter(text -> text.startsWith(other))
