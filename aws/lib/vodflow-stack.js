@@ -209,36 +209,24 @@ class VodflowStack extends cdk.Stack {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The indexes of io.vodflow.video.VideoTable: name, partition key, sort key (a number), projection.
     const S = dynamodb.AttributeType.STRING;
     const N = dynamodb.AttributeType.NUMBER;
-    table.addGlobalSecondaryIndex({
-      indexName: 'byCreation',
-      partitionKey: { name: 'listKey', type: S },
-      sortKey: { name: 'createdMillis', type: N },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: 'byOwner',
-      partitionKey: { name: 'owner', type: S },
-      sortKey: { name: 'createdMillis', type: N },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: 'inFlight',
-      partitionKey: { name: 'inFlightOwner', type: S },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: 'byJob',
-      partitionKey: { name: 'jobId', type: S },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: 'pending',
-      partitionKey: { name: 'pendingKey', type: S },
-      sortKey: { name: 'updatedMillis', type: N },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-    });
+    const { ALL, KEYS_ONLY } = dynamodb.ProjectionType;
+    for (const [indexName, partition, sort, projectionType] of [
+      ['byCreation', 'listKey', 'createdMillis', ALL],
+      ['byOwner', 'owner', 'createdMillis', ALL],
+      ['inFlight', 'inFlightOwner', null, KEYS_ONLY],
+      ['byJob', 'jobId', null, KEYS_ONLY],
+      ['pending', 'pendingKey', 'updatedMillis', KEYS_ONLY],
+    ]) {
+      table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: partition, type: S },
+        ...(sort ? { sortKey: { name: sort, type: N } } : {}),
+        projectionType,
+      });
+    }
 
     // ---- MediaConvert's role -----------------------------------------------------------------
 

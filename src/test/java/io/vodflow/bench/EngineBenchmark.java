@@ -71,24 +71,7 @@ class EngineBenchmark {
 
     @Test
     void engineAgainstHandWrittenFfmpeg() throws Exception {
-        Path source = TestMedia.withSound(
-                ffmpeg,
-                "bench-1080p.mp4",
-                "1920x1080",
-                30,
-                30,
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "20",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-b:a",
-                "192k");
+        Path source = TestMedia.camera1080p(ffmpeg, 30);
 
         // The engine needs a video that is waiting for its job, probed as ingest would.
         String id = VideoApi.upload(source, "video/mp4");

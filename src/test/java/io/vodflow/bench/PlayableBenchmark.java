@@ -63,24 +63,7 @@ class PlayableBenchmark {
 
     @Test
     void uploadEndToPlayableAndToComplete() throws Exception {
-        Path source = TestMedia.withSound(
-                ffmpeg,
-                "bench-60s-1080p.mp4",
-                "1920x1080",
-                30,
-                60,
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "20",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-b:a",
-                "192k");
+        Path source = TestMedia.camera1080p(ffmpeg, 60);
         byte[] bytes = Files.readAllBytes(source);
         JsonPath created = VideoApi.create(source.getFileName().toString(), "video/mp4", bytes.length);
         String id = created.getString("id");

@@ -17,7 +17,6 @@ import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +39,7 @@ class PlayableWhileTranscodingTest {
 
     @Test
     void aThirtySecondUploadPlaysBeforeItIsComplete() throws Exception {
-        byte[] bytes = VideoApi.read(thirtySeconds());
+        byte[] bytes = VideoApi.read(TestMedia.halfMinute720p(ffmpeg));
         JsonPath created = VideoApi.create("thirty.mp4", "video/mp4", bytes.length);
         String id = created.getString("id");
 
@@ -111,24 +110,6 @@ class PlayableWhileTranscodingTest {
             assertThat(durations.stream().mapToDouble(Double::doubleValue).sum())
                     .isBetween(29.5, 30.5);
         }
-    }
-
-    /** 30 s of 720p with sound, small enough for one PUT. */
-    private Path thirtySeconds() {
-        return TestMedia.withSound(
-                ffmpeg,
-                "thirty.mp4",
-                "1280x720",
-                25,
-                30,
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "1M",
-                "-c:a",
-                "aac");
     }
 
     private static Optional<SseClient.Event> firstPlayable(List<SseClient.Event> events) {

@@ -43,11 +43,51 @@ public final class TestMedia {
         }
     }
 
+    /** 30 s of 720p with sound at 1 Mbit/s: long enough to watch a job midway, small enough for one PUT. */
+    public static Path halfMinute720p(FfmpegTools tools) {
+        return withSound(
+                tools,
+                "720p-30s.mp4",
+                "1280x720",
+                25,
+                30,
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "1M",
+                "-c:a",
+                "aac");
+    }
+
+    /** 1080p at 30 frames a second with sound, encoded as a camera or an editor would hand it over. */
+    public static Path camera1080p(FfmpegTools tools, int seconds) {
+        return withSound(
+                tools,
+                "1080p-" + seconds + "s.mp4",
+                "1920x1080",
+                30,
+                seconds,
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k");
+    }
+
     /**
      * The test pattern of {@code size} at {@code rate} frames a second with a sine tone, {@code seconds}
      * long, encoded with {@code encoding} (the codec options).
      */
-    public static Path withSound(
+    private static Path withSound(
             FfmpegTools tools, String fileName, String size, int rate, int seconds, String... encoding) {
         List<String> arguments = new ArrayList<>(List.of(
                 "-f",

@@ -68,7 +68,7 @@ class WorkerRecoveryIT {
 
     @Test
     void aJobWhoseWorkerIsKilledIsTakenUpAgainAndCompletes() throws Exception {
-        Path source = longSource();
+        Path source = TestMedia.halfMinute720p(ffmpeg);
         Process first = startWorker("first");
         Process second = null;
         try {
@@ -102,7 +102,7 @@ class WorkerRecoveryIT {
 
     @Test
     void aJobWhoseWorkersAreStoppedThreeTimesStillCompletes() throws Exception {
-        String id = VideoApi.upload(longSource(), "video/mp4");
+        String id = VideoApi.upload(TestMedia.halfMinute720p(ffmpeg), "video/mp4");
 
         for (int stop = 1; stop <= 3; stop++) {
             String name = "stopped-" + stop;
@@ -140,24 +140,6 @@ class WorkerRecoveryIT {
         } finally {
             last.destroyForcibly();
         }
-    }
-
-    /** 30 s of 720p with sound: long enough to stop a worker in the middle of it. */
-    private Path longSource() {
-        return TestMedia.withSound(
-                ffmpeg,
-                "long.mp4",
-                "1280x720",
-                25,
-                30,
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "1M",
-                "-c:a",
-                "aac");
     }
 
     /** Starts the packaged application as a worker of this test's queues, tables and buckets. */
