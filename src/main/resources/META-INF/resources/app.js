@@ -352,7 +352,9 @@ function show(video) {
   // the finished one, the same playlists, without a reload; COMPLETE adds the renditions and thumbnails.
   if (video.playback) {
     if (!playing) play(video.playback);
-    else if (video.status === 'COMPLETE' && !hls && player.paused) reopen(video.playback.masterPlaylist);
+    else if (video.status === 'COMPLETE' && before !== 'COMPLETE' && !hls && player.paused) {
+      reopen(video.playback.masterPlaylist);
+    }
     showOutputs(video.playback);
   }
   updateRecent(video);
@@ -401,11 +403,12 @@ function showOutputs(playback) {
 }
 
 /**
- * A paused native player takes the finished stream afresh, where it was: it may hold the growing one
- * as a live stream (hls.js turns it into the finished one itself, and a playing player goes on).
+ * A paused native player takes the finished stream afresh, once: it may hold the growing one as a live
+ * stream (hls.js turns it into the finished one itself, and a playing player goes on). It stays where
+ * the user paused it; one never played starts at the start, wherever the live stream had put it.
  */
 function reopen(playlist) {
-  const { currentTime } = player;
+  const currentTime = player.played.length > 0 ? player.currentTime : 0;
   player.src = playlist;
   player.addEventListener('loadedmetadata', () => { player.currentTime = currentTime; }, { once: true });
 }

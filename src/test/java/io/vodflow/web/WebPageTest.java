@@ -298,7 +298,16 @@ class WebPageTest {
         double start = currentTime();
         browser.script("const video = document.getElementById('player-video');"
                 + "video.muted = true; video.play().catch(() => {});");
-        browser.await(SHORT).until(driver -> currentTime() > start + 1.0);
+        browser.await(SHORT)
+                .withMessage(() -> "the player did not play on from " + start + " s: " + playerState())
+                .until(driver -> currentTime() > start + 1.0);
+    }
+
+    private String playerState() {
+        return browser.script("const video = document.getElementById('player-video');"
+                + "return JSON.stringify({src: video.currentSrc, time: video.currentTime, duration: video.duration,"
+                + " paused: video.paused, ended: video.ended, readyState: video.readyState,"
+                + " error: video.error && video.error.message})");
     }
 
     private int videoHeight() {
