@@ -28,7 +28,7 @@ public class LocalCloudTestPorts implements QuarkusTestResourceLifecycleManager 
     @Override
     public void stop() {}
 
-    static String freePort() {
+    public static String freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return Integer.toString(socket.getLocalPort());
         } catch (IOException e) {

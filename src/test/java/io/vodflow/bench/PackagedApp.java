@@ -1,0 +1,157 @@
+package io.vodflow.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vodflow.localcloud.LocalCloudTestPorts;
+import io.vodflow.localcloud.PackagedAppCloud;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged production application ({@code target/quarkus-app}) in its own process, against
+ * embedded services started in this JVM, for benchmarks that measure it from outside: its start-up,
+ * its CPU time ({@code /proc}) and its answers under load.
+ */
+final class PackagedApp implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PackagedAppCloud cloud;
+    private final Map<String, String> settings;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Process process;
+    private URI base;
+
+    private PackagedApp(PackagedAppCloud cloud, Map<String, String> settings) {
+        this.cloud = cloud;
+        this.settings = settings;
+    }
+
+    /** Starts the embedded services; the application starts with {@link #launch}. */
+    static PackagedApp withEmbeddedServices() {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException("No " + JAR + ": package the application first (./mvnw package)");
+        }
+        PackagedAppCloud cloud = new PackagedAppCloud();
+        return new PackagedApp(cloud, new HashMap<>(cloud.start()));
+    }
+
+    /** The settings the application gets, which name the embedded services; add to them before launching. */
+    Map<String, String> settings() {
+        return settings;
+    }
+
+    /**
+     * Starts the application with {@code java}, {@code jvmOptions} and the settings, and waits until
+     * its readiness check answers 200.
+     *
+     * @return nanoseconds from starting the process to ready
+     */
+    long launch(Path java, List<String> jvmOptions, Path log) throws IOException {
+        int port = Integer.parseInt(LocalCloudTestPorts.freePort());
+        base = URI.create("http://127.0.0.1:" + port);
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        settings.forEach((setting, value) -> command.add("-D" + setting + "=" + value));
+        command.add("-Dquarkus.http.port=" + port);
+        command.addAll(List.of("-jar", JAR.toString()));
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        long started = System.nanoTime();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        HttpRequest readiness = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        await().atMost(Duration.ofMinutes(2))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5))
+                .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                .failFast("The application stopped; see " + log, () -> !process.isAlive())
+                .until(() -> http.send(readiness, HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200);
+        return System.nanoTime() - started;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** A bearer token of {@code user}, from the embedded sign-in provider. */
+    String token(String user) throws IOException, InterruptedException {
+        String form = Map.of(
+                        "grant_type", "password",
+                        "username", user,
+                        "password", "any",
+                        "client_id", "vodflow",
+                        "scope", "openid")
+                .entrySet()
+                .stream()
+                .map(field -> field.getKey() + "=" + URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8))
+                .reduce((a, b) -> a + "&" + b)
+                .orElseThrow();
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(settings.get("quarkus.oidc.auth-server-url") + "/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("No token for " + user + ": " + answer.body());
+        }
+        return JSON.readTree(answer.body()).path("access_token").asText();
+    }
+
+    /** Stops the application, leaving the embedded services running for the next launch. */
+    void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            stop();
+        } finally {
+            cloud.stop();
+        }
+    }
+
+    /** CPU time (user and system) a process has used so far, from {@code /proc/<pid>/stat}. */
+    static double cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        return ticks * 1000.0 / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** {@code getconf CLK_TCK}: 100 on every Linux this runs on. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+}
