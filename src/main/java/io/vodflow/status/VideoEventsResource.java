@@ -1,11 +1,12 @@
 package io.vodflow.status;
 
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.Vertx;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.support.WithoutContextPropagation;
 import io.vodflow.video.ReachableVideo;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoView;
-import io.vodflow.video.VideoViews;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,12 +34,12 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 public class VideoEventsResource {
 
     private final VideoFollower follower;
-    private final VideoViews views;
+    private final VideoSseEvents events;
     private final Duration heartbeat;
 
-    VideoEventsResource(VideoFollower follower, VideoViews views, VodflowConfig config) {
+    VideoEventsResource(VideoFollower follower, VideoSseEvents events, VodflowConfig config) {
         this.follower = follower;
-        this.views = views;
+        this.events = events;
         this.heartbeat = config.status().heartbeatInterval();
     }
 
@@ -74,8 +75,14 @@ public class VideoEventsResource {
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
             @Context Sse sse) {
-        Multi<Optional<OutboundSseEvent>> changes = follower.follow(id, parseVersion(lastEventId))
-                .map(video -> Optional.of(event(sse, video)))
+        io.vertx.core.Context connection = Vertx.currentContext();
+        // Thousands may follow one video: their streams carry no thread context, which they do not use.
+        return WithoutContextPropagation.multi(() -> stream(id, lastEventId, sse, connection));
+    }
+
+    private Multi<OutboundSseEvent> stream(String id, String lastEventId, Sse sse, io.vertx.core.Context connection) {
+        Multi<Optional<OutboundSseEvent>> changes = onThe(connection, follower.follow(id, parseVersion(lastEventId)))
+                .map(video -> Optional.of(events.of(sse, video)))
                 .onCompletion()
                 .continueWith(Optional.empty());
         // A comment now and then keeps proxies from closing a quiet stream; the stream ends with the video's.
@@ -93,12 +100,12 @@ public class VideoEventsResource {
                 .map(Optional::get);
     }
 
-    private OutboundSseEvent event(Sse sse, Video video) {
-        return sse.newEventBuilder()
-                .id(Long.toString(video.version()))
-                .name(video.status().name())
-                .data(VideoView.class, views.of(video))
-                .build();
+    /**
+     * A change reaches every subscriber of a video on one thread: each hands it on to the event loop
+     * of its own connection, which writes it, so that thousands of subscribers are served in parallel.
+     */
+    private static Multi<Video> onThe(io.vertx.core.Context connection, Multi<Video> versions) {
+        return connection == null ? versions : versions.emitOn(task -> connection.runOnContext(ignored -> task.run()));
     }
 
     private static long parseVersion(String lastEventId) {

@@ -90,6 +90,12 @@ final class PackagedApp implements AutoCloseable {
         return System.nanoTime() - started;
     }
 
+    /** JVM options for the application from {@code -Dbench.app-options}, space-separated: to profile it, say. */
+    static List<String> extraOptions() {
+        String options = System.getProperty("bench.app-options", "").strip();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
     URI base() {
         return base;
     }
