@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -17,17 +18,22 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * What one owner may start: videos in flight (counted through the in-flight index), bytes declared
- * per UTC day and creations per minute (counters in vodflow's table, under {@code usage#} keys that
- * expire with their window). A creation over a limit is refused with a 429 problem naming when to
- * try again, before anything is written; counters are taken with conditional updates, so concurrent
- * creations cannot pass a counter's limit, while the in-flight count may be passed by creations
- * racing each other. A creation that fails after it was admitted still counts.
+ * per UTC day and creations per minute. Both counters live in one item per owner and day, under a
+ * {@code usage#} key that expires after the day: the bytes in one attribute, the creations in one
+ * attribute per minute of that day (at most 1,440 small numbers). A creation is counted in both with
+ * one conditional update, so it is refused with a 429 problem naming when to try again before
+ * anything is written, and concurrent creations cannot pass either counter's limit; the in-flight
+ * count may be passed by creations racing each other. A creation that fails after it was admitted
+ * still counts.
  */
 @ApplicationScoped
 class Quotas {
 
     private static final String KEY = "id";
+    private static final String BYTES = "bytes";
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
+    private static final DateTimeFormatter MINUTE =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     /** What the owner used of each quota. */
     record Usage(int videosInFlight, long bytesToday, long creationsThisMinute) {}
@@ -60,70 +66,73 @@ class Quotas {
                                 IN_FLIGHT_RETRY);
                     }
                 })
-                .flatMap(ignored -> add(minute(owner, now), "creations", 1, limits.creationsPerMinute(), now)
-                        .onFailure(ConditionalCheckFailedException.class)
-                        .transform(full -> ApiProblem.overQuota(
-                                "You created " + limits.creationsPerMinute() + " videos this minute, the most allowed",
-                                untilNextMinute(now))))
-                .flatMap(ignored -> add(
-                                day(owner, now),
-                                "bytes",
-                                sizeBytes,
-                                limits.bytesPerDay().asLongValue(),
-                                now)
-                        .onFailure(ConditionalCheckFailedException.class)
-                        .call(full -> add(minute(owner, now), "creations", -1, Long.MAX_VALUE, now))
-                        .onFailure(ConditionalCheckFailedException.class)
-                        .transform(full -> ApiProblem.overQuota(
-                                "This upload would take you past the "
-                                        + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
-                                untilTomorrow(now))));
+                .flatMap(ignored -> count(owner, sizeBytes, now))
+                .onFailure(ConditionalCheckFailedException.class)
+                .recoverWithUni(full -> read(owner, now).map(used -> {
+                    throw used.creationsThisMinute() + 1 > limits.creationsPerMinute()
+                            ? ApiProblem.overQuota(
+                                    "You created " + limits.creationsPerMinute()
+                                            + " videos this minute, the most allowed",
+                                    untilNextMinute(now))
+                            : ApiProblem.overQuota(
+                                    "This upload would take you past the "
+                                            + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
+                                    untilTomorrow(now));
+                }));
     }
 
     Uni<Usage> usage(Caller caller, Instant now) {
         String owner = caller.subject();
         return Uni.combine()
                 .all()
-                .unis(
-                        videos.countInFlight(owner),
-                        read(day(owner, now), "bytes"),
-                        read(minute(owner, now), "creations"))
-                .with(Usage::new);
+                .unis(videos.countInFlight(owner), read(owner, now))
+                .with((inFlight, used) -> new Usage(inFlight, used.bytesToday(), used.creationsThisMinute()));
     }
 
-    /** Adds {@code amount} to a counter, unless it would pass {@code max}. */
-    private Uni<Void> add(String key, String counter, long amount, long max, Instant now) {
-        Instant expires = now.plus(Duration.ofDays(2));
+    /** Adds the bytes and one creation, unless either would pass its limit. */
+    private Uni<Void> count(String owner, long sizeBytes, Instant now) {
+        long bytesRoom = limits.bytesPerDay().asLongValue() - sizeBytes;
+        long creationsRoom = limits.creationsPerMinute() - 1L;
         return Uni.createFrom()
                 .completionStage(() -> dynamo.updateItem(update -> update.tableName(table)
-                        .key(Map.of(KEY, AttributeValue.fromS(key)))
-                        .updateExpression("ADD #counter :amount SET #expires = :expires")
-                        .conditionExpression("attribute_not_exists(#counter) OR #counter <= :room")
-                        .expressionAttributeNames(Map.of("#counter", counter, "#expires", "expiresAt"))
+                        .key(key(owner, now))
+                        .updateExpression("ADD #bytes :bytes, #minute :one SET #expires = :expires")
+                        .conditionExpression("(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
+                                + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)")
+                        .expressionAttributeNames(
+                                Map.of("#bytes", BYTES, "#minute", minute(now), "#expires", "expiresAt"))
                         .expressionAttributeValues(Map.of(
-                                ":amount", number(amount),
-                                ":room", number(max == Long.MAX_VALUE ? max : max - amount),
-                                ":expires", number(expires.getEpochSecond())))))
+                                ":bytes", number(sizeBytes),
+                                ":one", number(1),
+                                ":bytesRoom", number(bytesRoom),
+                                ":creationsRoom", number(creationsRoom),
+                                ":expires", number(now.plus(Duration.ofDays(2)).getEpochSecond())))))
                 .replaceWithVoid();
     }
 
-    private Uni<Long> read(String key, String counter) {
+    /** The owner's counters now; the in-flight count is not among them. */
+    private Uni<Usage> read(String owner, Instant now) {
         return Uni.createFrom()
-                .completionStage(() -> dynamo.getItem(get -> get.tableName(table)
-                        .key(Map.of(KEY, AttributeValue.fromS(key)))
-                        .consistentRead(true)))
-                .map(response -> response.hasItem() && response.item().containsKey(counter)
-                        ? Long.parseLong(response.item().get(counter).n())
-                        : 0L);
+                .completionStage(() -> dynamo.getItem(
+                        get -> get.tableName(table).key(key(owner, now)).consistentRead(true)))
+                .map(response -> new Usage(0, counter(response.item(), BYTES), counter(response.item(), minute(now))));
     }
 
-    private static String day(String owner, Instant now) {
-        return "usage#" + owner + "#"
-                + now.truncatedTo(ChronoUnit.DAYS).atOffset(ZoneOffset.UTC).toLocalDate();
+    private static long counter(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? 0 : Long.parseLong(value.n());
     }
 
-    private static String minute(String owner, Instant now) {
-        return "usage#" + owner + "#" + now.truncatedTo(ChronoUnit.MINUTES);
+    private static Map<String, AttributeValue> key(String owner, Instant now) {
+        String day = now.truncatedTo(ChronoUnit.DAYS)
+                .atOffset(ZoneOffset.UTC)
+                .toLocalDate()
+                .toString();
+        return Map.of(KEY, AttributeValue.fromS("usage#" + owner + "#" + day));
+    }
+
+    private static String minute(Instant now) {
+        return "creations@" + MINUTE.format(now);
     }
 
     private static Duration untilNextMinute(Instant now) {

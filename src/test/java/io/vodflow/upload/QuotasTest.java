@@ -10,6 +10,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ class QuotasTest {
             return Map.of(
                     "vodflow.quotas.videos-in-flight", "3",
                     "vodflow.quotas.bytes-per-day", "10000",
-                    "vodflow.quotas.creations-per-minute", "50");
+                    "vodflow.quotas.creations-per-minute", "4");
         }
     }
 
@@ -70,14 +71,40 @@ class QuotasTest {
                 .then()
                 .body("quotas.bytesPerDay.limit", equalTo(10000))
                 .body("quotas.bytesPerDay.used", equalTo(6000))
-                .body("quotas.creationsPerMinute.limit", equalTo(50));
+                .body("quotas.creationsPerMinute.limit", equalTo(4));
         create(user, 4000).then().statusCode(201);
+    }
+
+    @Test
+    void theFifthCreationInAMinuteIsRefusedWithoutCountingItsBytes() {
+        String user = "quota-per-minute";
+        String minute = thisMinute();
+        for (int i = 0; i < 4; i++) {
+            String id = create(user, 10).then().statusCode(201).extract().path("id");
+            as(user).delete("/videos/" + id + "/upload").then().statusCode(204); // no longer in flight
+        }
+
+        Response refused = create(user, 10);
+        if (!minute.equals(thisMinute())) {
+            return; // The minute turned during the test: its counter started again.
+        }
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.jsonPath().getString("detail")).contains("4 videos this minute");
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 60L);
+        as(user).get("/videos/limits")
+                .then()
+                .body("quotas.creationsPerMinute.used", equalTo(4))
+                .body("quotas.bytesPerDay.used", equalTo(40));
     }
 
     private static Response create(String user, long size) {
         return as(user).contentType("application/json")
                 .body(Map.of("fileName", "q.mp4", "contentType", "video/mp4", "sizeBytes", size))
                 .post("/videos");
+    }
+
+    private static String thisMinute() {
+        return Instant.now().truncatedTo(ChronoUnit.MINUTES).toString();
     }
 
     private static String today() {
