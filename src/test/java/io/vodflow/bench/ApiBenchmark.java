@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +64,7 @@ class ApiBenchmark {
 
     private static final Duration MEASURED = Duration.ofSeconds(30);
     private static final Duration IDLE = Duration.ofSeconds(10);
+    private static final Path GC_LOG = OUT.resolve("vodflow-gc.log");
     /**
      * Users the requests take turns as ({@code -Dapi.benchmark.users} to change). Vodflow counts each
      * owner's videos in flight for the quota with a query that reads all of them: one user creating
@@ -95,7 +99,9 @@ class ApiBenchmark {
             double p99Millis,
             long non2xx,
             long socketErrors,
-            long timeouts) {}
+            long timeouts,
+            long startMillis,
+            long endMillis) {}
 
     /** CPU milliseconds: the server's, its JIT compiler threads' (part of the server's), the embedded DynamoDB's. */
     private record Cpu(double server, double compilers, double dynamo) {
@@ -115,6 +121,8 @@ class ApiBenchmark {
             settings.put("vodflow.quotas.creations-per-minute", "100000000");
             settings.put("vodflow.quotas.bytes-per-day", "1000T");
             List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+            // Which pauses the tail of vodflow's latencies met; a line per collection costs nothing here.
+            jvmOptions.add("-Xlog:gc:file=" + GC_LOG + ":timemillis");
             String extra = System.getProperty("api.benchmark.jvm-options", "");
             if (!extra.isBlank()) {
                 jvmOptions.addAll(List.of(extra.trim().split("\\s+")));
@@ -364,6 +372,7 @@ class ApiBenchmark {
                 server.base().resolve("/videos").toString());
         Path output = OUT.resolve(server.name() + (round == 0 ? "-warm-up" : "-" + round) + ".txt");
         Cpu before = cpu(server, dynamo);
+        long start = System.currentTimeMillis();
         Process wrk = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
@@ -393,7 +402,9 @@ class ApiBenchmark {
                 summary.get("p99_us") / 1e3,
                 summary.get("non2xx"),
                 summary.get("socket_errors"),
-                summary.get("timeouts"));
+                summary.get("timeouts"),
+                start,
+                System.currentTimeMillis());
     }
 
     private static String report(List<Run> runs, Map<String, Double> idle, List<String> jvmOptions) throws IOException {
@@ -447,6 +458,7 @@ class ApiBenchmark {
                 cpuPerRequest(vodflow) / cpuPerRequest(node),
                 mean(vodflow, Run::p99Millis) / mean(node, Run::p99Millis),
                 perSecond(vodflow) / perSecond(node)));
+        out.append(gcPauses(vodflow));
         out.append(String.format(
                 Locale.ROOT,
                 "idle CPU: vodflow %.1f ms/s, node %.1f ms/s (included above)%n",
@@ -456,6 +468,33 @@ class ApiBenchmark {
                 + "JIT: the part of vodflow's CPU its compiler threads took. DDB: the embedded DynamoDB"
                 + " (dynalite, one Node process), its CPU per request and its share of one core.\n");
         return out.toString();
+    }
+
+    /** vodflow's collections during each run, from its GC log ({@code [<epoch>ms] GC(n) Pause ... 1.234ms}). */
+    private static String gcPauses(List<Run> vodflow) throws IOException {
+        Pattern pause = Pattern.compile("^\\[(\\d+)ms\\] GC\\(\\d+\\) Pause .* (\\d+\\.\\d+)ms$");
+        List<double[]> pauses = new ArrayList<>(); // when, how long
+        for (String line : Files.readAllLines(GC_LOG)) {
+            Matcher matched = pause.matcher(line);
+            if (matched.matches()) {
+                pauses.add(new double[] {Long.parseLong(matched.group(1)), Double.parseDouble(matched.group(2))});
+            }
+        }
+        StringBuilder out = new StringBuilder("vodflow GC pauses:");
+        for (Run run : vodflow) {
+            double[] during = pauses.stream()
+                    .filter(p -> p[0] >= run.startMillis() && p[0] <= run.endMillis())
+                    .mapToDouble(p -> p[1])
+                    .toArray();
+            out.append(String.format(
+                    Locale.ROOT,
+                    " run %d: %d, %.0f ms in all, longest %.1f ms;",
+                    run.round(),
+                    during.length,
+                    Arrays.stream(during).sum(),
+                    Arrays.stream(during).max().orElse(0)));
+        }
+        return out.deleteCharAt(out.length() - 1).append('\n').toString();
     }
 
     private static String row(String server, String run, List<Run> runs) {
