@@ -151,7 +151,12 @@ final class PackagedApp implements AutoCloseable {
 
     /** CPU time (user and system) a process has used so far, from {@code /proc/<pid>/stat}. */
     static double cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return cpuMillis(Path.of("/proc", Long.toString(pid)));
+    }
+
+    /** The same for a directory of {@code /proc}: a process's, or a thread's ({@code /proc/<pid>/task/<tid>}). */
+    static double cpuMillis(Path proc) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"));
         // Fields after the command name, which is in parentheses and may hold spaces.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
