@@ -28,6 +28,8 @@ let events = null;
 let hls = null;
 /** Whether the player has the current video's stream. */
 let playing = false;
+/** Whether a native player's failure was answered by loading the stream again. */
+let reloaded = false;
 let current = null;
 
 // Byte counts as the API words them: 1.5 GiB rather than 1610612736.
@@ -268,6 +270,7 @@ function resetPlayer() {
   hls?.destroy();
   hls = null;
   playing = false;
+  reloaded = false;
   player.removeAttribute('src');
   player.load();
   $('player').hidden = true;
@@ -412,6 +415,14 @@ function reopen(playlist) {
   player.src = playlist;
   player.addEventListener('loadedmetadata', () => { player.currentTime = currentTime; }, { once: true });
 }
+
+// A native player may fail on a playlist fetched while the stream turned from growing to finished;
+// loading the finished stream again, once, answers that. hls.js reports its own errors (see play).
+player.addEventListener('error', () => {
+  if (hls || !playing || reloaded || !current?.playback) return;
+  reloaded = true;
+  reopen(current.playback.masterPlaylist);
+});
 
 function chooseRendition() {
   const rendition = current.playback.renditions[$('quality').value];
