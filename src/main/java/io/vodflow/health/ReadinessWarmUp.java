@@ -1,11 +1,14 @@
 package io.vodflow.health;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
+import io.vodflow.config.VodflowConfig;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
@@ -24,17 +27,39 @@ class ReadinessWarmUp {
     private static final Logger LOG = Logger.getLogger(ReadinessWarmUp.class);
 
     private final List<AsyncHealthCheck> checks;
+    private final boolean trainingRun;
+    private final CompletableFuture<Void> warmed = new CompletableFuture<>();
 
-    ReadinessWarmUp(@Readiness DynamoDbReadiness dynamodb, @Readiness S3Readiness s3, @Readiness SqsReadiness sqs) {
+    ReadinessWarmUp(
+            @Readiness DynamoDbReadiness dynamodb,
+            @Readiness S3Readiness s3,
+            @Readiness SqsReadiness sqs,
+            VodflowConfig config) {
         // SQS last: the messaging connectors build its client on the main thread meanwhile.
         this.checks = List.of(dynamodb, s3, sqs);
+        this.trainingRun = config.trainingRun();
     }
 
     /** Right after the settings checks (priority 1): a misconfigured service stops before this. */
     void warm(@Observes @Priority(2) StartupEvent event) {
-        Thread warmer = new Thread(this::callEach, "vodflow-readiness-warm-up");
+        Thread warmer = new Thread(
+                () -> {
+                    callEach();
+                    warmed.complete(null);
+                },
+                "vodflow-readiness-warm-up");
         warmer.setDaemon(true);
         warmer.start();
+    }
+
+    /** A training run ends once started and warmed up (vodflow.training-run). */
+    void endTrainingRun(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
+        if (trainingRun) {
+            warmed.thenRun(() -> {
+                LOG.info("Training run: started and warmed up, stopping");
+                Quarkus.asyncExit(0);
+            });
+        }
     }
 
     private void callEach() {
