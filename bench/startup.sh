@@ -8,6 +8,8 @@
 #                         by a training run, as the JVM image records it (src/main/docker/Dockerfile.jvm)
 # the median and fastest of 5 launches, Quarkus' own "started in", and the ratios to the baseline.
 # JDK 25 is looked for under /usr/lib/jvm; name another with STARTUP_JAVA25=/path/to/bin/java.
+# STARTUP_OTHER_JAR=/path/to/quarkus-app/quarkus-run.jar adds another build of vodflow to the same run
+# (one from before a change, to compare with).
 # Record the output in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,8 @@ build ./mvnw -B -q package -DskipTests -Dquarkus.package.jar.type=aot-jar -Dquar
 build ./mvnw -B -q package -DskipTests
 build ./mvnw -B -q -f bench/bare-quarkus/pom.xml package -DskipTests
 ./mvnw -B -q test -Dtest=StartupBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  ${STARTUP_JAVA25:+-Dstartup.java25="$STARTUP_JAVA25"} > target/startup-benchmark.log 2>&1 || {
+  ${STARTUP_JAVA25:+-Dstartup.java25="$STARTUP_JAVA25"} ${STARTUP_OTHER_JAR:+-Dstartup.other-jar="$STARTUP_OTHER_JAR"} \
+  > target/startup-benchmark.log 2>&1 || {
   tail -50 target/startup-benchmark.log
   exit 1
 }

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * Each is launched once to warm the machine's file cache, then {@code startup.launches} times (5 by
- * default), the three taking turns so that a drift in the machine's load hits all of them. Reported:
+ * default), taking turns so that a drift in the machine's load hits all of them; {@code
+ * -Dstartup.other-jar=.../quarkus-run.jar} adds another build of the application to compare with in the
+ * same run (one from before a change, say). Reported:
  * the median and the fastest launch of each, Quarkus' own "started in", and each one's ratio to the
  * bare application's. Not a test (its name keeps it out of the default run): run
  * {@code bench/startup.sh}, which builds what this needs.
@@ -61,6 +63,10 @@ class StartupBenchmark {
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("bare Quarkus", java, List.of(), BARE, false),
                 new Variant("vodflow plain", java, List.of(), PackagedApp.JAR, true)));
+        // Another build of the application to compare with in the same run, such as one from before a change.
+        Optional<Path> other =
+                Optional.ofNullable(System.getProperty("startup.other-jar")).map(Path::of);
+        other.ifPresent(jar -> variants.add(new Variant("vodflow other jar", java, List.of(), jar, true)));
         Optional<Path> java25 = java25();
         if (java25.isPresent() && Files.exists(AOT_JAR)) {
             train(java25.get());
@@ -88,7 +94,9 @@ class StartupBenchmark {
             }
         }
 
-        String report = report(results, java, variants.size() > 2 ? java25 : Optional.empty());
+        boolean accelerated =
+                variants.stream().anyMatch(variant -> variant.jar().equals(AOT_JAR));
+        String report = report(results, java, accelerated ? java25 : Optional.empty(), other);
         System.out.println("\n=== Start-up benchmark ===\n" + report);
         Files.writeString(Path.of("target", "startup-benchmark.txt"), report);
     }
@@ -161,7 +169,8 @@ class StartupBenchmark {
         return OptionalDouble.empty();
     }
 
-    private static String report(Map<Variant, List<Launch>> results, Path java, Optional<Path> java25) {
+    private static String report(
+            Map<Variant, List<Launch>> results, Path java, Optional<Path> java25, Optional<Path> other) {
         StringBuilder report = new StringBuilder();
         report.append(String.format(
                 Locale.ROOT,
@@ -204,6 +213,7 @@ class StartupBenchmark {
                 .append(" (")
                 .append(Runtime.version())
                 .append(")\n");
+        other.ifPresent(jar -> report.append("other jar: ").append(jar).append('\n'));
         report.append("accelerated: ")
                 .append(java25.map(Path::toString).orElse("not measured (no JDK 25 or no target/startup-aot)"))
                 .append('\n');
