@@ -71,6 +71,14 @@ public interface VodflowConfig {
     /** Embedded S3, SQS and DynamoDB, used in dev mode and tests only. */
     LocalCloud localcloud();
 
+    /**
+     * A training run: vodflow starts, warms up as it would for its first readiness check, and exits.
+     * The JVM image runs one while it is built, against no services, to record its ahead-of-time cache
+     * (profile {@code aot-training}, see src/main/docker/Dockerfile.jvm).
+     */
+    @WithDefault("false")
+    boolean trainingRun();
+
     interface Storage {
         /** Bucket that receives client uploads, under {@code uploads/{videoId}/source}. */
         String inputBucket();

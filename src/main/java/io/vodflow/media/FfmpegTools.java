@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -29,9 +30,10 @@ import org.bytedeco.javacpp.Loader;
 import org.jboss.logging.Logger;
 
 /**
- * Finds ffmpeg and ffprobe, checks them once at start-up and runs them. Each is taken from
- * configuration, else from the org.bytedeco ffmpeg jar on the classpath (extracted once into the
- * JavaCPP cache), else from the PATH; a start-up error names every candidate and why it was refused.
+ * Finds ffmpeg and ffprobe, checks them once at start-up (beside the rest of the start-up) and runs
+ * them. Each is taken from configuration, else from the org.bytedeco ffmpeg jar on the classpath
+ * (extracted once into the JavaCPP cache), else from the PATH; a start-up error names every candidate
+ * and why it was refused.
  */
 @Singleton
 public class FfmpegTools {
@@ -40,6 +42,12 @@ public class FfmpegTools {
     /** Encoders the local engine's output needs. */
     static final List<String> REQUIRED_ENCODERS = List.of("libx264", "aac", "mjpeg");
 
+    /**
+     * When start-up waits for the checks: after the messaging connectors start (1000), before the
+     * application's own observers (2500 by default).
+     */
+    private static final int AWAIT_CHECKS_PRIORITY = 2000;
+
     /** Bump when what {@link #extract} writes changes, so that older extractions are not reused. */
     private static final int EXTRACTION_LAYOUT = 2;
 
@@ -47,6 +55,7 @@ public class FfmpegTools {
     private final boolean transcodesHere;
     private volatile Tool ffmpeg;
     private volatile Tool ffprobe;
+    private CompletableFuture<Void> startupChecks = CompletableFuture.completedFuture(null);
 
     FfmpegTools(VodflowConfig config) {
         this.config = config.ffmpeg();
@@ -130,9 +139,44 @@ public class FfmpegTools {
 
     /**
      * Every replica probes uploads with ffprobe; only one that runs local jobs needs ffmpeg and its
-     * encoders, so an API-only replica starts without them.
+     * encoders, so an API-only replica starts without them. The checks (up to three runs of the tools,
+     * and extracting them on a first start) take a thread of their own while the messaging connectors
+     * start; {@link #awaitChecks} ends the start-up with their verdict.
      */
-    void check(@Observes @Priority(10) StartupEvent event) {
+    void startChecks(@Observes @Priority(10) StartupEvent event) {
+        CompletableFuture<Void> verdict = new CompletableFuture<>();
+        startupChecks = verdict;
+        Thread checker = new Thread(
+                () -> {
+                    try {
+                        check();
+                        verdict.complete(null);
+                    } catch (Throwable e) {
+                        verdict.completeExceptionally(e);
+                    }
+                },
+                "vodflow-ffmpeg-check");
+        checker.setDaemon(true);
+        checker.start();
+    }
+
+    /**
+     * Waits for the checks before the application's own start-up work (the local worker among it) runs,
+     * after the messaging connectors started: a missing or unusable tool still stops the start, with
+     * the message naming every candidate.
+     */
+    void awaitChecks(@Observes @Priority(AWAIT_CHECKS_PRIORITY) StartupEvent event) {
+        try {
+            startupChecks.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
+    }
+
+    private void check() {
         LOG.infof("Using %s (%s) for probing", ffprobe().executable(), ffprobe().version());
         if (transcodesHere) {
             LOG.infof("Using %s (%s) for transcoding", ffmpeg().executable(), ffmpeg().version());

@@ -63,13 +63,36 @@ final class PackagedApp implements AutoCloseable {
      * @return nanoseconds from starting the process to ready
      */
     long launch(Path java, List<String> jvmOptions, Path log) throws IOException {
+        return launch(java, jvmOptions, JAR, log);
+    }
+
+    /**
+     * Like {@link #launch(Path, List, Path)}, for another package of the application: {@code jar} is its
+     * {@code quarkus-run.jar} (the ahead-of-time package, say).
+     */
+    long launch(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
+        List<String> options = new ArrayList<>(jvmOptions);
+        settings.forEach((setting, value) -> options.add("-D" + setting + "=" + value));
+        return start(java, options, jar, log);
+    }
+
+    /**
+     * Starts another Quarkus application, without the application's settings (a bare one, to compare
+     * with), and waits until its readiness check answers 200; {@link #stop} stops it.
+     *
+     * @return nanoseconds from starting the process to ready
+     */
+    long launchOther(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
+        return start(java, jvmOptions, jar, log);
+    }
+
+    private long start(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
         int port = Integer.parseInt(LocalCloudTestPorts.freePort());
         base = URI.create("http://127.0.0.1:" + port);
         List<String> command = new ArrayList<>(List.of(java.toString()));
         command.addAll(jvmOptions);
-        settings.forEach((setting, value) -> command.add("-D" + setting + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
-        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(List.of("-jar", jar.toString()));
         Files.createDirectories(log.toAbsolutePath().getParent());
         long started = System.nanoTime();
         process = new ProcessBuilder(command)
@@ -131,9 +154,17 @@ final class PackagedApp implements AutoCloseable {
 
     /** Stops the application, leaving the embedded services running for the next launch. */
     void stop() throws InterruptedException {
+        stop(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops the application and waits up to {@code patience} for it to exit, for a JVM with work to do
+     * on its way out (writing a class-data or ahead-of-time cache); it is killed after that.
+     */
+    void stop(Duration patience) throws InterruptedException {
         if (process != null) {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
             }
             process = null;

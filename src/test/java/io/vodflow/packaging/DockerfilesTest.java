@@ -77,6 +77,7 @@ class DockerfilesTest {
             "debian:12-slim", Set.of("libgcc_s.so.1", "libstdc++.so.6"),
             "debian:bookworm-slim", Set.of("libgcc_s.so.1", "libstdc++.so.6"),
             "eclipse-temurin:17-jre", Set.of("libgcc_s.so.1", "libstdc++.so.6"),
+            "eclipse-temurin:25-jre", Set.of("libgcc_s.so.1", "libstdc++.so.6"),
             "registry.access.redhat.com/ubi9/ubi-minimal", Set.of("libgcc_s.so.1", "libstdc++.so.6"));
 
     /**

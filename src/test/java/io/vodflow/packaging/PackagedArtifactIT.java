@@ -64,6 +64,29 @@ class PackagedArtifactIT {
         assertThat(startFailing(withProvider)).contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false");
     }
 
+    @Test
+    void aWorkerWithoutAUsableFfmpegStopsStartingNamingWhatItTried() throws Exception {
+        // Everything else is set; the services are not there, which start-up survives until it checks ffmpeg.
+        Map<String, String> env = new HashMap<>(Map.of(
+                "VODFLOW_STORAGE_INPUT_BUCKET", "in",
+                "VODFLOW_STORAGE_OUTPUT_BUCKET", "out",
+                "VODFLOW_DATABASE_TABLE", "videos",
+                "VODFLOW_QUEUES_UPLOADS", "uploads",
+                "VODFLOW_QUEUES_JOB_EVENTS", "events",
+                "VODFLOW_QUEUES_TRANSCODE_JOBS", "jobs",
+                "AWS_REGION", "eu-west-1",
+                "VODFLOW_AWS_SQS_ENDPOINT", "http://127.0.0.1:9",
+                "QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here",
+                "VODFLOW_AUTH_SIGNING_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        env.putAll(Map.of(
+                "AWS_ACCESS_KEY_ID", "none",
+                "AWS_SECRET_ACCESS_KEY", "none",
+                "QUARKUS_S3_ENDPOINT_OVERRIDE", "http://127.0.0.1:9",
+                "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", "http://127.0.0.1:9",
+                "VODFLOW_FFMPEG_PATH", "/nonexistent/ffmpeg"));
+        assertThat(startFailing(env)).contains("No usable ffmpeg found", "/nonexistent/ffmpeg", "vodflow.ffmpeg.path");
+    }
+
     /** Starts the production application with only {@code env} of vodflow's and AWS's settings; it must exit. */
     private static String startFailing(Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
