@@ -142,7 +142,7 @@ class EngineBenchmark {
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", source.toString()));
         command.addAll(List.of(
                 "-filter_complex",
-                "[0:v]bwdif=deint=interlaced,format=yuv420p,split=5[a][b][c][d][t];"
+                "[0:v]bwdif=mode=send_frame:deint=interlaced,format=yuv420p,split=5[a][b][c][d][t];"
                         + "[a]scale=1920:1080,setsar=1[v0];[b]scale=1280:720,setsar=1[v1];"
                         + "[c]scale=854:480,setsar=1[v2];[d]scale=640:360,setsar=1[v3];"
                         + "[t]select='isnan(prev_selected_t)+gte(t-prev_selected_t,5)',scale=640:360,setsar=1[th]"));
@@ -202,7 +202,7 @@ class EngineBenchmark {
                     List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", source.toString()));
             command.addAll(List.of(
                     "-vf",
-                    "bwdif=deint=interlaced,format=yuv420p,scale=" + rung[0] + ",setsar=1",
+                    "bwdif=mode=send_frame:deint=interlaced,format=yuv420p,scale=" + rung[0] + ",setsar=1",
                     "-map",
                     "0:v:0",
                     "-map",

@@ -2,6 +2,7 @@ package io.vodflow.transcode.local;
 
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -349,7 +350,9 @@ class LocalEngineTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("sources")
     void transcodesToValidHls(Case source) throws IOException {
-        String id = VideoApi.upload(source.source().apply(ffmpeg), source.contentType());
+        Path file = source.source().apply(ffmpeg);
+        JsonNode sourceVideo = stream(FfprobeJson.probe(ffmpeg, file.toString()), "video");
+        String id = VideoApi.upload(file, source.contentType());
 
         JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
 
@@ -370,6 +373,13 @@ class LocalEngineTest {
                 assertThat(videoStream.path("width").asInt() + "x"
                                 + videoStream.path("height").asInt())
                         .isEqualTo(rendition.get("width") + "x" + rendition.get("height"));
+                // Every frame once: no frame doubled by deinterlacing or by a guessed output rate. (A
+                // single frame has no rate to keep.)
+                if (!"1".equals(sourceVideo.path("nb_frames").asText())) {
+                    assertThat(frameRate(videoStream))
+                            .as("frame rate, as the source's")
+                            .isCloseTo(frameRate(sourceVideo), within(0.01));
+                }
                 source.check().accept(videoStream, probe);
             }
             if (source.audio()) {
@@ -527,6 +537,11 @@ class LocalEngineTest {
             assertThat(durations.get(i)).isBetween(SEGMENT_SECONDS - FRAME_SECONDS, SEGMENT_SECONDS + FRAME_SECONDS);
         }
         assertThat(durations.get(durations.size() - 1)).isLessThanOrEqualTo(SEGMENT_SECONDS + FRAME_SECONDS);
+    }
+
+    private static double frameRate(JsonNode video) {
+        String[] rate = video.path("r_frame_rate").asText().split("/");
+        return Double.parseDouble(rate[0]) / Double.parseDouble(rate[1]);
     }
 
     private static JsonNode stream(JsonNode probe, String type) {
