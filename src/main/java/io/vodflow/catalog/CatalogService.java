@@ -6,6 +6,7 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.transcode.FastStart;
 import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -25,9 +26,16 @@ public class CatalogService {
     private final VideoRepository videos;
     private final ObjectStore store;
     private final Transcoder transcoder;
+    private final FastStart fastStart;
     private final VodflowConfig.Storage storage;
 
-    CatalogService(VideoRepository videos, ObjectStore store, Transcoder transcoder, VodflowConfig config) {
+    CatalogService(
+            VideoRepository videos,
+            ObjectStore store,
+            Transcoder transcoder,
+            FastStart fastStart,
+            VodflowConfig config) {
+        this.fastStart = fastStart;
         this.videos = videos;
         this.store = store;
         this.transcoder = transcoder;
@@ -78,7 +86,7 @@ public class CatalogService {
     }
 
     /**
-     * Removes what a video being deleted holds: its job, its pending upload, its source and every
+     * Removes what a video being deleted holds: its job (and preview), its pending upload, its source and every
      * output, then the record, last, so that what is left is still found. Each step is harmless when
      * done before. Outputs a canceled job writes later are removed when its final event arrives, and
      * an upload arriving later when its notification does.
@@ -99,6 +107,7 @@ public class CatalogService {
         }
         return transcoder
                 .cancel(video.job().id())
+                .flatMap(ignored -> fastStart.end(video.id(), video.attempt()))
                 .onFailure()
                 .invoke(e -> LOG.warnf(
                         "Could not cancel job %s of %s: %s", video.job().id(), video.id(), e.getMessage()))

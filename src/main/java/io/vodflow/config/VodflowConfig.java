@@ -49,8 +49,14 @@ public interface VodflowConfig {
     /** The ffmpeg and ffprobe executables. */
     Ffmpeg ffmpeg();
 
-    /** The local transcoding engine, when {@code vodflow.transcoder.backend=local}. */
+    /**
+     * The local transcoding engine, when {@code vodflow.transcoder.backend=local}, or for MediaConvert's
+     * fast start.
+     */
     Local local();
+
+    /** A quick preview before MediaConvert's ladder, when {@code vodflow.transcoder.backend=mediaconvert}. */
+    FastStart fastStart();
 
     /** Live progress for browsers. */
     Status status();
@@ -299,6 +305,26 @@ public interface VodflowConfig {
 
         /** Where jobs keep their temporary files; the system's temporary directory when absent. */
         Optional<Path> workDir();
+    }
+
+    /**
+     * Whether this replica's local engine takes jobs: as the backend, or for MediaConvert's fast start;
+     * either way only where workers are enabled.
+     */
+    static boolean runsLocalJobs(VodflowConfig config) {
+        boolean engineUsed = config.transcoder().backend() == Transcoder.Backend.LOCAL
+                || config.fastStart().enabled();
+        return engineUsed && config.local().workerEnabled();
+    }
+
+    interface FastStart {
+        /**
+         * Whether the local engine makes a preview of every video (the ladder's lowest rendition)
+         * while MediaConvert makes the whole ladder, so that videos play within seconds; MediaConvert's
+         * outputs replace it when its job completes. Needs local workers ({@code vodflow.local.*}).
+         */
+        @WithDefault("false")
+        boolean enabled();
     }
 
     interface Status {

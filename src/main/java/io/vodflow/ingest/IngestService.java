@@ -11,6 +11,7 @@ import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
 import io.vodflow.support.VideoLog;
 import io.vodflow.support.VideoSpans;
+import io.vodflow.transcode.FastStart;
 import io.vodflow.transcode.JobRejectedException;
 import io.vodflow.transcode.JobTemplate;
 import io.vodflow.transcode.TranscodeRequest;
@@ -48,6 +49,7 @@ public class IngestService {
     private final SourceProbe probe;
     private final JobTemplate template;
     private final Transcoder transcoder;
+    private final FastStart fastStart;
     private final VodflowConfig config;
     private final VideoSpans spans;
 
@@ -58,8 +60,10 @@ public class IngestService {
             SourceProbe probe,
             JobTemplate template,
             Transcoder transcoder,
+            FastStart fastStart,
             VodflowConfig config,
             VideoSpans spans) {
+        this.fastStart = fastStart;
         this.videos = videos;
         this.s3 = s3;
         this.store = store;
@@ -205,6 +209,7 @@ public class IngestService {
                             template.fitted(video.id(), media, video.limits()));
                     return startOrFind(request, claimed.claim().submittingAt())
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId))
+                            .call(submitted -> preview(request))
                             .onFailure(JobRejectedException.class)
                             .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
                 });
@@ -229,6 +234,22 @@ public class IngestService {
                 return Uni.createFrom().item(found.get());
             }
             return transcoder.submit(request);
+        });
+    }
+
+    /**
+     * Has the local engine make a preview beside the job (fast start). A preview that cannot be
+     * submitted leaves the video to play at COMPLETE, as without fast start: its job runs anyway.
+     */
+    private Uni<Void> preview(TranscodeRequest request) {
+        return fastStart.preview(request).onFailure().recoverWithUni(e -> {
+            VideoLog.warnf(
+                    LOG,
+                    request.videoId(),
+                    "Video %s: no preview, it plays at COMPLETE: %s",
+                    request.videoId(),
+                    e.getMessage());
+            return Uni.createFrom().voidItem();
         });
     }
 

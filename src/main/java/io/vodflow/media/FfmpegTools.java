@@ -59,8 +59,7 @@ public class FfmpegTools {
 
     FfmpegTools(VodflowConfig config) {
         this.config = config.ffmpeg();
-        this.transcodesHere = config.transcoder().backend() == VodflowConfig.Transcoder.Backend.LOCAL
-                && config.local().workerEnabled();
+        this.transcodesHere = VodflowConfig.runsLocalJobs(config);
     }
 
     /**

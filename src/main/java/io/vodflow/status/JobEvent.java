@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.VideoSpans;
 import io.vodflow.transcode.JobBounds;
+import io.vodflow.transcode.TranscodeRequest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.Optional;
  * @param playableMasterPlaylist on a STATUS_UPDATE of the local engine, the master playlist of the job's
  *     stream once it plays (every rendition has a stored segment), while the job goes on; else null.
  *     MediaConvert sends no such event.
+ * @param preview whether the event is about a preview of the video (fast start), not its job: from
+ *     userMetadata
  */
 record JobEvent(
         String jobId,
@@ -34,7 +37,8 @@ record JobEvent(
         String errorCode,
         String errorMessage,
         String trace,
-        String playableMasterPlaylist) {
+        String playableMasterPlaylist,
+        boolean preview) {
 
     /** The detail field of {@link #playableMasterPlaylist()}. */
     static final String PLAYABLE = "playableMasterPlaylist";
@@ -120,7 +124,8 @@ record JobEvent(
                 detail.hasNonNull("errorCode") ? detail.path("errorCode").asText() : null,
                 detail.path("errorMessage").asText(null),
                 metadata.path(VideoSpans.TRACEPARENT).asText(null),
-                detail.path(PLAYABLE).asText(null));
+                detail.path(PLAYABLE).asText(null),
+                metadata.path(TranscodeRequest.PREVIEW).asBoolean(false));
     }
 
     private static Instant time(JsonNode envelope, JsonNode detail) {

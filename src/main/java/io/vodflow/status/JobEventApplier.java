@@ -7,6 +7,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.VideoLog;
+import io.vodflow.transcode.FastStart;
 import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -20,7 +21,8 @@ import org.jboss.logging.Logger;
  * Applies job events to videos: finds the video (by its id in userMetadata, else by job id), refuses
  * an event that reaches outside that video's keys, and applies the event's transition with a
  * conditional write; the repository announces the change to subscribers and metrics. A job that ends
- * after its video was deleted, or while it is being deleted, has its outputs removed.
+ * after its video was deleted, or while it is being deleted, has its outputs removed; a job's end also
+ * ends its attempt's preview (fast start), whose events tell only when the video plays.
  */
 // A singleton, made with its first user at start-up rather than on whichever thread first calls it.
 @Singleton
@@ -31,6 +33,7 @@ public class JobEventApplier {
     private final VideoRepository videos;
     private final ObjectStore store;
     private final JobOutputs outputs;
+    private final FastStart fastStart;
     private final String engine;
     private final String outputBucket;
     private final ObjectMapper json;
@@ -40,9 +43,11 @@ public class JobEventApplier {
             ObjectStore store,
             JobOutputs outputs,
             Transcoder transcoder,
+            FastStart fastStart,
             ObjectMapper json,
             VodflowConfig config) {
         this.videos = videos;
+        this.fastStart = fastStart;
         this.json = json;
         this.store = store;
         this.outputs = outputs;
@@ -85,12 +90,45 @@ public class JobEventApplier {
             if (outOfScope.isPresent()) {
                 return Uni.createFrom().failure(new OutOfScopeException(outOfScope.get()));
             }
+            if (event.preview()) {
+                return applyPreview(id, event);
+            }
             return outputs.of(event)
                     .flatMap(produced -> applyTo(id, event, produced))
-                    .flatMap(video -> (video == null || video.isDeleting()) && StatusRules.isFinal(event)
-                            ? removeOrphanedOutputs(id, event)
+                    .flatMap(video -> StatusRules.isFinal(event)
+                            ? ended(id, event, video)
                             : Uni.createFrom().voidItem());
         });
+    }
+
+    /**
+     * A job ended: the attempt's preview, if any, is no longer needed; and if the video was deleted
+     * while the job ran, whatever the job wrote since belongs to nobody.
+     */
+    private Uni<Void> ended(String id, JobEvent event, Video video) {
+        Uni<Void> previewEnded =
+                event.attempt() == null ? Uni.createFrom().voidItem() : fastStart.end(id, event.attempt());
+        return video == null || video.isDeleting()
+                ? previewEnded.flatMap(ignored -> removeOrphanedOutputs(id, event))
+                : previewEnded;
+    }
+
+    /**
+     * A preview's event (fast start): only its playable moment is the video's; once it ends, its files
+     * go if nothing plays them any more (the video ended, or went).
+     */
+    private Uni<Void> applyPreview(String id, JobEvent event) {
+        boolean last = StatusRules.isFinal(event);
+        if (event.playableMasterPlaylist() == null && !last) {
+            return Uni.createFrom().voidItem();
+        }
+        return videos.update(id, current -> StatusRules.previewed(current, event, Instant.now()))
+                .flatMap(video -> last
+                                && (video == null
+                                        || video.isDeleting()
+                                        || video.status().isTerminal())
+                        ? fastStart.remove(id)
+                        : Uni.createFrom().voidItem());
     }
 
     /**
@@ -131,7 +169,6 @@ public class JobEventApplier {
         return StatusRules.apply(current, event, produced, now);
     }
 
-    /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */
     private Uni<Void> removeOrphanedOutputs(String id, JobEvent event) {
         VideoLog.infof(
                 LOG,

@@ -50,6 +50,17 @@ final class StatusRules {
         return otherAttempt || otherJob;
     }
 
+    /**
+     * A preview's events (fast start) tell the video only when it plays: the rest of the preview's life,
+     * its end included, is not the video's.
+     */
+    static Video previewed(Video video, JobEvent event, Instant now) {
+        if (event.playableMasterPlaylist() == null || event.attempt() == null) {
+            return video;
+        }
+        return video.previewPlayable(event.attempt(), stream(event), now);
+    }
+
     /** Whether the event ends its job: nothing is written after it. */
     static boolean isFinal(JobEvent event) {
         return switch (event.status()) {
@@ -68,13 +79,15 @@ final class StatusRules {
 
     private static Video progressed(Video video, JobEvent event, Instant now) {
         if (event.playableMasterPlaylist() != null) {
-            Video.Playable stream = new Video.Playable(
-                    S3Uri.parse(event.playableMasterPlaylist()).key(), event.at());
-            return video.playable(event.jobId(), stream, event.at(), now);
+            return video.playable(event.jobId(), stream(event), event.at(), now);
         }
         int percent = event.percent() == null ? 0 : Math.min(100, event.percent());
         String recorded = video.job() == null ? null : video.job().phase();
         return video.progressed(event.jobId(), percent, JobPhase.later(recorded, event.phase()), event.at(), now);
+    }
+
+    private static Video.Playable stream(JobEvent event) {
+        return new Video.Playable(S3Uri.parse(event.playableMasterPlaylist()).key(), event.at());
     }
 
     /** COMPLETE only when the outputs play; else the job failed, whatever the engine says. */

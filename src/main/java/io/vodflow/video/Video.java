@@ -260,6 +260,17 @@ public record Video(
         return jobEvent(jobId, VideoStatus.PROGRESSING, 0, null, stream, at, now, next -> {});
     }
 
+    /**
+     * A preview of this attempt plays while the recorded job goes on (MediaConvert's fast start): kept
+     * once, until the video ends, as the job's own stream would be; the status is the job's to move.
+     */
+    public Video previewPlayable(int previewAttempt, Playable stream, Instant now) {
+        if (previewAttempt != attempt || job == null || playable != null || status.isTerminal() || isDeleting()) {
+            return this;
+        }
+        return change(now).playable(stream).build();
+    }
+
     /** The recorded job ended well: COMPLETE with what it produced. */
     public Video completed(String jobId, Outputs produced, Instant at, Instant now) {
         return jobEvent(jobId, VideoStatus.COMPLETE, 0, null, null, at, now, next -> next.outputs(produced));

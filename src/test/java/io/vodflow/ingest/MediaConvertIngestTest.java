@@ -12,6 +12,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.MediaConvertStub;
 import io.vodflow.testing.MediaConvertStubResource;
+import io.vodflow.testing.Queues;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
@@ -24,11 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Uploads through the API lead to CreateJob calls at a MediaConvert stub, exactly once per video. */
 @QuarkusTest
@@ -117,7 +116,7 @@ class MediaConvertIngestTest {
         }
 
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
-        awaitQueueDrained(config.queues().uploads());
+        new Queues(sqs).awaitDrained(config.queues().uploads(), TIMEOUT);
 
         assertThat(mediaConvert.createJobRequests(id)).hasSize(1);
         assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
@@ -167,7 +166,7 @@ class MediaConvertIngestTest {
                     .forEach(message -> deadLetters.add(message.body()));
             assertThat(deadLetters).contains(poison);
         });
-        awaitQueueDrained(config.queues().uploads());
+        new Queues(sqs).awaitDrained(config.queues().uploads(), TIMEOUT);
         assertThat(deadLetters).containsExactly(poison);
 
         // The consumer is still there.
@@ -259,19 +258,5 @@ class MediaConvertIngestTest {
 
     private String queueUrl(String queue) {
         return sqs.getQueueUrl(request -> request.queueName(queue)).join().queueUrl();
-    }
-
-    private void awaitQueueDrained(String queue) {
-        String url = queueUrl(queue);
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(url)
-                            .attributeNames(
-                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-                    .join()
-                    .attributes();
-            assertThat(attributes.values()).allMatch("0"::equals);
-        });
     }
 }

@@ -2,7 +2,6 @@ package io.vodflow.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -15,7 +14,6 @@ import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -69,17 +67,7 @@ class MediaConvertReconcileTest {
         String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
         String jobId = mediaConvert.jobId(id, 1);
-        JsonNode hls = mediaConvert
-                .createJobRequests(id)
-                .get(0)
-                .body()
-                .path("settings")
-                .path("outputGroups")
-                .get(0);
-        List<String> variants = new ArrayList<>();
-        hls.path("outputs")
-                .forEach(output ->
-                        variants.add("master" + output.path("nameModifier").asText() + ".m3u8"));
+        List<String> variants = mediaConvert.hlsVariants(id);
         // What MediaConvert would have written, where the settings told it to.
         StoredOutputs.write(s3, config.storage().outputBucket(), "videos/" + id + "/hls/master.m3u8", variants);
 

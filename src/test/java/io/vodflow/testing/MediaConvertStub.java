@@ -252,6 +252,24 @@ public final class MediaConvertStub implements AutoCloseable {
         }
     }
 
+    /**
+     * The variant playlists MediaConvert would write for the video's first job: {@code master} with
+     * each HLS output's name modifier.
+     */
+    public List<String> hlsVariants(String videoId) {
+        JsonNode hls = createJobRequests(videoId)
+                .get(0)
+                .body()
+                .path("settings")
+                .path("outputGroups")
+                .get(0);
+        List<String> variants = new ArrayList<>();
+        hls.path("outputs")
+                .forEach(output ->
+                        variants.add("master" + output.path("nameModifier").asText() + ".m3u8"));
+        return variants;
+    }
+
     /** Ends a job in ERROR, with MediaConvert's code and message. */
     public void fail(String jobId, int code, String message) {
         jobsById.get(jobId).put("status", "ERROR").put("errorCode", code).put("errorMessage", message);

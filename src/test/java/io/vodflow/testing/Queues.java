@@ -6,9 +6,14 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** The queues as a test uses them: send a message, then find it in the dead-letter queue. */
+/**
+ * The queues as a test uses them: send a message, find it in the dead-letter queue, wait until all is
+ * handled.
+ */
 public final class Queues {
 
     private final SqsAsyncClient sqs;
@@ -37,6 +42,21 @@ public final class Queues {
                                 .join();
                     });
             assertThat(deadLetters).contains(body);
+        });
+    }
+
+    /** Waits until every message sent to {@code queue} so far is handled: none waiting, delayed or in flight. */
+    public void awaitDrained(String queue, Duration timeout) {
+        String url = url(queue);
+        await().atMost(timeout).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(url)
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .join()
+                    .attributes();
+            assertThat(attributes.values()).allMatch("0"::equals);
         });
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** The client side of the API, as a browser or a script would use it: create a video, PUT its bytes. */
 public final class VideoApi {
@@ -48,6 +49,13 @@ public final class VideoApi {
 
     /** Waits until the video reaches {@code status} and returns it as GET /videos/{id} shows it. */
     public static JsonPath awaitStatus(String id, String status, Duration timeout) {
+        return awaitVideo(id, timeout, current -> assertThat(current.getString("status"))
+                .as("status of %s: %s", id, current.prettify())
+                .isEqualTo(status));
+    }
+
+    /** Waits until the video, as GET /videos/{id} shows it, passes {@code assertion}, and returns it. */
+    public static JsonPath awaitVideo(String id, Duration timeout, Consumer<JsonPath> assertion) {
         AtomicReference<JsonPath> video = new AtomicReference<>();
         await().atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             JsonPath current = given().get("/videos/" + id)
@@ -56,9 +64,7 @@ public final class VideoApi {
                     .extract()
                     .jsonPath();
             video.set(current);
-            assertThat(current.getString("status"))
-                    .as("status of %s: %s", id, current.prettify())
-                    .isEqualTo(status);
+            assertion.accept(current);
         });
         return video.get();
     }

@@ -55,7 +55,8 @@ public class LocalTranscoder implements Transcoder {
         return ledger.truth(jobId);
     }
 
-    static String jobId(String token) {
+    /** The id of the job submitted with this idempotency token. */
+    public static String jobId(String token) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
             return "local-" + HexFormat.of().formatHex(digest, 0, 8);

@@ -81,8 +81,7 @@ class LocalWorker {
     }
 
     void start(@Observes StartupEvent event) {
-        if (config.transcoder().backend() != VodflowConfig.Transcoder.Backend.LOCAL
-                || !config.local().workerEnabled()) {
+        if (!VodflowConfig.runsLocalJobs(config)) {
             return;
         }
         WorkDirectory.cleanLeftovers(runner.workDir());
