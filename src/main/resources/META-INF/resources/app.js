@@ -28,8 +28,9 @@ let events = null;
 let hls = null;
 /** Whether the player has the current video's stream. */
 let playing = false;
-/** Whether a native player's failure was answered by loading the stream again. */
-let reloaded = false;
+/** How often a native player's failure was answered by loading the stream again. */
+let reloads = 0;
+const MAX_RELOADS = 3;
 let current = null;
 
 // Byte counts as the API words them: 1.5 GiB rather than 1610612736.
@@ -270,7 +271,7 @@ function resetPlayer() {
   hls?.destroy();
   hls = null;
   playing = false;
-  reloaded = false;
+  reloads = 0;
   player.removeAttribute('src');
   player.load();
   $('player').hidden = true;
@@ -416,12 +417,15 @@ function reopen(playlist) {
   player.addEventListener('loadedmetadata', () => { player.currentTime = currentTime; }, { once: true });
 }
 
-// A native player may fail on a playlist fetched while the stream turned from growing to finished;
-// loading the finished stream again, once, answers that. hls.js reports its own errors (see play).
+// A native player may fail on a playlist fetched while the stream grows or turns finished; loading the
+// stream again answers that, a few times, a moment later. hls.js reports its own errors (see play).
 player.addEventListener('error', () => {
-  if (hls || !playing || reloaded || !current?.playback) return;
-  reloaded = true;
-  reopen(current.playback.masterPlaylist);
+  if (hls || !playing || reloads >= MAX_RELOADS || !current?.playback) return;
+  reloads += 1;
+  const { id } = current;
+  setTimeout(() => {
+    if (current?.id === id && current.playback) reopen(current.playback.masterPlaylist);
+  }, 500 * reloads);
 });
 
 function chooseRendition() {

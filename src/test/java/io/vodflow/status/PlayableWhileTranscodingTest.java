@@ -17,7 +17,10 @@ import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,7 @@ class PlayableWhileTranscodingTest {
         JsonPath created = VideoApi.create("thirty.mp4", "video/mp4", bytes.length);
         String id = created.getString("id");
 
+        Path earlyFirstSegment = Files.createTempFile("early-first-segment", ".ts");
         List<SseClient.Event> events;
         String hls;
         List<String> renditions;
@@ -86,6 +90,8 @@ class PlayableWhileTranscodingTest {
                         .then()
                         .statusCode(200));
             }
+            String firstSegment = renditions.get(0).replace(".m3u8", "_00001.ts");
+            Files.write(earlyFirstSegment, RestAssured.get(hls + firstSegment).asByteArray());
 
             sse.ended().get(5, TimeUnit.MINUTES);
             events = sse.events();
@@ -96,6 +102,13 @@ class PlayableWhileTranscodingTest {
         assertThat(names.indexOf("COMPLETE"))
                 .as("playable well before COMPLETE")
                 .isGreaterThan(events.indexOf(firstPlayable(events).orElseThrow()) + 1);
+
+        // The first segment a player got early is the finished one's twin: the same frames and sound at
+        // the same times, so that the segments after it follow on, whichever of the two it played.
+        String firstSegment = renditions.get(0).replace(".m3u8", "_00001.ts");
+        assertThat(packetTimes(earlyFirstSegment.toString()))
+                .isNotEmpty()
+                .isEqualTo(packetTimes(base.resolve(hls + firstSegment).toString()));
 
         for (String rendition : renditions) {
             Response finished = RestAssured.get(hls + rendition);
@@ -110,6 +123,16 @@ class PlayableWhileTranscodingTest {
             assertThat(durations.stream().mapToDouble(Double::doubleValue).sum())
                     .isBetween(29.5, 30.5);
         }
+    }
+
+    /** Every packet of a segment, as its stream and presentation time. */
+    private List<String> packetTimes(String input) {
+        JsonNode probed = FfprobeJson.probe(ffmpeg, input, "-show_entries", "packet=stream_index,pts_time");
+        List<String> times = new ArrayList<>();
+        probed.path("packets")
+                .forEach(packet -> times.add(packet.path("stream_index").asText() + "@"
+                        + packet.path("pts_time").asText()));
+        return times;
     }
 
     private static Optional<SseClient.Event> firstPlayable(List<SseClient.Event> events) {

@@ -33,20 +33,48 @@ final class FfmpegCommand {
     private static final String TONEMAP = "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
             + "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv";
 
+    /** The whole job: every rendition and the thumbnails. */
     static List<String> build(JobPlan plan, Source source, Path outputDir, String preset) {
+        return build(plan, source, outputDir, preset, false);
+    }
+
+    /**
+     * The first segment of every rendition, from the source's first moments. With the same settings
+     * as {@link #build}, its segments have the same frames and the same timestamps as the whole run's
+     * first ones (audio included: the source is read a little past the first segment, so that the next
+     * keyframe cuts it where the whole run cuts it), but they are ready sooner: the whole run's
+     * encoders hold frames back for their lookahead until later frames arrive, where this run's end
+     * flushes them at once. The segments after the first are cut short: only the first counts.
+     */
+    static List<String> firstSegments(JobPlan plan, Source source, Path outputDir, String preset) {
+        return build(plan, source, outputDir, preset, true);
+    }
+
+    /** How much of the source the first segments' run reads: past the next keyframe at 4 fps and up. */
+    private static final String FIRST_SEGMENTS_READ = Double.toString(FIRST_SEGMENT_SECONDS + 0.25);
+
+    /** Whether the renditions start with the short first segment: whenever video places the cuts. */
+    static boolean startsShort(JobPlan plan, boolean sourceHasVideo) {
+        return sourceHasVideo && plan.hls().renditions().stream().anyMatch(r -> r.video() != null);
+    }
+
+    private static List<String> build(JobPlan plan, Source source, Path outputDir, String preset, boolean firstOnly) {
         List<String> args = new ArrayList<>(
                 List.of("-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"));
         // Progress four times a second: each report is when the engine looks for finished segments.
         args.addAll(List.of("-stats_period", "0.25"));
+        if (firstOnly) {
+            args.addAll(List.of("-t", FIRST_SEGMENTS_READ));
+        }
         args.addAll(SourceInput.arguments(source.input()));
-        JobPlan.FrameCapture capture = source.hasVideo() ? plan.frameCapture() : null;
+        JobPlan.FrameCapture capture = source.hasVideo() && !firstOnly ? plan.frameCapture() : null;
         List<JobPlan.Rendition> withVideo =
                 plan.hls().renditions().stream().filter(r -> r.video() != null).toList();
         if (!withVideo.isEmpty() || capture != null) {
             args.addAll(List.of("-filter_complex", filterGraph(withVideo, capture, source.hdr())));
         }
         List<String> variants = mapRenditions(plan.hls(), source, preset, args);
-        args.addAll(hlsOutput(plan.hls(), variants, outputDir, !withVideo.isEmpty() && source.hasVideo()));
+        args.addAll(hlsOutput(plan.hls(), variants, outputDir, startsShort(plan, source.hasVideo())));
         if (capture != null) {
             args.addAll(thumbnailOutput(capture, outputDir));
         }

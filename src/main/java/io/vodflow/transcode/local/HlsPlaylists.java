@@ -94,6 +94,18 @@ final class HlsPlaylists {
         return listed.containsAll(playlists);
     }
 
+    /** A playlist cut after its first segment, still growing: no later segment, no end. */
+    static String firstSegmentOnly(String playlist) {
+        StringBuilder first = new StringBuilder();
+        for (String line : playlist.lines().toList()) {
+            first.append(line).append('\n');
+            if (!line.isBlank() && !line.startsWith("#")) {
+                return first.toString();
+            }
+        }
+        return "";
+    }
+
     /** The segment file names a playlist lists. */
     static List<String> segments(String playlist) {
         return playlist.lines()

@@ -23,8 +23,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
  * Runs one job of the local engine from start to end, on the calling (worker) thread: checks the
- * settings, probes the source, runs ffmpeg once while uploading finished segments, then reports
- * COMPLETE, ERROR or CANCELED as MediaConvert would. The working directory is removed whatever
+ * settings, probes the source, publishes the first segments from a short run of their own, runs
+ * ffmpeg once over the whole source while uploading finished segments, then reports COMPLETE, ERROR
+ * or CANCELED as MediaConvert would. The working directory is removed whatever
  * happens.
  */
 @ApplicationScoped
@@ -110,6 +111,7 @@ class LocalJobRunner {
             }
             SourceProbe.Probed source = (SourceProbe.Probed) result;
             events.statusUpdate(job, JobPhase.TRANSCODING, 2, 0, 0, run.retryCount());
+            publishFirstSegments(run, input, source);
             String failure = encode(run, input, source);
             Outcome stopped = stoppedBy(run);
             if (stopped != null) {
@@ -179,6 +181,40 @@ class LocalJobRunner {
             return Outcome.ENDED;
         }
         return handle.isStopping() ? Outcome.RETRY : null;
+    }
+
+    /**
+     * Makes the stream playable at once: the first segment of every rendition in a short ffmpeg run
+     * of its own (see {@link FfmpegCommand#firstSegments}), published before the whole run starts. Only
+     * for sources longer than two segments, where the whole run would make the stream wait; should this
+     * run fail, the whole run publishes the stream as it grows, as it does for shorter sources.
+     */
+    private void publishFirstSegments(Run run, String input, SourceProbe.Probed source)
+            throws IOException, InterruptedException {
+        MediaInfo media = source.media();
+        double twoSegmentsMs =
+                (FfmpegCommand.FIRST_SEGMENT_SECONDS + run.plan().hls().segmentSeconds()) * 1000;
+        if (!FfmpegCommand.startsShort(run.plan(), media.hasVideo()) || media.durationMs() <= twoSegmentsMs) {
+            return;
+        }
+        Path first = Files.createDirectory(run.directory().resolve("first"));
+        List<String> arguments = FfmpegCommand.firstSegments(
+                run.plan(),
+                new FfmpegCommand.Source(input, media.hasVideo(), media.hasAudio(), source.hdr()),
+                first,
+                config.preset());
+        FfmpegProcess.Exit exit = FfmpegProcess.run(
+                tools.ffmpeg().processBuilder(arguments),
+                run.handle(),
+                run.job().jobId(),
+                progress -> {});
+        if (exit.code() != 0) {
+            LOG.infof(
+                    "Job %s: the first segments' own run failed (%s); the stream plays as it grows",
+                    run.job().jobId(), exit.reason());
+            return;
+        }
+        run.uploader().publishFirst(first).ifPresent(master -> events.playable(run.job(), master));
     }
 
     /**

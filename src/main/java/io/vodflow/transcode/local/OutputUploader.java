@@ -102,6 +102,46 @@ final class OutputUploader {
         return Optional.of(plan.hls().destination().uri(master));
     }
 
+    /**
+     * Publishes the first segment of every rendition, made in {@code first} by a run of its own ahead
+     * of the whole run (see {@link FfmpegCommand#firstSegments}): the segments, under the names the
+     * whole run gives its first ones, which replace them once finished (same cut, same timestamps);
+     * then each rendition playlist listing its segment, still growing; then the master playlist.
+     *
+     * @return the master playlist's location, or empty when that run left a rendition without its
+     *     segment (the whole run then publishes the stream as it grows)
+     */
+    synchronized Optional<String> publishFirst(Path first) {
+        Map<String, String> playlists = new HashMap<>();
+        for (String name : HlsPlaylists.playlists(plan)) {
+            Path file = first.resolve(name);
+            String firstOnly = Files.isRegularFile(file) ? HlsPlaylists.firstSegmentOnly(read(file)) : "";
+            List<String> segments = HlsPlaylists.segments(firstOnly);
+            if (segments.isEmpty() || !Files.isRegularFile(first.resolve(segments.get(0)))) {
+                return Optional.empty();
+            }
+            playlists.put(name, firstOnly);
+        }
+        String master = HlsPlaylists.masterName(plan);
+        if (!Files.isRegularFile(first.resolve(master))) {
+            return Optional.empty();
+        }
+        List<CompletableFuture<?>> segments = playlists.values().stream()
+                .map(text -> HlsPlaylists.segments(text).get(0))
+                .<CompletableFuture<?>>map(segment -> putFile(segment, first.resolve(segment)))
+                .toList();
+        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).join();
+        List<CompletableFuture<?>> puts = new ArrayList<>();
+        playlists.forEach((name, text) -> {
+            puts.add(put(name, steadyTarget(text), GROWING));
+            published.put(name, 1);
+        });
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+        put(master, read(first.resolve(master)), FINISHED).join();
+        masterPublished = true;
+        return Optional.of(plan.hls().destination().uri(master));
+    }
+
     /** Uploads everything not yet uploaded and waits for every upload, failing if one failed. */
     synchronized void uploadRest() {
         // Segments and images before playlists, so that a playlist never names a missing file.
@@ -134,18 +174,23 @@ final class OutputUploader {
         if (started.containsKey(name)) {
             return;
         }
+        CompletableFuture<?> upload = putFile(name, file);
+        started.put(name, upload);
+        uploads.add(upload);
+    }
+
+    /** Uploads a segment or image under {@code name}. */
+    private CompletableFuture<?> putFile(String name, Path file) {
         S3Uri group = name.endsWith(".jpg") && plan.frameCapture() != null
                 ? plan.frameCapture().destination()
                 : plan.hls().destination();
         S3Uri target = new S3Uri(group.bucket(), group.sibling(name));
         uploaded.add(target);
-        CompletableFuture<?> upload = s3.putObject(
+        return s3.putObject(
                 put -> put.bucket(target.bucket())
                         .key(target.key())
                         .contentType(ContentTypes.ofOutput(name).orElse("application/octet-stream")),
                 AsyncRequestBody.fromFile(file));
-        started.put(name, upload);
-        uploads.add(upload);
     }
 
     /** Uploads a playlist's text, as often as it changes; its Cache-Control reaches players. */
@@ -204,7 +249,10 @@ final class OutputUploader {
 
     /** The files ffmpeg finished: it writes each under a temporary name first. */
     private Stream<Path> files() {
-        return directory.files().filter(file -> !file.getFileName().toString().endsWith(".tmp"));
+        return directory
+                .files()
+                .filter(file -> Files.isRegularFile(file)
+                        && !file.getFileName().toString().endsWith(".tmp"));
     }
 
     private void awaitUploads() {
