@@ -39,15 +39,28 @@ final class FfmpegCommand {
     }
 
     /**
-     * The first segment of every rendition, from the source's first moments. With the same settings
-     * as {@link #build}, its segments have the same frames and the same timestamps as the whole run's
-     * first ones (audio included: the source is read a little past the first segment, so that the next
+     * The first segment of every rendition, from the source's first moments. With the settings of
+     * {@link #build} (and the next faster preset, see {@link #firstSegmentsPreset}), its segments have
+     * the same frames and the same timestamps as the whole run's first ones (audio included: the source is read a little past the first segment, so that the next
      * keyframe cuts it where the whole run cuts it), but they are ready sooner: the whole run's
      * encoders hold frames back for their lookahead until later frames arrive, where this run's end
      * flushes them at once. The segments after the first are cut short: only the first counts.
      */
     static List<String> firstSegments(JobPlan plan, Source source, Path outputDir, String preset) {
         return build(plan, source, outputDir, preset, true);
+    }
+
+    /**
+     * x264's presets, fastest first. The first segments' run takes the one just faster than the job's:
+     * it still makes the same picture types at the same times (B-frames, so the same timestamps), where
+     * {@code ultrafast}, which makes none, would shift them; a job already on {@code ultrafast} keeps it.
+     */
+    private static final List<String> PRESETS = List.of(
+            "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo");
+
+    static String firstSegmentsPreset(String preset) {
+        int index = PRESETS.indexOf(preset);
+        return index > 1 ? PRESETS.get(index - 1) : preset;
     }
 
     /** How much of the source the first segments' run reads: past the next keyframe at 4 fps and up. */

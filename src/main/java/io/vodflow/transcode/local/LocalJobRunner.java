@@ -202,7 +202,7 @@ class LocalJobRunner {
                 run.plan(),
                 new FfmpegCommand.Source(input, media.hasVideo(), media.hasAudio(), source.hdr()),
                 first,
-                config.preset());
+                FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
                 tools.ffmpeg().processBuilder(arguments),
                 run.handle(),

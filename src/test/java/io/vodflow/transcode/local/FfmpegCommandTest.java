@@ -13,8 +13,40 @@ import org.junit.jupiter.api.Test;
 
 class FfmpegCommandTest {
 
+    private static final FfmpegCommand.Source SOURCE = new FfmpegCommand.Source("http://s3/source", true, true, false);
+
     @Test
     void oneProcessDecodesOnceAndWritesEveryRenditionAndTheThumbnails() throws Exception {
+        List<String> args = FfmpegCommand.build(plan(), SOURCE, Path.of("/work"), "veryfast");
+
+        assertThat(args.stream().filter("-i"::equals)).hasSize(1);
+        assertThat(args)
+                .containsSubsequence("-filter_complex", "-map", "[thumbs]", "-fps_mode", "vfr", "/work/thumb.%07d.jpg");
+        assertThat(args.get(args.indexOf("-filter_complex") + 1))
+                .startsWith("[0:v]bwdif=mode=send_frame:deint=interlaced,format=yuv420p,split=4")
+                .contains("[s0]scale=1280:720,setsar=1[v0]", "[s3]select=");
+        assertThat(args).containsSubsequence("-master_pl_name", "master.m3u8");
+        assertThat(args)
+                .containsSubsequence("-var_stream_map", "v:0,a:0,name:_720p v:1,a:1,name:_480p v:2,a:2,name:_360p");
+    }
+
+    @Test
+    void theFirstSegmentsRunReadsPastTheFirstCutWithTheNextFasterPresetAndMakesNoThumbnails() throws Exception {
+        List<String> args = FfmpegCommand.firstSegments(plan(), SOURCE, Path.of("/work/first"), "superfast");
+
+        assertThat(args).containsSubsequence("-t", "1.25", "-i", "http://s3/source");
+        assertThat(args).doesNotContain("[thumbs]").contains("/work/first/master%v.m3u8");
+        assertThat(args)
+                .containsSubsequence("-var_stream_map", "v:0,a:0,name:_720p v:1,a:1,name:_480p v:2,a:2,name:_360p");
+        assertThat(FfmpegCommand.firstSegmentsPreset("veryfast")).isEqualTo("superfast");
+        assertThat(FfmpegCommand.firstSegmentsPreset("medium")).isEqualTo("fast");
+        assertThat(FfmpegCommand.firstSegmentsPreset("superfast"))
+                .as("ultrafast makes no B-frames: other timestamps")
+                .isEqualTo("superfast");
+        assertThat(FfmpegCommand.firstSegmentsPreset("ultrafast")).isEqualTo("ultrafast");
+    }
+
+    private JobPlan plan() throws Exception {
         ObjectNode template;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("transcode/job-template.json")) {
             template = (ObjectNode) new ObjectMapper().readTree(in);
@@ -27,19 +59,6 @@ class FfmpegCommandTest {
                         "s3://out/videos/v/thumbnails/thumb"),
                 new MediaInfo(1, "video/mp4", "mov", "h264", "aac", 1280, 720, 0, 30, 8000, 2),
                 null);
-        JobPlan plan = JobPlan.of(settings);
-
-        List<String> args = FfmpegCommand.build(
-                plan, new FfmpegCommand.Source("http://s3/source", true, true, false), Path.of("/work"), "veryfast");
-
-        assertThat(args.stream().filter("-i"::equals)).hasSize(1);
-        assertThat(args)
-                .containsSubsequence("-filter_complex", "-map", "[thumbs]", "-fps_mode", "vfr", "/work/thumb.%07d.jpg");
-        assertThat(args.get(args.indexOf("-filter_complex") + 1))
-                .startsWith("[0:v]bwdif=mode=send_frame:deint=interlaced,format=yuv420p,split=4")
-                .contains("[s0]scale=1280:720,setsar=1[v0]", "[s3]select=");
-        assertThat(args).containsSubsequence("-master_pl_name", "master.m3u8");
-        assertThat(args)
-                .containsSubsequence("-var_stream_map", "v:0,a:0,name:_720p v:1,a:1,name:_480p v:2,a:2,name:_360p");
+        return JobPlan.of(settings);
     }
 }
