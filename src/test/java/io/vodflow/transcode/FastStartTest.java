@@ -23,12 +23,14 @@ import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -100,10 +102,7 @@ class FastStartTest {
 
         List<String> variants = mediaConvertWrites(id);
         mediaConvert.complete(mediaConvert.jobId(id, 1));
-        reconciler
-                .reconcile(Instant.now().plus(config.reconciler().silence()).plusSeconds(60))
-                .await()
-                .atMost(Duration.ofMinutes(1));
+        reconcileAfterSilence();
 
         JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
         String master = complete.getString("playback.masterPlaylist");
@@ -113,11 +112,60 @@ class FastStartTest {
                 .contains(variants)
                 .doesNotContain("preview");
         assertThat(complete.getList("playback.renditions")).hasSize(variants.size());
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(s3.listObjectsV2(list ->
-                                list.bucket(config.storage().outputBucket()).prefix("videos/" + id + "/hls/preview"))
-                        .contents())
-                .as("the preview's files")
-                .isEmpty());
+        await().atMost(TIMEOUT)
+                .untilAsserted(() ->
+                        assertThat(previewKeys(id)).as("the preview's files").isEmpty());
+    }
+
+    @Test
+    void mediaConvertCompletingFirstStopsThePreviewAndRemovesIt() {
+        Path longSource = TestMedia.generate(
+                ffmpeg,
+                "fast-start-long.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=25:duration=60",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "1M");
+        String id = VideoApi.upload(longSource, "video/mp4");
+        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
+                .as(video.prettify())
+                .isNotNull());
+        assertThat(previewRunning(id)).as("the preview still encodes").isTrue();
+
+        List<String> variants = mediaConvertWrites(id);
+        mediaConvert.complete(mediaConvert.jobId(id, 1));
+        reconcileAfterSilence();
+
+        JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
+        assertThat(complete.getList("playback.renditions")).hasSize(variants.size());
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(previewRunning(id)).as("the preview's ffmpeg").isFalse();
+            assertThat(previewKeys(id)).as("the preview's files").isEmpty();
+        });
+    }
+
+    private static boolean previewRunning(String videoId) {
+        return ProcessHandle.allProcesses()
+                .anyMatch(process -> process.info().commandLine().orElse("").contains(videoId));
+    }
+
+    private List<S3Object> previewKeys(String id) {
+        return s3.listObjectsV2(
+                        list -> list.bucket(config.storage().outputBucket()).prefix("videos/" + id + "/hls/preview"))
+                .contents();
+    }
+
+    private void reconcileAfterSilence() {
+        reconciler
+                .reconcile(Instant.now().plus(config.reconciler().silence()).plusSeconds(60))
+                .await()
+                .atMost(Duration.ofMinutes(1));
     }
 
     /** What MediaConvert would have written where the job's settings told it to; the variants' names. */

@@ -1,6 +1,8 @@
 package io.vodflow.transcode.local;
 
+import io.vodflow.media.MediaInfo;
 import io.vodflow.media.SourceInput;
+import io.vodflow.media.SourceProbe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +28,19 @@ final class FfmpegCommand {
 
     private FfmpegCommand() {}
 
-    /** What the engine needs to know about the source beyond the plan. */
-    record Source(String input, boolean hasVideo, boolean hasAudio, boolean hdr) {}
+    /**
+     * What the engine needs to know about the source beyond the plan.
+     *
+     * @param frameRate frames per second, 0 when unknown
+     */
+    record Source(String input, boolean hasVideo, boolean hasAudio, boolean hdr, double frameRate) {
+
+        /** The source as probed, read from {@code input}. */
+        static Source of(String input, SourceProbe.Probed probed) {
+            MediaInfo media = probed.media();
+            return new Source(input, media.hasVideo(), media.hasAudio(), probed.hdr(), media.frameRate());
+        }
+    }
 
     /** HDR (PQ or HLG) to SDR BT.709: linearise, tone-map, convert, then 8-bit 4:2:0. */
     private static final String TONEMAP = "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
@@ -63,8 +76,15 @@ final class FfmpegCommand {
         return index > 1 ? PRESETS.get(index - 1) : preset;
     }
 
-    /** How much of the source the first segments' run reads: past the next keyframe at 4 fps and up. */
-    private static final String FIRST_SEGMENTS_READ = Double.toString(FIRST_SEGMENT_SECONDS + 0.25);
+    /**
+     * How much of the source the first segments' run reads: two frames past the first cut, so that the
+     * next segment's keyframe is made and cuts the first; a quarter second past it when the rate is
+     * unknown.
+     */
+    static String firstSegmentsRead(double frameRate) {
+        double past = frameRate > 0 ? 2 / frameRate : 0.25;
+        return String.format(Locale.ROOT, "%.3f", FIRST_SEGMENT_SECONDS + past);
+    }
 
     /** Whether the renditions start with the short first segment: whenever video places the cuts. */
     static boolean startsShort(JobPlan plan, boolean sourceHasVideo) {
@@ -77,7 +97,7 @@ final class FfmpegCommand {
         // Progress four times a second: each report is when the engine looks for finished segments.
         args.addAll(List.of("-stats_period", "0.25"));
         if (firstOnly) {
-            args.addAll(List.of("-t", FIRST_SEGMENTS_READ));
+            args.addAll(List.of("-t", firstSegmentsRead(source.frameRate())));
         }
         args.addAll(SourceInput.arguments(source.input()));
         JobPlan.FrameCapture capture = source.hasVideo() && !firstOnly ? plan.frameCapture() : null;

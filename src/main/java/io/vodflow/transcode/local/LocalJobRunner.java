@@ -200,7 +200,7 @@ class LocalJobRunner {
         Path first = Files.createDirectory(run.directory().resolve("first"));
         List<String> arguments = FfmpegCommand.firstSegments(
                 run.plan(),
-                new FfmpegCommand.Source(input, media.hasVideo(), media.hasAudio(), source.hdr()),
+                FfmpegCommand.Source.of(input, source),
                 first,
                 FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
@@ -226,7 +226,7 @@ class LocalJobRunner {
         MediaInfo media = source.media();
         List<String> arguments = FfmpegCommand.build(
                 run.plan(),
-                new FfmpegCommand.Source(input, media.hasVideo(), media.hasAudio(), source.hdr()),
+                FfmpegCommand.Source.of(input, source),
                 run.directory().path(),
                 config.preset());
         FfmpegProcess.Exit exit = FfmpegProcess.run(

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class FfmpegCommandTest {
 
-    private static final FfmpegCommand.Source SOURCE = new FfmpegCommand.Source("http://s3/source", true, true, false);
+    private static final FfmpegCommand.Source SOURCE =
+            new FfmpegCommand.Source("http://s3/source", true, true, false, 25);
 
     @Test
     void oneProcessDecodesOnceAndWritesEveryRenditionAndTheThumbnails() throws Exception {
@@ -31,10 +32,13 @@ class FfmpegCommandTest {
     }
 
     @Test
-    void theFirstSegmentsRunReadsPastTheFirstCutWithTheNextFasterPresetAndMakesNoThumbnails() throws Exception {
+    void theFirstSegmentsRunReadsJustPastTheFirstCutWithTheNextFasterPresetAndMakesNoThumbnails() throws Exception {
         List<String> args = FfmpegCommand.firstSegments(plan(), SOURCE, Path.of("/work/first"), "superfast");
 
-        assertThat(args).containsSubsequence("-t", "1.25", "-i", "http://s3/source");
+        assertThat(args)
+                .as("two frames past the first cut")
+                .containsSubsequence("-t", "1.080", "-i", "http://s3/source");
+        assertThat(FfmpegCommand.firstSegmentsRead(0)).as("a rate unknown").isEqualTo("1.250");
         assertThat(args).doesNotContain("[thumbs]").contains("/work/first/master%v.m3u8");
         assertThat(args)
                 .containsSubsequence("-var_stream_map", "v:0,a:0,name:_720p v:1,a:1,name:_480p v:2,a:2,name:_360p");
