@@ -128,6 +128,11 @@ class LocalJobRunner {
             Thread.currentThread().interrupt();
             return Outcome.RETRY;
         } catch (IOException | RuntimeException e) {
+            // Stopping ffmpeg closes its output under the reader: a canceled or stopping job is no failure.
+            Outcome stopped = stoppedBy(run);
+            if (stopped != null) {
+                return stopped;
+            }
             LOG.warnf(e, "Job %s of video %s failed; it will be taken up again", job.jobId(), job.videoId());
             // Once COMPLETE is on its way, the outputs may be in use: only an unfinished run cleans up.
             if (!run.handle().isFinished()) {
