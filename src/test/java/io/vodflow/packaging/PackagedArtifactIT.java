@@ -47,19 +47,21 @@ class PackagedArtifactIT {
                         "vodflow.queues.job-events");
     }
 
+    /** The names of the AWS resources and the region, as an operator sets them. */
+    private static final Map<String, String> AWS = Map.of(
+            "VODFLOW_STORAGE_INPUT_BUCKET", "in",
+            "VODFLOW_STORAGE_OUTPUT_BUCKET", "out",
+            "VODFLOW_DATABASE_TABLE", "videos",
+            "VODFLOW_QUEUES_UPLOADS", "uploads",
+            "VODFLOW_QUEUES_JOB_EVENTS", "events",
+            "VODFLOW_QUEUES_TRANSCODE_JOBS", "jobs",
+            "AWS_REGION", "eu-west-1");
+
     @Test
     void startingWithoutASignInProviderOrSigningKeyExitsNamingThem() throws Exception {
-        Map<String, String> aws = Map.of(
-                "VODFLOW_STORAGE_INPUT_BUCKET", "in",
-                "VODFLOW_STORAGE_OUTPUT_BUCKET", "out",
-                "VODFLOW_DATABASE_TABLE", "videos",
-                "VODFLOW_QUEUES_UPLOADS", "uploads",
-                "VODFLOW_QUEUES_JOB_EVENTS", "events",
-                "VODFLOW_QUEUES_TRANSCODE_JOBS", "jobs",
-                "AWS_REGION", "eu-west-1");
-        assertThat(startFailing(aws)).contains("quarkus.oidc.auth-server-url");
+        assertThat(startFailing(AWS)).contains("quarkus.oidc.auth-server-url");
 
-        Map<String, String> withProvider = new HashMap<>(aws);
+        Map<String, String> withProvider = new HashMap<>(AWS);
         withProvider.put("QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here");
         assertThat(startFailing(withProvider)).contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false");
     }
@@ -67,14 +69,8 @@ class PackagedArtifactIT {
     @Test
     void aWorkerWithoutAUsableFfmpegStopsStartingNamingWhatItTried() throws Exception {
         // Everything else is set; the services are not there, which start-up survives until it checks ffmpeg.
-        Map<String, String> env = new HashMap<>(Map.of(
-                "VODFLOW_STORAGE_INPUT_BUCKET", "in",
-                "VODFLOW_STORAGE_OUTPUT_BUCKET", "out",
-                "VODFLOW_DATABASE_TABLE", "videos",
-                "VODFLOW_QUEUES_UPLOADS", "uploads",
-                "VODFLOW_QUEUES_JOB_EVENTS", "events",
-                "VODFLOW_QUEUES_TRANSCODE_JOBS", "jobs",
-                "AWS_REGION", "eu-west-1",
+        Map<String, String> env = new HashMap<>(AWS);
+        env.putAll(Map.of(
                 "VODFLOW_AWS_SQS_ENDPOINT", "http://127.0.0.1:9",
                 "QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here",
                 "VODFLOW_AUTH_SIGNING_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));

@@ -61,6 +61,26 @@ public final class TestMedia {
                 "aac");
     }
 
+    /**
+     * A long 720p picture without sound at a low bitrate (one PUT carries it), for jobs that must still
+     * run while a test acts on them.
+     */
+    public static Path long720p(FfmpegTools tools, int seconds) {
+        return generate(
+                tools,
+                "long-720p-" + seconds + "s.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=25:duration=" + seconds,
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "1M");
+    }
+
     /** 1080p at 30 frames a second with sound, encoded as a camera or an editor would hand it over. */
     public static Path camera1080p(FfmpegTools tools, int seconds) {
         return withSound(

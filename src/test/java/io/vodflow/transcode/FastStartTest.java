@@ -23,7 +23,6 @@ import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -119,20 +118,7 @@ class FastStartTest {
 
     @Test
     void mediaConvertCompletingFirstStopsThePreviewAndRemovesIt() {
-        Path longSource = TestMedia.generate(
-                ffmpeg,
-                "fast-start-long.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1280x720:rate=25:duration=60",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "1M");
-        String id = VideoApi.upload(longSource, "video/mp4");
+        String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 60), "video/mp4");
         VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
                 .as(video.prettify())
                 .isNotNull());

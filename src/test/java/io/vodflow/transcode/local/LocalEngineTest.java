@@ -468,20 +468,7 @@ class LocalEngineTest {
 
     @Test
     void deletingAVideoDuringItsJobStopsFfmpegAndRemovesPartialOutputs() {
-        Path longSource = TestMedia.generate(
-                ffmpeg,
-                "long.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=1280x720:rate=25:duration=40",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "1M");
-        String id = VideoApi.upload(longSource, "video/mp4");
+        String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 40), "video/mp4");
         String outputs = "videos/" + id + "/";
         // Both at once: the first segments come from a short run of their own, before the whole run.
         await().atMost(TIMEOUT).until(() -> !outputKeys(outputs).isEmpty() && ffmpegRunningFor(id));
