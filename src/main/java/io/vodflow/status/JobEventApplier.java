@@ -169,6 +169,7 @@ public class JobEventApplier {
         return StatusRules.apply(current, event, produced, now);
     }
 
+    /** The video was deleted while its job ran: whatever the job wrote since belongs to nobody. */
     private Uni<Void> removeOrphanedOutputs(String id, JobEvent event) {
         VideoLog.infof(
                 LOG,
