@@ -4,6 +4,8 @@
 # as the baseline (see src/test/java/io/vodflow/bench/StartupBenchmark.java). Prints, for each of
 #   bare Quarkus          the baseline, on this JVM
 #   vodflow plain         target/quarkus-app (fast-jar), on this JVM
+#   vodflow AppCDS        target/startup-aot (aot-jar) on this JVM with a class-data archive recorded by
+#                         the same training run
 #   vodflow accelerated   target/startup-aot (aot-jar) on JDK 25 with an ahead-of-time cache recorded
 #                         by a training run, as the JVM image records it (src/main/docker/Dockerfile.jvm)
 # the median and fastest of 5 launches, Quarkus' own "started in", and the ratios to the baseline.

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>bare: {@code bench/bare-quarkus/target/quarkus-app}, on the JVM running this (Java 17);
  *   <li>plain: {@code target/quarkus-app}, the fast-jar, on the same JVM;
+ *   <li>AppCDS: {@code target/startup-aot}, the aot-jar, on the same JVM with a class-data archive
+ *       recorded by a training run against no services (where JDK 25 is not there);
  *   <li>accelerated: {@code target/startup-aot}, the aot-jar, on JDK 25 with an ahead-of-time cache
  *       recorded by a training run against no services, as the JVM image records its own
  *       (src/main/docker/Dockerfile.jvm).
@@ -45,6 +47,7 @@ class StartupBenchmark {
     private static final Path BARE = Path.of("bench", "bare-quarkus", "target", "quarkus-app", "quarkus-run.jar");
     private static final Path AOT_JAR = Path.of("target", "startup-aot", "quarkus-run.jar");
     private static final Path AOT_CACHE = Path.of("target", "startup-aot", "app.aot");
+    private static final Path CDS_ARCHIVE = Path.of("target", "startup-aot", "app-cds.jsa");
     private static final Path LOGS = Path.of("target", "startup-benchmark");
     private static final Pattern STARTED = Pattern.compile("started in (\\d+\\.\\d+)s");
 
@@ -68,8 +71,14 @@ class StartupBenchmark {
                 Optional.ofNullable(System.getProperty("startup.other-jar")).map(Path::of);
         other.ifPresent(jar -> variants.add(new Variant("vodflow other jar", java, List.of(), jar, true)));
         Optional<Path> java25 = java25();
+        if (Files.exists(AOT_JAR)) {
+            // Where JDK 25 is not there: class-data sharing of this JVM, recorded by the same training run.
+            train(java, "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE, CDS_ARCHIVE);
+            variants.add(new Variant(
+                    "vodflow AppCDS", java, List.of("-XX:SharedArchiveFile=" + CDS_ARCHIVE), AOT_JAR, true));
+        }
         if (java25.isPresent() && Files.exists(AOT_JAR)) {
-            train(java25.get());
+            train(java25.get(), "-XX:AOTCacheOutput=" + AOT_CACHE, AOT_CACHE);
             variants.add(new Variant(
                     "vodflow accelerated",
                     java25.get(),
@@ -95,7 +104,7 @@ class StartupBenchmark {
         }
 
         boolean accelerated =
-                variants.stream().anyMatch(variant -> variant.jar().equals(AOT_JAR));
+                variants.stream().anyMatch(variant -> variant.java().equals(java25.orElse(null)));
         String report = report(results, java, accelerated ? java25 : Optional.empty(), other);
         System.out.println("\n=== Start-up benchmark ===\n" + report);
         Files.writeString(Path.of("target", "startup-benchmark.txt"), report);
@@ -111,19 +120,17 @@ class StartupBenchmark {
     }
 
     /**
-     * Records the ahead-of-time cache as the JVM image does: one start of the aot-jar in the
-     * {@code aot-training} profile, which needs no services and exits once warmed up.
+     * Records an ahead-of-time cache or class-data archive as the JVM image does: one start of the
+     * aot-jar in the {@code aot-training} profile, which needs no services and exits once warmed up.
+     *
+     * @param record the JVM option that records {@code cache}
      */
-    private static void train(Path java25) throws IOException, InterruptedException {
-        Files.deleteIfExists(AOT_CACHE);
+    private static void train(Path java, String record, Path cache) throws IOException, InterruptedException {
+        Files.deleteIfExists(cache);
         Files.createDirectories(LOGS);
-        Path log = LOGS.resolve("aot-training.log");
+        Path log = LOGS.resolve(cache.getFileName() + "-training.log");
         Process training = new ProcessBuilder(
-                        java25.toString(),
-                        "-XX:AOTCacheOutput=" + AOT_CACHE,
-                        "-Dquarkus.profile=prod,aot-training",
-                        "-jar",
-                        AOT_JAR.toString())
+                        java.toString(), record, "-Dquarkus.profile=prod,aot-training", "-jar", AOT_JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -131,9 +138,7 @@ class StartupBenchmark {
             training.destroyForcibly();
         }
         assertThat(training.exitValue()).as("the training run; see %s", log).isZero();
-        assertThat(AOT_CACHE)
-                .as("the cache the training run records; see %s", log)
-                .exists();
+        assertThat(cache).as("the cache the training run records; see %s", log).exists();
     }
 
     /** A JDK 25 java: {@code -Dstartup.java25}, else one under /usr/lib/jvm. */
