@@ -106,9 +106,11 @@ class PlayableWhileTranscodingTest {
         // The first segment a player got early is the finished one's twin: the same frames and sound at
         // the same times, so that the segments after it follow on, whichever of the two it played.
         String firstSegment = renditions.get(0).replace(".m3u8", "_00001.ts");
+        // (Presentation times: the two encoders may order their B-frames differently.)
         assertThat(packetTimes(earlyFirstSegment.toString()))
                 .isNotEmpty()
-                .isEqualTo(packetTimes(base.resolve(hls + firstSegment).toString()));
+                .containsExactlyInAnyOrderElementsOf(
+                        packetTimes(base.resolve(hls + firstSegment).toString()));
 
         for (String rendition : renditions) {
             Response finished = RestAssured.get(hls + rendition);
