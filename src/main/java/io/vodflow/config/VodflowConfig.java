@@ -307,14 +307,15 @@ public interface VodflowConfig {
         Optional<Path> workDir();
     }
 
-    /**
-     * Whether this replica's local engine takes jobs: as the backend, or for MediaConvert's fast start;
-     * either way only where workers are enabled.
-     */
-    static boolean runsLocalJobs(VodflowConfig config) {
-        boolean engineUsed = config.transcoder().backend() == Transcoder.Backend.LOCAL
+    /** Whether the deployment uses the local engine: as the backend, or for MediaConvert's fast start. */
+    static boolean usesLocalEngine(VodflowConfig config) {
+        return config.transcoder().backend() == Transcoder.Backend.LOCAL
                 || config.fastStart().enabled();
-        return engineUsed && config.local().workerEnabled();
+    }
+
+    /** Whether this replica's local engine takes jobs: where the engine is used and workers are enabled. */
+    static boolean runsLocalJobs(VodflowConfig config) {
+        return usesLocalEngine(config) && config.local().workerEnabled();
     }
 
     interface FastStart {

@@ -34,9 +34,8 @@ public class TranscoderChecks implements StartupCheck {
                 problems.add(e.getMessage());
             }
         }
-        boolean localEngine = backend == VodflowConfig.Transcoder.Backend.LOCAL
-                || config.fastStart().enabled();
-        if (localEngine && config.queues().transcodeJobs().isEmpty()) {
+        if (VodflowConfig.usesLocalEngine(config)
+                && config.queues().transcodeJobs().isEmpty()) {
             problems.add("The local engine (the local backend, or fast start) needs a queue for its jobs: set"
                     + " vodflow.queues.transcode-jobs (VODFLOW_QUEUES_TRANSCODE_JOBS).");
         }
