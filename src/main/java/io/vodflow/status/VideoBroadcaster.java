@@ -1,12 +1,7 @@
 package io.vodflow.status;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vodflow.config.VodflowConfig;
@@ -17,48 +12,37 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One stream of video changes per replica, fanned out to any number of subscribers. Changes applied
- * here are published at once; changes applied by other replicas are found by a periodic batched read
- * of the videos someone subscribed to, so that a client may connect to any replica.
+ * Hands every change of a video to the followers of that video on this replica. Changes applied here
+ * are published at once; changes applied by other replicas are found by a periodic batched read of
+ * the videos someone follows, so that a client may connect to any replica.
  */
 @ApplicationScoped
 public class VideoBroadcaster {
 
     private static final Logger LOG = Logger.getLogger(VideoBroadcaster.class);
 
-    /** Hot: a subscriber sees the changes published after it subscribed. */
-    private final BroadcastProcessor<Video> changes = BroadcastProcessor.create();
-    /** Feeds {@link #changes} from any thread, one item at a time as Reactive Streams require. */
-    private final SerializedProcessor<Video, Video> input = changes.serialized();
-    /** Subscribers per video id. */
-    private final Map<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
-    /** The last version published per subscribed video, so that each version is published once. */
+    /** The followers of each followed video: a change goes to those of its video only. */
+    private final Map<String, Set<Consumer<Video>>> followers = new ConcurrentHashMap<>();
+    /** The last version published per followed video, so that each version is published once. */
     private final Map<String, Long> published = new ConcurrentHashMap<>();
 
     private final VideoRepository videos;
     private final Vertx vertx;
     private final VodflowConfig config;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
-    private final AtomicInteger subscriberCount = new AtomicInteger();
-    private final MeterRegistry metrics;
-    private final Gauge subscriberGauge;
     private long timer = -1;
 
-    VideoBroadcaster(VideoRepository videos, Vertx vertx, VodflowConfig config, MeterRegistry metrics) {
+    VideoBroadcaster(VideoRepository videos, Vertx vertx, VodflowConfig config) {
         this.videos = videos;
         this.vertx = vertx;
         this.config = config;
-        this.metrics = metrics;
-        this.subscriberGauge = Gauge.builder("vodflow.sse.subscribers", subscriberCount, AtomicInteger::get)
-                .description("Server-Sent Events streams open on this replica")
-                .strongReference(true)
-                .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
@@ -69,10 +53,6 @@ public class VideoBroadcaster {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        input.onComplete();
-        // The registry can outlive this application (tests restart it in one JVM): a gauge left
-        // behind would keep reporting this application's count instead of the next one's.
-        metrics.remove(subscriberGauge);
     }
 
     void changed(@Observes VideoChanged change) {
@@ -81,7 +61,8 @@ public class VideoBroadcaster {
 
     /** Publishes a change, unless this version (or a later one) was published already. */
     void publish(Video video) {
-        if (!subscribers.containsKey(video.id())) {
+        Set<Consumer<Video>> following = followers.get(video.id());
+        if (following == null) {
             return;
         }
         AtomicBoolean fresh = new AtomicBoolean();
@@ -93,42 +74,36 @@ public class VideoBroadcaster {
             return video.version();
         });
         if (fresh.get()) {
-            input.onNext(video);
+            following.forEach(follower -> follower.accept(video));
         }
     }
 
     /**
-     * The changes of one video from now on, until the subscriber cancels. Subscribers filter by
-     * version themselves, as a change may also reach them through the catch-up read.
+     * Hands {@code follower} every change of the video published from now on, on the publishing
+     * thread (so it must only hand the change on), until the returned action runs. Versions may come
+     * out of order when two threads publish at once: followers keep only versions newer than the last
+     * they sent, as they must anyway, since a change may also reach them through their own read.
      */
-    public Multi<Video> changes(String id) {
-        return changes.select()
-                .where(video -> video.id().equals(id))
-                .onSubscription()
-                .invoke(() -> {
-                    subscriberCount.incrementAndGet();
-                    subscribers.compute(id, (key, count) -> {
-                        AtomicInteger counted = count == null ? new AtomicInteger() : count;
-                        counted.incrementAndGet();
-                        return counted;
-                    });
-                })
-                .onTermination()
-                .invoke(() -> {
-                    subscriberCount.decrementAndGet();
-                    subscribers.computeIfPresent(id, (key, count) -> {
-                        if (count.decrementAndGet() > 0) {
-                            return count;
-                        }
-                        published.remove(id);
-                        return null;
-                    });
-                });
+    public Runnable follow(String id, Consumer<Video> follower) {
+        // Added and removed inside the map's own updates, so that a set is never dropped as it gains one.
+        followers.compute(id, (key, following) -> {
+            Set<Consumer<Video>> joined = following == null ? ConcurrentHashMap.newKeySet() : following;
+            joined.add(follower);
+            return joined;
+        });
+        return () -> followers.computeIfPresent(id, (key, following) -> {
+            following.remove(follower);
+            if (!following.isEmpty()) {
+                return following;
+            }
+            published.remove(id);
+            return null;
+        });
     }
 
-    /** Reads every subscribed video and publishes those another replica changed. */
+    /** Reads every followed video and publishes those another replica changed. */
     private void catchUp() {
-        List<String> ids = List.copyOf(subscribers.keySet());
+        List<String> ids = List.copyOf(followers.keySet());
         if (ids.isEmpty() || !catchingUp.compareAndSet(false, true)) {
             return;
         }

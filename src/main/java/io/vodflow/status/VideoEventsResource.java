@@ -2,10 +2,8 @@ package io.vodflow.status;
 
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
-import io.vodflow.config.VodflowConfig;
 import io.vodflow.support.WithoutContextPropagation;
 import io.vodflow.video.ReachableVideo;
-import io.vodflow.video.Video;
 import io.vodflow.video.VideoView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -15,8 +13,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -33,14 +30,10 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Tag(name = "Videos")
 public class VideoEventsResource {
 
-    private final VideoFollower follower;
-    private final VideoSseEvents events;
-    private final Duration heartbeat;
+    private final VideoStreams streams;
 
-    VideoEventsResource(VideoFollower follower, VideoSseEvents events, VodflowConfig config) {
-        this.follower = follower;
-        this.events = events;
-        this.heartbeat = config.status().heartbeatInterval();
+    VideoEventsResource(VideoStreams streams) {
+        this.streams = streams;
     }
 
     @GET
@@ -76,36 +69,10 @@ public class VideoEventsResource {
                     String lastEventId,
             @Context Sse sse) {
         io.vertx.core.Context connection = Vertx.currentContext();
+        Executor onConnection =
+                connection == null ? Runnable::run : task -> connection.runOnContext(ignored -> task.run());
         // Thousands may follow one video: their streams carry no thread context, which they do not use.
-        return WithoutContextPropagation.multi(() -> stream(id, lastEventId, sse, connection));
-    }
-
-    private Multi<OutboundSseEvent> stream(String id, String lastEventId, Sse sse, io.vertx.core.Context connection) {
-        Multi<Optional<OutboundSseEvent>> changes = onThe(connection, follower.follow(id, parseVersion(lastEventId)))
-                .map(video -> Optional.of(events.of(sse, video)))
-                .onCompletion()
-                .continueWith(Optional.empty());
-        // A comment now and then keeps proxies from closing a quiet stream; the stream ends with the video's.
-        Multi<Optional<OutboundSseEvent>> heartbeats = Multi.createFrom()
-                .ticks()
-                .startingAfter(heartbeat)
-                .every(heartbeat)
-                .map(tick ->
-                        Optional.of(sse.newEventBuilder().comment("heartbeat").build()));
-        return Multi.createBy()
-                .merging()
-                .streams(changes, heartbeats)
-                .select()
-                .first(Optional::isPresent)
-                .map(Optional::get);
-    }
-
-    /**
-     * A change reaches every subscriber of a video on one thread: each hands it on to the event loop
-     * of its own connection, which writes it, so that thousands of subscribers are served in parallel.
-     */
-    private static Multi<Video> onThe(io.vertx.core.Context connection, Multi<Video> versions) {
-        return connection == null ? versions : versions.emitOn(task -> connection.runOnContext(ignored -> task.run()));
+        return WithoutContextPropagation.multi(() -> streams.open(id, parseVersion(lastEventId), sse, onConnection));
     }
 
     private static long parseVersion(String lastEventId) {

@@ -2,6 +2,7 @@ package io.vodflow.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.vodflow.storage.VideoKeys;
@@ -11,27 +12,31 @@ import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.time.Duration;
 import java.time.Instant;
+import org.jboss.resteasy.reactive.server.jaxrs.SseImpl;
 import org.junit.jupiter.api.Test;
 
-/** Following a video without HTTP: the merge of its stored state with its live changes. */
+/** Following a video without HTTP: the merge of its stored state with its live changes, as events. */
 @QuarkusTest
-class VideoFollowerTest {
+class VideoStreamsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Inject
-    VideoFollower follower;
+    VideoStreams streams;
 
     @Inject
     VideoRepository videos;
 
+    @Inject
+    MeterRegistry metrics;
+
     @Test
     void theStoredStateThenEveryChangeOnceInOrderUntilTheEnd() {
         Video created = created();
-        AssertSubscriber<Video> subscriber =
-                follower.follow(created.id(), 0).subscribe().withSubscriber(AssertSubscriber.create(100));
+        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 0);
         subscriber.awaitItems(1, WAIT);
 
         move(created.id(), VideoStatus.UPLOADED);
@@ -39,11 +44,10 @@ class VideoFollowerTest {
         move(created.id(), VideoStatus.COMPLETE);
 
         subscriber.awaitCompletion(WAIT);
-        assertThat(subscriber.getItems()).extracting(Video::version).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(subscriber.getItems()).extracting(OutboundSseEvent::getId).containsExactly("1", "2", "3", "4");
         assertThat(subscriber.getItems())
-                .extracting(Video::status)
-                .containsExactly(
-                        VideoStatus.AWAITING_UPLOAD, VideoStatus.UPLOADED, VideoStatus.SUBMITTED, VideoStatus.COMPLETE);
+                .extracting(OutboundSseEvent::getName)
+                .containsExactly("AWAITING_UPLOAD", "UPLOADED", "SUBMITTED", "COMPLETE");
     }
 
     @Test
@@ -52,13 +56,12 @@ class VideoFollowerTest {
         move(created.id(), VideoStatus.UPLOADED);
         move(created.id(), VideoStatus.SUBMITTED);
 
-        AssertSubscriber<Video> subscriber =
-                follower.follow(created.id(), 2).subscribe().withSubscriber(AssertSubscriber.create(100));
+        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 2);
         subscriber.awaitItems(1, WAIT);
         move(created.id(), VideoStatus.ERROR);
 
         subscriber.awaitCompletion(WAIT);
-        assertThat(subscriber.getItems()).extracting(Video::version).containsExactly(3L, 4L);
+        assertThat(subscriber.getItems()).extracting(OutboundSseEvent::getId).containsExactly("3", "4");
     }
 
     @Test
@@ -66,16 +69,30 @@ class VideoFollowerTest {
         Video ended = created();
         move(ended.id(), VideoStatus.CANCELED);
 
-        follower.follow(ended.id(), 2)
+        follow(ended.id(), 2).awaitCompletion(WAIT).assertHasNotReceivedAnyItem();
+        follow(VideoKeys.newId(), 0).awaitCompletion(WAIT).assertHasNotReceivedAnyItem();
+    }
+
+    @Test
+    void aSubscriberThatLeavesIsForgotten() {
+        Video created = created();
+        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 0);
+        subscriber.awaitItems(1, WAIT);
+        double open = metrics.get("vodflow.sse.subscribers").gauge().value();
+
+        subscriber.cancel();
+        // Published on this thread, as the write announces it: a stream still followed would get it now.
+        move(created.id(), VideoStatus.UPLOADED);
+
+        assertThat(subscriber.getItems()).hasSize(1);
+        assertThat(metrics.get("vodflow.sse.subscribers").gauge().value()).isEqualTo(open - 1);
+    }
+
+    /** Without a connection, the stream's work runs on whichever thread brings it. */
+    private AssertSubscriber<OutboundSseEvent> follow(String id, long after) {
+        return streams.open(id, after, SseImpl.INSTANCE, Runnable::run)
                 .subscribe()
-                .withSubscriber(AssertSubscriber.create(10))
-                .awaitCompletion(WAIT)
-                .assertHasNotReceivedAnyItem();
-        follower.follow(VideoKeys.newId(), 0)
-                .subscribe()
-                .withSubscriber(AssertSubscriber.create(10))
-                .awaitCompletion(WAIT)
-                .assertHasNotReceivedAnyItem();
+                .withSubscriber(AssertSubscriber.create(100));
     }
 
     private Video created() {

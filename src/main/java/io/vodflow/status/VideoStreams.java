@@ -1,0 +1,186 @@
+package io.vodflow.status;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.mutiny.core.Vertx;
+import io.vodflow.config.VodflowConfig;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * This replica's open Server-Sent Events streams, each following one video: its stored state, then
+ * every change, each version once and in order, ending after a terminal status or when the video is
+ * deleted. Thousands may follow one video, so a stream is one small object, fed by the broadcaster and
+ * written on its connection's event loop, and one timer sends the heartbeats of all of them.
+ */
+@ApplicationScoped
+class VideoStreams {
+
+    private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    private final VideoRepository videos;
+    private final VideoBroadcaster broadcaster;
+    private final VideoSseEvents events;
+    private final Vertx vertx;
+    private final VodflowConfig config;
+    private final MeterRegistry metrics;
+    private final Gauge openGauge;
+    private long timer = -1;
+
+    VideoStreams(
+            VideoRepository videos,
+            VideoBroadcaster broadcaster,
+            VideoSseEvents events,
+            Vertx vertx,
+            VodflowConfig config,
+            MeterRegistry metrics) {
+        this.videos = videos;
+        this.broadcaster = broadcaster;
+        this.events = events;
+        this.vertx = vertx;
+        this.config = config;
+        this.metrics = metrics;
+        this.openGauge = Gauge.builder("vodflow.sse.subscribers", open, Set::size)
+                .description("Server-Sent Events streams open on this replica")
+                .strongReference(true)
+                .register(metrics);
+    }
+
+    void start(@Observes StartupEvent event) {
+        // A comment now and then keeps proxies from closing a quiet stream.
+        timer = vertx.setPeriodic(
+                config.status().heartbeatInterval().toMillis(), ignored -> open.forEach(Stream::heartbeat));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        open.forEach(Stream::end);
+        // The registry can outlive this application (tests restart it in one JVM): a gauge left
+        // behind would keep reporting this application's count instead of the next one's.
+        metrics.remove(openGauge);
+    }
+
+    /**
+     * @param after the last version the subscriber has; only later ones are sent
+     * @param connection runs the stream's work on its connection's event loop, which writes it
+     * @return nothing at all for a video that does not exist, or that ended at or before {@code after}
+     */
+    Multi<OutboundSseEvent> open(String id, long after, Sse sse, Executor connection) {
+        return Multi.createFrom().emitter(emitter -> {
+            Stream stream = new Stream(emitter, sse, connection, after);
+            emitter.onTermination(stream::close);
+            if (emitter.isCancelled()) {
+                return; // before its end was watched
+            }
+            // Following the changes before reading the stored state: no change falls between the two.
+            stream.follow(id);
+            videos.find(id)
+                    .subscribe()
+                    .with(
+                            current -> connection.execute(() -> stream.stored(current)),
+                            failure -> connection.execute(() -> stream.fail(failure)));
+        });
+    }
+
+    /**
+     * One subscriber's stream. Its work runs on its connection's event loop; it is synchronized as
+     * well, for the streams of callers without one.
+     */
+    private final class Stream {
+
+        private final MultiEmitter<? super OutboundSseEvent> emitter;
+        private final Sse sse;
+        private final Executor connection;
+        private long lastSent;
+        private boolean ended;
+        private Runnable unfollow;
+
+        Stream(MultiEmitter<? super OutboundSseEvent> emitter, Sse sse, Executor connection, long after) {
+            this.emitter = emitter;
+            this.sse = sse;
+            this.connection = connection;
+            this.lastSent = after;
+        }
+
+        /** Unless the subscriber left already. */
+        synchronized void follow(String id) {
+            if (!ended) {
+                open.add(this);
+                unfollow = broadcaster.follow(id, video -> connection.execute(() -> send(video)));
+            }
+        }
+
+        /** The stored state (null when there is none), or the end when there is nothing to follow. */
+        synchronized void stored(Video current) {
+            if (current == null
+                    || current.isDeleting()
+                    || (current.status().isTerminal() && current.version() <= lastSent)) {
+                end();
+            } else {
+                send(current);
+            }
+        }
+
+        /** A version newer than the last one sent; a terminal one is the last, a video being deleted ends at once. */
+        synchronized void send(Video video) {
+            if (ended || video.version() <= lastSent) {
+                return;
+            }
+            lastSent = video.version();
+            if (video.isDeleting()) {
+                end();
+                return;
+            }
+            emitter.emit(events.of(sse, video));
+            if (video.status().isTerminal()) {
+                end();
+            }
+        }
+
+        void heartbeat() {
+            connection.execute(() -> {
+                synchronized (this) {
+                    if (!ended) {
+                        emitter.emit(sse.newEventBuilder().comment("heartbeat").build());
+                    }
+                }
+            });
+        }
+
+        synchronized void fail(Throwable failure) {
+            if (!ended) {
+                ended = true;
+                emitter.fail(failure);
+            }
+        }
+
+        synchronized void end() {
+            if (!ended) {
+                ended = true;
+                emitter.complete();
+            }
+        }
+
+        /** When the stream ends or its subscriber leaves. */
+        synchronized void close() {
+            ended = true;
+            open.remove(this);
+            if (unfollow != null) {
+                unfollow.run();
+                unfollow = null;
+            }
+        }
+    }
+}
