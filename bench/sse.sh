@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Server-Sent Events fan-out: 10,000 clients follow one video on the packaged application (a 256 MB
-# heap), the video is uploaded and transcoded, and the benchmark prints how long after the first
-# subscriber the others received COMPLETE (p50, p99, last) and the heap in use (see
-# src/test/java/io/vodflow/bench/SseBenchmark.java). Record the output in bench/RESULTS.md.
+# heap and the k8s pod's serial collector), the video is uploaded and transcoded, and the benchmark
+# prints how long after the first subscriber the others received COMPLETE (p50, p99, last) and the
+# heap in use (see src/test/java/io/vodflow/bench/SseBenchmark.java). Record the output in
+# bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Both ends hold 10,000 connections, each a file descriptor.

@@ -145,7 +145,9 @@ class VideoStreams {
             }
             emitter.emit(events.of(sse, video));
             if (video.status().isTerminal()) {
-                end();
+                // Ended after the event loop has sent this change to its other streams: a stream's end
+                // costs more than its event, and would hold theirs back.
+                connection.execute(this::end);
             }
         }
 

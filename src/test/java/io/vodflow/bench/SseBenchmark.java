@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
 class SseBenchmark {
 
     static final int SUBSCRIBERS = 10_000;
+    private static final String COLLECTOR = System.getProperty("bench.collector", "Serial");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern HEAP_USED =
             Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} (\\S+)$");
@@ -64,7 +66,9 @@ class SseBenchmark {
                                     .toAbsolutePath()
                                     .toString());
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+            // The heap the issue allows, and the collector of the k8s/base pod (see ApiBenchmark): G1 with
+            // -Dbench.collector=G1.
+            List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+Use" + COLLECTOR + "GC"));
             // e.g. -Dbench.app-options=-XX:StartFlightRecording=filename=target/sse.jfr to profile the application
             options.addAll(PackagedApp.extraOptions());
             app.launch(java, options, Path.of("target", "sse-benchmark-app.log"));
@@ -95,6 +99,11 @@ class SseBenchmark {
                         .as("subscriptions refused or broken")
                         .isZero();
                 long heapConnected = heapUsed(app);
+                // -Dbench.histogram=target/sse-histogram.txt writes what the heap holds with every stream open
+                String histogram = System.getProperty("bench.histogram");
+                if (histogram != null) {
+                    Files.writeString(Path.of(histogram), jcmd(app, "GC.class_histogram"));
+                }
                 // -Dbench.profile=target/sse.jfr records the application from here to COMPLETE
                 String profile = System.getProperty("bench.profile");
                 if (profile != null) {
@@ -190,11 +199,12 @@ class SseBenchmark {
             StringBuilder report = new StringBuilder(String.format(
                     Locale.ROOT,
                     "subscribers: %d, all received COMPLETE%n"
-                            + "application heap in use after a full GC (-Xmx256m): %.0f MB with every stream open,"
-                            + " %.0f MB after COMPLETE%n"
+                            + "application heap in use after a full GC (-Xmx256m, %s collector): %.0f MB with every"
+                            + " stream open, %.0f MB after COMPLETE%n"
                             + "each event after its first arrival (p50, p99, last), and its first arrival after"
                             + " the previous event's:%n",
                     SUBSCRIBERS,
+                    COLLECTOR,
                     heapConnected / 1e6,
                     heapAfter / 1e6));
             long previousFirst = 0;
@@ -242,17 +252,15 @@ class SseBenchmark {
         return (long) used;
     }
 
-    private static void jcmd(PackagedApp app, String... command) throws IOException, InterruptedException {
+    /** Runs a diagnostic command in the application and returns what it printed. */
+    private static String jcmd(PackagedApp app, String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(app.pid())));
         line.addAll(List.of(command));
-        assertThat(new ProcessBuilder(line)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start()
-                        .waitFor())
-                .as(String.join(" ", line))
-                .isZero();
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", line) + ": " + output).isZero();
+        return output;
     }
 
     private JsonNode post(URI uri, String token, Map<String, Object> body) throws IOException, InterruptedException {
