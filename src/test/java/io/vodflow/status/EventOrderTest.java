@@ -10,7 +10,6 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestResources;
-import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -196,16 +195,7 @@ class EventOrderTest {
 
     /** A video as creating it leaves it: AWAITING_UPLOAD. */
     private Video awaitingUpload() {
-        String id = VideoKeys.newId();
-        Video created = Video.created(
-                id,
-                Users.USER,
-                null,
-                new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
-                null,
-                null,
-                Instant.now());
-        return videos.insert(created).await().atMost(WAIT);
+        return videos.insert(VideoStates.awaitingUpload()).await().atMost(WAIT);
     }
 
     private Video submittedVideo(int attempt, String jobId) {

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.vodflow.storage.VideoKeys;
-import io.vodflow.testing.Users;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -14,7 +13,6 @@ import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.time.Duration;
-import java.time.Instant;
 import org.jboss.resteasy.reactive.server.jaxrs.SseImpl;
 import org.junit.jupiter.api.Test;
 
@@ -96,17 +94,7 @@ class VideoStreamsTest {
     }
 
     private Video created() {
-        String id = VideoKeys.newId();
-        return videos.insert(Video.created(
-                        id,
-                        Users.USER,
-                        null,
-                        new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
-                        null,
-                        null,
-                        Instant.now()))
-                .await()
-                .atMost(WAIT);
+        return videos.insert(VideoStates.awaitingUpload()).await().atMost(WAIT);
     }
 
     private void move(String id, VideoStatus status) {

@@ -1,5 +1,6 @@
 package io.vodflow.testing;
 
+import io.vodflow.storage.VideoKeys;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoStatus;
 import java.time.Instant;
@@ -11,6 +12,19 @@ import java.time.Instant;
 public final class VideoStates {
 
     private VideoStates() {}
+
+    /** A new video of {@link Users#USER}, as creating it leaves it: AWAITING_UPLOAD, not stored. */
+    public static Video awaitingUpload() {
+        String id = VideoKeys.newId();
+        return Video.created(
+                id,
+                Users.USER,
+                null,
+                new Video.Source("a.mp4", "video/mp4", 10, VideoKeys.source(id), null, 0, 0, null),
+                null,
+                null,
+                Instant.now());
+    }
 
     /** The same video in another status. */
     public static Video moved(Video video, VideoStatus status) {
