@@ -39,6 +39,11 @@ class VideoSseEvents {
 
     OutboundSseEvent of(Sse sse, Video video) {
         long now = System.nanoTime();
+        // Read without a lock first: every subscriber's event loop asks for the same rendering at once.
+        Rendered shared = latest.get(video.id());
+        if (shared != null && shared.version() == video.version() && now - shared.at() < FRESH_NANOS) {
+            return shared.event();
+        }
         Rendered rendered = latest.compute(
                 video.id(),
                 (id, before) -> before != null && before.version() == video.version() && now - before.at() < FRESH_NANOS
