@@ -2,8 +2,8 @@
 # Server-Sent Events fan-out: 10,000 clients follow one video on the packaged application (a 256 MB
 # heap and the k8s pod's serial collector), the video is uploaded and transcoded, and the benchmark
 # prints how long after the first subscriber the others received COMPLETE (p50, p99, last) and the
-# heap in use (see src/test/java/io/vodflow/bench/SseBenchmark.java). Record the output in
-# bench/RESULTS.md.
+# heap in use; twice, the second video measured on warm JVMs (see
+# src/test/java/io/vodflow/bench/SseBenchmark.java). Record the output in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Both ends hold 10,000 connections, each a file descriptor.
