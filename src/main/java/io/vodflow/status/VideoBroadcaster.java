@@ -84,7 +84,7 @@ public class VideoBroadcaster {
      * out of order when two threads publish at once: followers keep only versions newer than the last
      * they sent, as they must anyway, since a change may also reach them through their own read.
      */
-    public Runnable follow(String id, Consumer<Video> follower) {
+    Runnable follow(String id, Consumer<Video> follower) {
         // Added and removed inside the map's own updates, so that a set is never dropped as it gains one.
         followers.compute(id, (key, following) -> {
             Set<Consumer<Video>> joined = following == null ? ConcurrentHashMap.newKeySet() : following;

@@ -26,7 +26,13 @@ class VideoSseEvents {
     /** Past this many videos, renderings no longer fresh are dropped. */
     private static final int KEPT = 1_000;
 
-    private record Rendered(long version, long at, OutboundSseEvent event) {}
+    private record Rendered(long version, long at, OutboundSseEvent event) {
+
+        /** Whether this is the rendering of that version, with links still fresh. */
+        boolean of(Video video, long now) {
+            return version == video.version() && now - at < FRESH_NANOS;
+        }
+    }
 
     private final VideoViews views;
     private final ObjectMapper json;
@@ -41,12 +47,12 @@ class VideoSseEvents {
         long now = System.nanoTime();
         // Read without a lock first: every subscriber's event loop asks for the same rendering at once.
         Rendered shared = latest.get(video.id());
-        if (shared != null && shared.version() == video.version() && now - shared.at() < FRESH_NANOS) {
+        if (shared != null && shared.of(video, now)) {
             return shared.event();
         }
         Rendered rendered = latest.compute(
                 video.id(),
-                (id, before) -> before != null && before.version() == video.version() && now - before.at() < FRESH_NANOS
+                (id, before) -> before != null && before.of(video, now)
                         ? before
                         : new Rendered(video.version(), now, render(sse, video)));
         if (latest.size() > KEPT) {

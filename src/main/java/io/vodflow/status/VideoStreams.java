@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -143,7 +144,14 @@ class VideoStreams {
                 end();
                 return;
             }
-            emitter.emit(events.of(sse, video));
+            OutboundSseEvent event;
+            try {
+                event = events.of(sse, video);
+            } catch (UncheckedIOException e) {
+                fail(e); // ends the stream: the client reconnects and resumes after its last event
+                return;
+            }
+            emitter.emit(event);
             if (video.status().isTerminal()) {
                 // Ended after the event loop has sent this change to its other streams: a stream's end
                 // costs more than its event, and would hold theirs back.
