@@ -79,7 +79,7 @@ class VideoStreamsTest {
         double open = metrics.get("vodflow.sse.subscribers").gauge().value();
 
         subscriber.cancel();
-        // Published on this thread, as the write announces it: a stream still followed would get it now.
+        // The repository announces a write before it completes: a stream still followed would have it by now.
         move(created.id(), VideoStatus.UPLOADED);
 
         assertThat(subscriber.getItems()).hasSize(1);
