@@ -17,6 +17,7 @@ import io.vodflow.reconcile.Reconciler;
 import io.vodflow.testing.FfprobeJson;
 import io.vodflow.testing.MediaConvertStub;
 import io.vodflow.testing.MediaConvertStubResource;
+import io.vodflow.testing.Processes;
 import io.vodflow.testing.Queues;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestMedia;
@@ -122,7 +123,9 @@ class FastStartTest {
         VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
                 .as(video.prettify())
                 .isNotNull());
-        assertThat(previewRunning(id)).as("the preview still encodes").isTrue();
+        assertThat(Processes.ffmpegRunningFor(id))
+                .as("the preview still encodes")
+                .isTrue();
 
         List<String> variants = mediaConvertWrites(id);
         mediaConvert.complete(mediaConvert.jobId(id, 1));
@@ -131,14 +134,11 @@ class FastStartTest {
         JsonPath complete = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
         assertThat(complete.getList("playback.renditions")).hasSize(variants.size());
         await().atMost(TIMEOUT).untilAsserted(() -> {
-            assertThat(previewRunning(id)).as("the preview's ffmpeg").isFalse();
+            assertThat(Processes.ffmpegRunningFor(id))
+                    .as("the preview's ffmpeg")
+                    .isFalse();
             assertThat(previewKeys(id)).as("the preview's files").isEmpty();
         });
-    }
-
-    private static boolean previewRunning(String videoId) {
-        return ProcessHandle.allProcesses()
-                .anyMatch(process -> process.info().commandLine().orElse("").contains(videoId));
     }
 
     private List<S3Object> previewKeys(String id) {

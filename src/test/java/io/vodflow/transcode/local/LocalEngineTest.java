@@ -12,6 +12,7 @@ import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.FfprobeJson;
+import io.vodflow.testing.Processes;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
@@ -471,12 +472,14 @@ class LocalEngineTest {
         String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 40), "video/mp4");
         String outputs = "videos/" + id + "/";
         // Both at once: the first segments come from a short run of their own, before the whole run.
-        await().atMost(TIMEOUT).until(() -> !outputKeys(outputs).isEmpty() && ffmpegRunningFor(id));
+        await().atMost(TIMEOUT).until(() -> !outputKeys(outputs).isEmpty() && Processes.ffmpegRunningFor(id));
 
         given().delete("/videos/" + id).then().statusCode(204);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(ffmpegRunningFor(id)).as("ffmpeg still running").isFalse();
+            assertThat(Processes.ffmpegRunningFor(id))
+                    .as("ffmpeg still running")
+                    .isFalse();
             assertThat(outputKeys(outputs)).as("partial outputs").isEmpty();
         });
         given().get("/videos/" + id).then().statusCode(404);
@@ -490,11 +493,6 @@ class LocalEngineTest {
                 .stream()
                 .map(object -> object.key())
                 .toList();
-    }
-
-    private static boolean ffmpegRunningFor(String videoId) {
-        return ProcessHandle.allProcesses()
-                .anyMatch(process -> process.info().commandLine().orElse("").contains(videoId));
     }
 
     private static Path textFile() {
