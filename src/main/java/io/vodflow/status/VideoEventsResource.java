@@ -45,8 +45,9 @@ public class VideoEventsResource {
     @ResponseHeader(name = "Cache-Control", value = "no-cache")
     @Operation(
             summary = "Follow a video live",
-            description = "Server-Sent Events: first the current state, then every change, each with the video's"
-                    + " version as id and its status as event name, the video as JSON data; a comment every 15 s"
+            description = "Server-Sent Events: first the current state, then its changes, each with the video's"
+                    + " version as id and its status as event name, the video as JSON data; versions only grow,"
+                    + " and one superseded before it could be sent is skipped; a comment every 15 s"
                     + " keeps the stream open; the stream ends after COMPLETE, ERROR or CANCELED.")
     @APIResponse(
             responseCode = "200",

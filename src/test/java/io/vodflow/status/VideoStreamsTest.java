@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jboss.resteasy.reactive.server.jaxrs.SseImpl;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,31 @@ class VideoStreamsTest {
     }
 
     @Test
+    void aChangeThatComesWhileTheLastOneWaitsForItsTurnReplacesIt() {
+        Video created = created();
+        Queue<Runnable> eventLoop = new ConcurrentLinkedQueue<>();
+        AssertSubscriber<OutboundSseEvent> subscriber = streams.open(created.id(), 0, SseImpl.INSTANCE, eventLoop::add)
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(100));
+        await().atMost(WAIT).until(() -> {
+            runAll(eventLoop);
+            return !events(subscriber).isEmpty();
+        });
+
+        // Two changes while the event loop is busy elsewhere: when its turn comes, the stream writes the newer.
+        move(created.id(), VideoStatus.UPLOADED);
+        move(created.id(), VideoStatus.SUBMITTED);
+        runAll(eventLoop);
+        move(created.id(), VideoStatus.COMPLETE);
+        runAll(eventLoop);
+
+        subscriber.awaitCompletion(WAIT);
+        assertThat(events(subscriber))
+                .extracting(OutboundSseEvent::getName)
+                .containsExactly("AWAITING_UPLOAD", "SUBMITTED", "COMPLETE");
+    }
+
+    @Test
     void nothingToFollowEndsAtOnce() {
         Video ended = created();
         move(ended.id(), VideoStatus.CANCELED);
@@ -100,6 +127,13 @@ class VideoStreamsTest {
         return subscriber.getItems().stream()
                 .filter(event -> event.getComment() == null)
                 .toList();
+    }
+
+    /** Runs what was queued, and what that queued in turn. */
+    private static void runAll(Queue<Runnable> eventLoop) {
+        for (Runnable task = eventLoop.poll(); task != null; task = eventLoop.poll()) {
+            task.run();
+        }
     }
 
     private static void awaitEvents(AssertSubscriber<OutboundSseEvent> subscriber, int count) {
