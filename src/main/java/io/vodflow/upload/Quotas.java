@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -21,14 +22,16 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * per UTC day and creations per minute. Both counters live in one item per owner and day, under a
  * {@code usage#} key that expires after the day: the bytes in one attribute, the creations in one
  * attribute per minute of that day (at most 1,440 small numbers). A creation is counted in both with
- * one conditional update, so it is refused with a 429 problem naming when to try again before
- * anything is written, and concurrent creations cannot pass either counter's limit; the in-flight
- * count may be passed by creations racing each other. A creation that fails after it was admitted
- * still counts.
+ * one conditional update while its owner's videos in flight are counted, so it is refused with a 429
+ * problem naming when to try again before the video is written, and concurrent creations cannot pass
+ * either counter's limit; the in-flight count may be passed by creations racing each other. A
+ * creation refused for its videos in flight is taken back from the counters; one that fails after
+ * it was admitted still counts.
  */
 @ApplicationScoped
 class Quotas {
 
+    private static final Logger LOG = Logger.getLogger(Quotas.class);
     private static final String KEY = "id";
     private static final String BYTES = "bytes";
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
@@ -57,28 +60,51 @@ class Quotas {
      */
     Uni<Void> admit(Caller caller, long sizeBytes, Instant now) {
         String owner = caller.subject();
-        return videos.countInFlight(owner)
-                .invoke(inFlight -> {
-                    if (inFlight >= limits.videosInFlight()) {
-                        throw ApiProblem.overQuota(
-                                "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
-                                        + " COMPLETE, ERROR or CANCELED, or delete one",
-                                IN_FLIGHT_RETRY);
-                    }
-                })
-                .flatMap(ignored -> count(owner, sizeBytes, now))
+        // Both at once, one round trip instead of two: a creation refused for its videos in flight
+        // takes back what it counted.
+        Uni<Boolean> counted = count(owner, sizeBytes, 1, now)
+                .replaceWith(true)
                 .onFailure(ConditionalCheckFailedException.class)
-                .recoverWithUni(full -> read(owner, now).map(used -> {
-                    throw used.creationsThisMinute() + 1 > limits.creationsPerMinute()
-                            ? ApiProblem.overQuota(
-                                    "You created " + limits.creationsPerMinute()
-                                            + " videos this minute, the most allowed",
-                                    untilNextMinute(now))
-                            : ApiProblem.overQuota(
-                                    "This upload would take you past the "
-                                            + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
-                                    untilTomorrow(now));
-                }));
+                .recoverWithItem(false);
+        return Uni.combine()
+                .all()
+                .unis(videos.countInFlight(owner), counted)
+                .asTuple()
+                .flatMap(checks -> {
+                    int inFlight = checks.getItem1();
+                    if (inFlight >= limits.videosInFlight()) {
+                        Uni<Void> takenBack = checks.getItem2()
+                                ? count(owner, -sizeBytes, -1, now)
+                                        .onFailure()
+                                        .invoke(e -> LOG.warnf(
+                                                "Could not take back a refused creation from the quotas of %s: %s",
+                                                owner, e.toString()))
+                                        .onFailure()
+                                        .recoverWithNull()
+                                : Uni.createFrom().voidItem();
+                        return takenBack.map(ignored -> {
+                            throw ApiProblem.overQuota(
+                                    "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
+                                            + " COMPLETE, ERROR or CANCELED, or delete one",
+                                    IN_FLIGHT_RETRY);
+                        });
+                    }
+                    return checks.getItem2() ? Uni.createFrom().voidItem() : overCounter(owner, now);
+                });
+    }
+
+    /** The refusal for whichever counter is full. */
+    private Uni<Void> overCounter(String owner, Instant now) {
+        return read(owner, now).map(used -> {
+            throw used.creationsThisMinute() + 1 > limits.creationsPerMinute()
+                    ? ApiProblem.overQuota(
+                            "You created " + limits.creationsPerMinute() + " videos this minute, the most allowed",
+                            untilNextMinute(now))
+                    : ApiProblem.overQuota(
+                            "This upload would take you past the "
+                                    + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
+                            untilTomorrow(now));
+        });
     }
 
     Uni<Usage> usage(Caller caller, Instant now) {
@@ -89,21 +115,24 @@ class Quotas {
                 .with((inFlight, used) -> new Usage(inFlight, used.bytesToday(), used.creationsThisMinute()));
     }
 
-    /** Adds the bytes and one creation, unless either would pass its limit. */
-    private Uni<Void> count(String owner, long sizeBytes, Instant now) {
-        long bytesRoom = limits.bytesPerDay().asLongValue() - sizeBytes;
-        long creationsRoom = limits.creationsPerMinute() - 1L;
+    /**
+     * Adds the bytes and creations, unless either counter would pass its limit; negative amounts take
+     * a creation back, which never passes a limit.
+     */
+    private Uni<Void> count(String owner, long bytes, int creations, Instant now) {
+        long bytesRoom = limits.bytesPerDay().asLongValue() - bytes;
+        long creationsRoom = limits.creationsPerMinute() - (long) creations;
         return Uni.createFrom()
                 .completionStage(() -> dynamo.updateItem(update -> update.tableName(table)
                         .key(key(owner, now))
-                        .updateExpression("ADD #bytes :bytes, #minute :one SET #expires = :expires")
+                        .updateExpression("ADD #bytes :bytes, #minute :creations SET #expires = :expires")
                         .conditionExpression("(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
                                 + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)")
                         .expressionAttributeNames(
                                 Map.of("#bytes", BYTES, "#minute", minute(now), "#expires", "expiresAt"))
                         .expressionAttributeValues(Map.of(
-                                ":bytes", number(sizeBytes),
-                                ":one", number(1),
+                                ":bytes", number(bytes),
+                                ":creations", number(creations),
                                 ":bytesRoom", number(bytesRoom),
                                 ":creationsRoom", number(creationsRoom),
                                 ":expires", number(now.plus(Duration.ofDays(2)).getEpochSecond())))))
