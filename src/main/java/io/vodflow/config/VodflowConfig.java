@@ -438,6 +438,17 @@ public interface VodflowConfig {
         /** How long a link to follow one video's events (for EventSource, which sends no header) is valid. */
         @WithDefault("10m")
         Duration eventsLinkLifetime();
+
+        /**
+         * How long a bearer token verified once is trusted again without being verified, never past its
+         * expiry ({@code security.VerifiedTokens}); 0 verifies every call.
+         */
+        @WithDefault("1m")
+        Duration verifiedTokenReuse();
+
+        /** How many verified tokens one replica keeps for reuse. */
+        @WithDefault("10000")
+        int verifiedTokens();
     }
 
     interface Quotas {

@@ -121,36 +121,9 @@ class SignInTest {
         return ids;
     }
 
-    /**
-     * A token of the plain user that expired a minute ago, from the provider's sign-in page (which
-     * lets a dev user set claims), through the authorization code flow.
-     */
+    /** A token of the plain user that expired a minute ago. */
     private static String expiredToken() {
-        String redirect = "http://localhost/signed-in";
-        String authorize = Users.issuer() + "/authorize?client_id=vodflow&response_type=code&scope=openid&state=s"
-                + "&redirect_uri=" + redirect;
-        RestAssured.get(authorize).then().statusCode(200);
-        String location = RestAssured.given()
-                .redirects()
-                .follow(false)
-                .formParam("username", Users.USER)
-                .formParam("claims", "{\"exp\":" + (Instant.now().getEpochSecond() - 60) + "}")
-                .post(authorize)
-                .then()
-                .statusCode(302)
-                .extract()
-                .header("Location");
-        String code = location.replaceAll(".*[?&]code=([^&]+).*", "$1");
-        return RestAssured.given()
-                .formParam("grant_type", "authorization_code")
-                .formParam("code", code)
-                .formParam("redirect_uri", redirect)
-                .formParam("client_id", "vodflow")
-                .post(Users.issuer() + "/token")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("access_token");
+        return Users.tokenExpiringAt(Users.USER, Instant.now().minusSeconds(60));
     }
 
     /** The same token claiming another subject: its signature no longer matches. */

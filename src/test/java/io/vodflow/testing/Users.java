@@ -59,6 +59,38 @@ public final class Users {
         return RestAssured.get("/auth/config").then().statusCode(200).extract().path("issuer");
     }
 
+    /**
+     * A fresh token of {@code user} that expires at {@code expires}, from the provider's sign-in page
+     * (which lets a dev user set claims), through the authorization code flow.
+     */
+    public static String tokenExpiringAt(String user, Instant expires) {
+        String redirect = "http://localhost/signed-in";
+        String authorize = issuer() + "/authorize?client_id=vodflow&response_type=code&scope=openid&state=s"
+                + "&redirect_uri=" + redirect;
+        RestAssured.get(authorize).then().statusCode(200);
+        String location = RestAssured.given()
+                .redirects()
+                .follow(false)
+                .formParam("username", user)
+                .formParam("claims", "{\"exp\":" + expires.getEpochSecond() + "}")
+                .post(authorize)
+                .then()
+                .statusCode(302)
+                .extract()
+                .header("Location");
+        String code = location.replaceAll(".*[?&]code=([^&]+).*", "$1");
+        return RestAssured.given()
+                .formParam("grant_type", "authorization_code")
+                .formParam("code", code)
+                .formParam("redirect_uri", redirect)
+                .formParam("client_id", "vodflow")
+                .post(issuer() + "/token")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
+    }
+
     private static String fetch(String user) {
         JsonPath answer = RestAssured.given()
                 .formParam("grant_type", "password")
