@@ -72,25 +72,31 @@ class Quotas {
                 .asTuple()
                 .flatMap(checks -> {
                     int inFlight = checks.getItem1();
+                    boolean admitted = checks.getItem2();
                     if (inFlight >= limits.videosInFlight()) {
-                        Uni<Void> takenBack = checks.getItem2()
-                                ? count(owner, -sizeBytes, -1, now)
-                                        .onFailure()
-                                        .invoke(e -> LOG.warnf(
-                                                "Could not take back a refused creation from the quotas of %s: %s",
-                                                owner, e.toString()))
-                                        .onFailure()
-                                        .recoverWithNull()
-                                : Uni.createFrom().voidItem();
-                        return takenBack.map(ignored -> {
-                            throw ApiProblem.overQuota(
-                                    "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
-                                            + " COMPLETE, ERROR or CANCELED, or delete one",
-                                    IN_FLIGHT_RETRY);
-                        });
+                        return tooManyInFlight(owner, inFlight, admitted ? sizeBytes : null, now);
                     }
-                    return checks.getItem2() ? Uni.createFrom().voidItem() : overCounter(owner, now);
+                    return admitted ? Uni.createFrom().voidItem() : overCounter(owner, now);
                 });
+    }
+
+    /** The refusal for the videos in flight, once the creation's count, if it was counted, is taken back. */
+    private Uni<Void> tooManyInFlight(String owner, int inFlight, Long countedBytes, Instant now) {
+        Uni<Void> takenBack = countedBytes == null
+                ? Uni.createFrom().voidItem()
+                : count(owner, -countedBytes, -1, now)
+                        .onFailure()
+                        .invoke(e -> LOG.warnf(
+                                "Could not take back a refused creation from the quotas of %s: %s",
+                                owner, e.toString()))
+                        .onFailure()
+                        .recoverWithNull();
+        return takenBack.map(ignored -> {
+            throw ApiProblem.overQuota(
+                    "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
+                            + " COMPLETE, ERROR or CANCELED, or delete one",
+                    IN_FLIGHT_RETRY);
+        });
     }
 
     /** The refusal for whichever counter is full. */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -122,7 +121,7 @@ class ApiBenchmark {
             settings.put("vodflow.quotas.bytes-per-day", "1000T");
             List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
             // Which pauses the tail of vodflow's latencies met; a line per collection costs nothing here.
-            jvmOptions.add("-Xlog:gc:file=" + GC_LOG + ":timemillis");
+            jvmOptions.add("-Xlog:gc:file=" + GC_LOG + ":timemillis:filecount=0");
             String extra = System.getProperty("api.benchmark.jvm-options", "");
             if (!extra.isBlank()) {
                 jvmOptions.addAll(List.of(extra.trim().split("\\s+")));
@@ -470,29 +469,39 @@ class ApiBenchmark {
         return out.toString();
     }
 
-    /** vodflow's collections during each run, from its GC log ({@code [<epoch>ms] GC(n) Pause ... 1.234ms}). */
+    /**
+     * vodflow's collections during each run, and what it allocated per request, from its GC log
+     * ({@code [<epoch>ms] GC(n) Pause Young (Allocation Failure) 42M->28M(50M) 1.234ms}): what a
+     * collection finds in use, less what the one before left, was allocated in between.
+     */
     private static String gcPauses(List<Run> vodflow) throws IOException {
-        Pattern pause = Pattern.compile("^\\[(\\d+)ms\\] GC\\(\\d+\\) Pause .* (\\d+\\.\\d+)ms$");
-        List<double[]> pauses = new ArrayList<>(); // when, how long
+        Pattern pause =
+                Pattern.compile("^\\[(\\d+)ms\\] GC\\(\\d+\\) Pause .* (\\d+)M->(\\d+)M\\(\\d+M\\) (\\d+\\.\\d+)ms$");
+        List<double[]> pauses = new ArrayList<>(); // when, how long, MB allocated since the one before
+        long leftBefore = 0;
         for (String line : Files.readAllLines(GC_LOG)) {
             Matcher matched = pause.matcher(line);
             if (matched.matches()) {
-                pauses.add(new double[] {Long.parseLong(matched.group(1)), Double.parseDouble(matched.group(2))});
+                long inUse = Long.parseLong(matched.group(2));
+                pauses.add(new double[] {
+                    Long.parseLong(matched.group(1)), Double.parseDouble(matched.group(4)), inUse - leftBefore
+                });
+                leftBefore = Long.parseLong(matched.group(3));
             }
         }
         StringBuilder out = new StringBuilder("vodflow GC pauses:");
         for (Run run : vodflow) {
-            double[] during = pauses.stream()
+            List<double[]> during = pauses.stream()
                     .filter(p -> p[0] >= run.startMillis() && p[0] <= run.endMillis())
-                    .mapToDouble(p -> p[1])
-                    .toArray();
+                    .toList();
             out.append(String.format(
                     Locale.ROOT,
-                    " run %d: %d, %.0f ms in all, longest %.1f ms;",
+                    " run %d: %d, %.0f ms in all, longest %.1f ms, %.0f kB allocated per request;",
                     run.round(),
-                    during.length,
-                    Arrays.stream(during).sum(),
-                    Arrays.stream(during).max().orElse(0)));
+                    during.size(),
+                    during.stream().mapToDouble(p -> p[1]).sum(),
+                    during.stream().mapToDouble(p -> p[1]).max().orElse(0),
+                    during.stream().mapToDouble(p -> p[2]).sum() * 1024 / run.requests()));
         }
         return out.deleteCharAt(out.length() - 1).append('\n').toString();
     }
