@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
  * Bearer tokens that quarkus-oidc verified, each with the identity it made of it, reused until the
  * token expires and for at most {@code vodflow.auth.verified-token-reuse}. A client sends the same
  * token with every call for the token's lifetime, and verifying it (parsing the JWT, its RSA
- * signature, its claims) made a third of what a request allocated. Only the very token verified
+ * signature, its claims) made two fifths of what a creation allocated. Only the very token verified
  * before is reused, so an altered, foreign or expired one goes to quarkus-oidc as ever.
  *
  * <p>Both halves of the cache are here: as the first identity provider, it answers a token it
@@ -63,7 +63,8 @@ class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest>, Se
                 .build();
     }
 
-    private static boolean checksOnEveryCall(Config oidc) {
+    /** Whether quarkus-oidc checks more than the token itself on every call, as configured. */
+    static boolean checksOnEveryCall(Config oidc) {
         boolean bound = oidc.getOptionalValue("quarkus.oidc.token.binding.certificate", Boolean.class)
                         .orElse(false)
                 || oidc.getOptionalValue("quarkus.oidc.token.authorization-scheme", String.class)
