@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
  * token expires and for at most {@code vodflow.auth.verified-token-reuse}. A client sends the same
  * token with every call for the token's lifetime, and verifying it (parsing the JWT, its RSA
  * signature, its claims) made two fifths of what a creation allocated. Only the very token verified
- * before is reused, so an altered, foreign or expired one goes to quarkus-oidc as ever.
+ * before is reused, so an altered, foreign or expired one goes to quarkus-oidc as ever. (A limit on
+ * a token's age, {@code quarkus.oidc.token.age}, may be passed by up to the reuse time.)
  *
  * <p>Both halves of the cache are here: as the first identity provider, it answers a token it
  * knows; as the first augmentor, it keeps what quarkus-oidc made of a new one, before the other

@@ -21,9 +21,10 @@ import java.util.concurrent.Executor;
 
 /**
  * This replica's open Server-Sent Events streams, each following one video: its stored state, then
- * every change, each version once and in order (a version superseded before its turn to be written is
- * skipped), ending after a terminal status or when the video is deleted. Thousands may follow one video, so a stream is one small object, fed by the broadcaster and
- * written on its connection's event loop, and one timer sends the heartbeats of all of them.
+ * every change, each version once and in order (a version superseded before its turn to be written
+ * is skipped), ending after a terminal status or when the video is deleted. Thousands may follow one
+ * video, so a stream is one small object, fed by the broadcaster and written on its connection's
+ * event loop, and one timer sends the heartbeats of all of them.
  */
 @ApplicationScoped
 class VideoStreams {
