@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineStatsCounter;
 import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.runtime.OidcConfig;
+import io.quarkus.oidc.runtime.OidcTenantConfig;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -21,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
@@ -36,8 +37,8 @@ import org.jboss.logging.Logger;
  * <p>Both halves of the cache are here: as the first identity provider, it answers a token it
  * knows; as the first augmentor, it keeps what quarkus-oidc made of a new one, before the other
  * augmentors add to it (they run on a reused identity as well). Reuse is off where quarkus-oidc
- * checks more than the token itself on every call: a token bound to the client's certificate or
- * a DPoP proof, or one introspected at the provider.
+ * checks more than the token itself on every call (a token bound to the client's certificate or a
+ * DPoP proof, or one introspected at the provider) and where it has more than one tenant.
  */
 @ApplicationScoped
 class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest>, SecurityIdentityAugmentor {
@@ -55,7 +56,7 @@ class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest>, Se
     private final Duration reuse;
     private final Cache<String, Verified> verified;
 
-    VerifiedTokens(VodflowConfig config, Config oidc, MeterRegistry metrics) {
+    VerifiedTokens(VodflowConfig config, OidcConfig oidc, MeterRegistry metrics) {
         this.reuse = checksOnEveryCall(oidc) ? Duration.ZERO : config.auth().verifiedTokenReuse();
         this.verified = Caffeine.newBuilder()
                 .maximumSize(config.auth().verifiedTokens())
@@ -64,20 +65,21 @@ class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest>, Se
                 .build();
     }
 
-    /** Whether quarkus-oidc checks more than the token itself on every call, as configured. */
-    static boolean checksOnEveryCall(Config oidc) {
-        boolean bound = oidc.getOptionalValue("quarkus.oidc.token.binding.certificate", Boolean.class)
-                        .orElse(false)
-                || oidc.getOptionalValue("quarkus.oidc.token.authorization-scheme", String.class)
-                        .filter("DPoP"::equalsIgnoreCase)
-                        .isPresent();
-        boolean introspected = oidc.getOptionalValue("quarkus.oidc.token.require-jwt-introspection-only", Boolean.class)
-                .orElse(false);
-        if (bound || introspected) {
-            LOG.info("Verified bearer tokens are not reused: quarkus-oidc checks each call's token binding or"
-                    + " introspects every token");
+    /**
+     * Whether quarkus-oidc checks more than the token itself on every call, as configured; or has
+     * tenants beside the default one, which would each verify the same token against their own keys.
+     */
+    static boolean checksOnEveryCall(OidcConfig oidc) {
+        OidcTenantConfig.Token token = OidcConfig.getDefaultTenant(oidc).token();
+        boolean bound = token.binding().certificate() || "DPoP".equalsIgnoreCase(token.authorizationScheme());
+        boolean tenants =
+                oidc.namedTenants().keySet().stream().anyMatch(name -> !name.equals(OidcConfig.DEFAULT_TENANT_KEY));
+        if (bound || token.requireJwtIntrospectionOnly() || tenants) {
+            LOG.info("Verified bearer tokens are not reused: quarkus-oidc binds or introspects every token, or has"
+                    + " more than one tenant");
+            return true;
         }
-        return bound || introspected;
+        return false;
     }
 
     /**
