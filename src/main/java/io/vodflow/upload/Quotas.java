@@ -74,17 +74,17 @@ class Quotas {
                     int inFlight = checks.getItem1();
                     boolean admitted = checks.getItem2();
                     if (inFlight >= limits.videosInFlight()) {
-                        return tooManyInFlight(owner, inFlight, admitted ? sizeBytes : null, now);
+                        return tooManyInFlight(owner, inFlight, admitted, sizeBytes, now);
                     }
                     return admitted ? Uni.createFrom().voidItem() : overCounter(owner, now);
                 });
     }
 
-    /** The refusal for the videos in flight, once the creation's count, if it was counted, is taken back. */
-    private Uni<Void> tooManyInFlight(String owner, int inFlight, Long countedBytes, Instant now) {
-        Uni<Void> takenBack = countedBytes == null
+    /** The refusal for the videos in flight, once the creation, if it was counted, is taken back. */
+    private Uni<Void> tooManyInFlight(String owner, int inFlight, boolean counted, long sizeBytes, Instant now) {
+        Uni<Void> takenBack = !counted
                 ? Uni.createFrom().voidItem()
-                : count(owner, -countedBytes, -1, now)
+                : count(owner, -sizeBytes, -1, now)
                         .onFailure()
                         .invoke(e -> LOG.warnf(
                                 "Could not take back a refused creation from the quotas of %s: %s",

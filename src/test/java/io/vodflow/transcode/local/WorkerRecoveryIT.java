@@ -11,6 +11,7 @@ import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.localcloud.LocalCloud;
 import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.Processes;
 import io.vodflow.testing.ProductionSettings;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
@@ -87,11 +88,9 @@ class WorkerRecoveryIT {
             // Production logs JSON lines, each about a video carrying its id as a field.
             assertThat(Files.readAllLines(log("second")))
                     .anyMatch(line -> line.contains("Running job") && line.contains("\"videoId\":\"" + id + "\""));
-            assertThat(ProcessHandle.allProcesses()
-                            .filter(process ->
-                                    process.info().commandLine().orElse("").contains(id)))
+            assertThat(Processes.ffmpegRunningFor(id))
                     .as("no ffmpeg of the killed worker left running")
-                    .isEmpty();
+                    .isFalse();
         } finally {
             first.destroyForcibly();
             if (second != null) {
