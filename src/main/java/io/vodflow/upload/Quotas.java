@@ -11,35 +11,48 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
-import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * What one owner may start: videos in flight (counted through the in-flight index), bytes declared
- * per UTC day and creations per minute. Both counters live in one item per owner and day, under a
- * {@code usage#} key that expires after the day: the bytes in one attribute, the creations in one
- * attribute per minute of that day (at most 1,440 small numbers). A creation is counted in both with
- * one conditional update while its owner's videos in flight are counted, so it is refused with a 429
- * problem naming when to try again before the video is written, and concurrent creations cannot pass
- * either counter's limit; the in-flight count may be passed by creations racing each other. A
- * creation refused for its videos in flight is taken back from the counters; one that fails after
- * it was admitted still counts.
+ * What one owner may start: videos in flight, bytes declared per UTC day and creations per minute.
+ * The counters live in one item per owner and day, under a {@code usage#} key that expires after the
+ * day: the bytes in one attribute, the creations in one attribute per minute of that day (at most
+ * 1,440 small numbers), and a bound on the videos in flight: those in flight when it was last
+ * recounted from the in-flight index, plus every creation since. Videos leave flight without
+ * touching it, so it only errs high. A creation is counted in all three with one conditional update
+ * while each has room: one DynamoDB call before the video is written. When the bound reaches the
+ * limit, and at an owner's first creation of the day, the index is read for the real number, which
+ * either resets the bound or refuses the creation. A refusal is a 429 problem naming when to try
+ * again, before anything is counted or written. Concurrent creations cannot pass the bytes or
+ * creations limits; the in-flight limit may be passed by creations racing a recount, since the
+ * index lags its table.
  */
 @ApplicationScoped
 class Quotas {
 
-    private static final Logger LOG = Logger.getLogger(Quotas.class);
     private static final String KEY = "id";
     private static final String BYTES = "bytes";
+    private static final String IN_FLIGHT = "inFlight";
+    /** Recounts one creation may make when others of the same owner keep changing the counters. */
+    private static final int RECOUNTS = 3;
+
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
+    private static final Duration CONTENDED_RETRY = Duration.ofSeconds(1);
     private static final DateTimeFormatter MINUTE =
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     /** What the owner used of each quota. */
     record Usage(int videosInFlight, long bytesToday, long creationsThisMinute) {}
+
+    /** The counters as stored; {@code inFlightBound} is null until the day's first recount. */
+    private record Counters(long bytesToday, long creationsThisMinute, Long inFlightBound) {}
+
+    /** A recount's result: the videos in flight, and the bound it replaces (null if none). */
+    private record Recount(int inFlight, Long replacing) {}
 
     private final VideoRepository videos;
     private final DynamoDbAsyncClient dynamo;
@@ -60,57 +73,50 @@ class Quotas {
      */
     Uni<Void> admit(Caller caller, long sizeBytes, Instant now) {
         String owner = caller.subject();
-        // Both at once, one round trip instead of two: a creation refused for its videos in flight
-        // takes back what it counted.
-        Uni<Boolean> counted = count(owner, sizeBytes, 1, now)
-                .replaceWith(true)
+        return count(owner, sizeBytes, now, null)
                 .onFailure(ConditionalCheckFailedException.class)
-                .recoverWithItem(false);
+                .recoverWithUni(() -> recount(owner, sizeBytes, now)
+                        .onFailure(ConditionalCheckFailedException.class)
+                        .retry()
+                        .atMost(RECOUNTS)
+                        .onFailure(ConditionalCheckFailedException.class)
+                        .transform(e -> ApiProblem.overQuota(
+                                "Too many of your creations are being counted at once", CONTENDED_RETRY)));
+    }
+
+    /**
+     * A counter is full, or the bound on the videos in flight reached the limit or is not there yet:
+     * the refusal for whichever quota is used up, else the creation counted with the bound reset
+     * from the in-flight index. Fails with {@link ConditionalCheckFailedException} when another
+     * creation changed the counters meanwhile.
+     */
+    private Uni<Void> recount(String owner, long sizeBytes, Instant now) {
         return Uni.combine()
                 .all()
-                .unis(videos.countInFlight(owner), counted)
+                .unis(videos.countInFlight(owner), read(owner, now))
                 .asTuple()
-                .flatMap(checks -> {
-                    int inFlight = checks.getItem1();
-                    boolean admitted = checks.getItem2();
+                .flatMap(found -> {
+                    int inFlight = found.getItem1();
+                    Counters counters = found.getItem2();
                     if (inFlight >= limits.videosInFlight()) {
-                        return tooManyInFlight(owner, inFlight, admitted, sizeBytes, now);
+                        throw ApiProblem.overQuota(
+                                "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
+                                        + " COMPLETE, ERROR or CANCELED, or delete one",
+                                IN_FLIGHT_RETRY);
                     }
-                    return admitted ? Uni.createFrom().voidItem() : overCounter(owner, now);
+                    if (counters.creationsThisMinute() + 1 > limits.creationsPerMinute()) {
+                        throw ApiProblem.overQuota(
+                                "You created " + limits.creationsPerMinute() + " videos this minute, the most allowed",
+                                untilNextMinute(now));
+                    }
+                    if (counters.bytesToday() + sizeBytes > limits.bytesPerDay().asLongValue()) {
+                        throw ApiProblem.overQuota(
+                                "This upload would take you past the "
+                                        + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
+                                untilTomorrow(now));
+                    }
+                    return count(owner, sizeBytes, now, new Recount(inFlight, counters.inFlightBound()));
                 });
-    }
-
-    /** The refusal for the videos in flight, once the creation, if it was counted, is taken back. */
-    private Uni<Void> tooManyInFlight(String owner, int inFlight, boolean counted, long sizeBytes, Instant now) {
-        Uni<Void> takenBack = !counted
-                ? Uni.createFrom().voidItem()
-                : count(owner, -sizeBytes, -1, now)
-                        .onFailure()
-                        .invoke(e -> LOG.warnf(
-                                "Could not take back a refused creation from the quotas of %s: %s",
-                                owner, e.toString()))
-                        .onFailure()
-                        .recoverWithNull();
-        return takenBack.map(ignored -> {
-            throw ApiProblem.overQuota(
-                    "You have " + inFlight + " videos in flight, the most allowed; wait until one is"
-                            + " COMPLETE, ERROR or CANCELED, or delete one",
-                    IN_FLIGHT_RETRY);
-        });
-    }
-
-    /** The refusal for whichever counter is full. */
-    private Uni<Void> overCounter(String owner, Instant now) {
-        return read(owner, now).map(used -> {
-            throw used.creationsThisMinute() + 1 > limits.creationsPerMinute()
-                    ? ApiProblem.overQuota(
-                            "You created " + limits.creationsPerMinute() + " videos this minute, the most allowed",
-                            untilNextMinute(now))
-                    : ApiProblem.overQuota(
-                            "This upload would take you past the "
-                                    + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
-                            untilTomorrow(now));
-        });
     }
 
     Uni<Usage> usage(Caller caller, Instant now) {
@@ -122,35 +128,61 @@ class Quotas {
     }
 
     /**
-     * Adds the bytes and creations, unless either counter would pass its limit; negative amounts take
-     * a creation back, which never passes a limit.
+     * Counts the creation unless a counter would pass its limit: with the in-flight bound grown by
+     * one while it is under the limit, or, after a recount, set from it while no other creation
+     * changed it.
      */
-    private Uni<Void> count(String owner, long bytes, int creations, Instant now) {
-        long bytesRoom = limits.bytesPerDay().asLongValue() - bytes;
-        long creationsRoom = limits.creationsPerMinute() - (long) creations;
+    private Uni<Void> count(String owner, long bytes, Instant now, Recount recount) {
+        Map<String, String> names = new HashMap<>(
+                Map.of("#bytes", BYTES, "#minute", minute(now), "#inFlight", IN_FLIGHT, "#expires", "expiresAt"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":bytes", number(bytes),
+                ":one", number(1),
+                ":bytesRoom", number(limits.bytesPerDay().asLongValue() - bytes),
+                ":creationsRoom", number(limits.creationsPerMinute() - 1L),
+                ":expires", number(now.plus(Duration.ofDays(2)).getEpochSecond())));
+        String counters = "(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
+                + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)";
+        String update;
+        String condition;
+        if (recount == null) {
+            update = "ADD #bytes :bytes, #minute :one, #inFlight :one SET #expires = :expires";
+            // False while the bound is missing: the day's first creation recounts.
+            condition = counters + " AND #inFlight < :inFlightLimit";
+            values.put(":inFlightLimit", number(limits.videosInFlight()));
+        } else {
+            update = "ADD #bytes :bytes, #minute :one SET #inFlight = :counted, #expires = :expires";
+            values.put(":counted", number(recount.inFlight() + 1L));
+            if (recount.replacing() == null) {
+                condition = counters + " AND attribute_not_exists(#inFlight)";
+            } else {
+                condition = counters + " AND #inFlight = :replacing";
+                values.put(":replacing", number(recount.replacing()));
+            }
+        }
         return Uni.createFrom()
-                .completionStage(() -> dynamo.updateItem(update -> update.tableName(table)
+                .completionStage(() -> dynamo.updateItem(request -> request.tableName(table)
                         .key(key(owner, now))
-                        .updateExpression("ADD #bytes :bytes, #minute :creations SET #expires = :expires")
-                        .conditionExpression("(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
-                                + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)")
-                        .expressionAttributeNames(
-                                Map.of("#bytes", BYTES, "#minute", minute(now), "#expires", "expiresAt"))
-                        .expressionAttributeValues(Map.of(
-                                ":bytes", number(bytes),
-                                ":creations", number(creations),
-                                ":bytesRoom", number(bytesRoom),
-                                ":creationsRoom", number(creationsRoom),
-                                ":expires", number(now.plus(Duration.ofDays(2)).getEpochSecond())))))
+                        .updateExpression(update)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)))
                 .replaceWithVoid();
     }
 
-    /** The owner's counters now; the in-flight count is not among them. */
-    private Uni<Usage> read(String owner, Instant now) {
+    /** The owner's counters now. */
+    private Uni<Counters> read(String owner, Instant now) {
         return Uni.createFrom()
                 .completionStage(() -> dynamo.getItem(
                         get -> get.tableName(table).key(key(owner, now)).consistentRead(true)))
-                .map(response -> new Usage(0, counter(response.item(), BYTES), counter(response.item(), minute(now))));
+                .map(response -> {
+                    Map<String, AttributeValue> item = response.item();
+                    AttributeValue bound = item.get(IN_FLIGHT);
+                    return new Counters(
+                            counter(item, BYTES),
+                            counter(item, minute(now)),
+                            bound == null ? null : Long.parseLong(bound.n()));
+                });
     }
 
     private static long counter(Map<String, AttributeValue> item, String name) {

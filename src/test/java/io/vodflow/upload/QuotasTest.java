@@ -2,12 +2,17 @@ package io.vodflow.upload;
 
 import static io.vodflow.testing.Users.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.vodflow.problem.ApiProblem;
+import io.vodflow.security.Caller;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -20,6 +25,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(QuotasTest.SmallQuotas.class)
 class QuotasTest {
+
+    @Inject
+    Quotas quotas;
 
     public static class SmallQuotas implements QuarkusTestProfile {
         @Override
@@ -50,7 +58,7 @@ class QuotasTest {
                 .containsExactlyInAnyOrderElementsOf(ids);
         as(user).get("/videos/limits").then().body("quotas.videosInFlight.used", equalTo(3));
         if (day.equals(today())) {
-            // Counted while its videos in flight were, and taken back.
+            // Nothing counted for the refused one.
             as(user).get("/videos/limits").then().body("quotas.bytesPerDay.used", equalTo(30));
         }
 
@@ -58,6 +66,22 @@ class QuotasTest {
         create(user, 10).then().statusCode(201);
         // Quotas are each owner's own.
         create("quota-someone-else", 10).then().statusCode(201);
+    }
+
+    @Test
+    void videosInFlightStillCountOnTheNextDay() {
+        String user = "quota-next-day";
+        for (int i = 0; i < 3; i++) {
+            create(user, 10).then().statusCode(201);
+        }
+
+        // The next day's counters start empty; its first creation counts the videos in flight.
+        Instant tomorrow = Instant.now().plus(Duration.ofDays(1));
+        assertThatThrownBy(() -> quotas.admit(new Caller(user, false), 10, tomorrow)
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(ApiProblem.class, refused -> assertThat(refused.getMessage())
+                        .contains("3 videos in flight"));
     }
 
     @Test
