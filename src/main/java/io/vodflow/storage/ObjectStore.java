@@ -2,13 +2,13 @@ package io.vodflow.storage;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vodflow.support.Offload;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.reactivestreams.FlowAdapters;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -30,10 +30,12 @@ public class ObjectStore {
 
     private final S3AsyncClient s3;
     private final S3Presigner presigner;
+    private final SigningCredentials signing;
 
-    ObjectStore(S3AsyncClient s3, S3Presigner presigner) {
+    ObjectStore(S3AsyncClient s3, S3Presigner presigner, SigningCredentials signing) {
         this.s3 = s3;
         this.presigner = presigner;
+        this.signing = signing;
     }
 
     /** Deletes these keys, a thousand at a time; keys already gone are fine. */
@@ -114,17 +116,27 @@ public class ObjectStore {
 
     /**
      * A URL that reads one object for {@code lifetime}, for ffmpeg and ffprobe: no credentials leave
-     * the service. Signing may resolve credentials over the network, so it runs off the event loop.
+     * the service. Signed with credentials at hand ({@link SigningCredentials}), so it does not block.
      */
     public Uni<String> presignGet(S3Uri location, Duration lifetime) {
-        return Offload.of(() -> presignGetNow(location, lifetime));
+        return signing.current().map(credentials -> presignGet(location, lifetime, credentials));
     }
 
-    /** {@link #presignGet} on the calling thread, for callers already on a worker thread. */
+    /**
+     * {@link #presignGet} on the calling thread with the presigner's own credentials, which it may
+     * have to fetch: for callers already on a worker thread.
+     */
     public String presignGetNow(S3Uri location, Duration lifetime) {
+        return presignGet(location, lifetime, null);
+    }
+
+    /** @param credentials null for the presigner's own */
+    private String presignGet(S3Uri location, Duration lifetime, AwsCredentialsProvider credentials) {
         return presigner
                 .presignGetObject(presign -> presign.signatureDuration(lifetime)
-                        .getObjectRequest(get -> get.bucket(location.bucket()).key(location.key())))
+                        .getObjectRequest(get -> get.bucket(location.bucket())
+                                .key(location.key())
+                                .overrideConfiguration(override -> override.credentialsProvider(credentials))))
                 .url()
                 .toString();
     }

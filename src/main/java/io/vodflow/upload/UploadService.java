@@ -5,6 +5,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.SigningCredentials;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
 import io.vodflow.support.VideoSpans;
@@ -35,6 +36,7 @@ public class UploadService {
     private final Quotas quotas;
     private final VideoRepository videos;
     private final ObjectStore store;
+    private final SigningCredentials signing;
     private final S3AsyncClient s3;
     private final String bucket;
     private final long multipartThreshold;
@@ -44,12 +46,14 @@ public class UploadService {
             VideoRepository videos,
             Quotas quotas,
             ObjectStore store,
+            SigningCredentials signing,
             S3AsyncClient s3,
             VodflowConfig config) {
         this.urls = urls;
         this.quotas = quotas;
         this.videos = videos;
         this.store = store;
+        this.signing = signing;
         this.s3 = s3;
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
@@ -85,7 +89,8 @@ public class UploadService {
                     request.output(),
                     trace,
                     now);
-            return Offload.of(() -> urls.single(key, request.contentType(), size))
+            return signing.current()
+                    .map(credentials -> urls.single(key, request.contentType(), size, credentials))
                     .flatMap(presigned -> videos.insert(video)
                             .map(stored -> new CreatedVideo(id, stored.status(), single(id, presigned))));
         }
@@ -111,6 +116,7 @@ public class UploadService {
                 request.output(),
                 trace,
                 now);
+        // Up to 10,000 signatures: CPU-heavy, so on a worker, with the presigner's own credentials.
         return Offload.of(() -> urls.parts(key, uploadId, size, partSize)).flatMap(parts -> videos.insert(video)
                 .map(stored -> new CreatedVideo(
                         id,

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
@@ -59,10 +60,14 @@ class UploadUrls {
         return (int) -Math.floorDiv(-fileSize, partSize);
     }
 
-    /** @return the URL and the headers the client must send with it */
-    PresignedPutObjectRequest single(String key, String contentType, long size) {
+    /**
+     * @param credentials what to sign with ({@code storage.SigningCredentials}), so that this does not block
+     * @return the URL and the headers the client must send with it
+     */
+    PresignedPutObjectRequest single(String key, String contentType, long size, AwsCredentialsProvider credentials) {
         return presigner.presignPutObject(
                 presign -> presign.signatureDuration(lifetime).putObjectRequest(put -> put.bucket(bucket)
+                        .overrideConfiguration(override -> override.credentialsProvider(credentials))
                         .key(key)
                         .contentType(contentType)
                         .contentLength(size)

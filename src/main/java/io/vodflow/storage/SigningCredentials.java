@@ -1,0 +1,75 @@
+package io.vodflow.storage;
+
+import io.smallrye.mutiny.Uni;
+import io.vodflow.support.Offload;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.CredentialUtils;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.utils.CompletableFutureUtils;
+
+/**
+ * The credentials S3 URLs are presigned with, kept at hand so that presigning one URL needs no
+ * worker thread. Resolving them may block (web identity, container and instance credentials are
+ * fetched over the network, and the SDK refreshes them before they expire), so they are resolved on
+ * a worker thread and kept for a minute at most, never closer than a minute to their expiry; after
+ * that the next presign waits for them to be resolved again on a worker thread.
+ */
+@ApplicationScoped
+public class SigningCredentials {
+
+    static final Duration KEEP = Duration.ofMinutes(1);
+    static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
+
+    private record Kept(AwsCredentialsProvider provider, Instant resolved, Instant expires) {
+
+        boolean usableAt(Instant now) {
+            return now.isBefore(resolved.plus(KEEP)) && (expires == null || now.isBefore(expires.minus(EXPIRY_MARGIN)));
+        }
+    }
+
+    private final IdentityProvider<? extends AwsCredentialsIdentity> source;
+    private final Clock clock;
+    private volatile Kept kept;
+
+    @Inject
+    SigningCredentials(S3AsyncClient s3) {
+        // The S3 client's own, built from quarkus.s3.aws.credentials like the presigner's.
+        this(s3.serviceClientConfiguration().credentialsProvider(), Clock.systemUTC());
+    }
+
+    SigningCredentials(IdentityProvider<? extends AwsCredentialsIdentity> source, Clock clock) {
+        this.source = source;
+        this.clock = clock;
+    }
+
+    /**
+     * Credentials to presign with, for a request's {@code overrideConfiguration}: at once while the
+     * kept ones are usable, else resolved on a worker thread.
+     */
+    public Uni<AwsCredentialsProvider> current() {
+        Kept at = kept;
+        if (at != null && at.usableAt(clock.instant())) {
+            return Uni.createFrom().item(at.provider());
+        }
+        return Offload.of(this::resolve);
+    }
+
+    private AwsCredentialsProvider resolve() {
+        Instant now = clock.instant();
+        AwsCredentialsIdentity identity = CompletableFutureUtils.joinLikeSync(source.resolveIdentity());
+        Kept resolved = new Kept(
+                StaticCredentialsProvider.create(CredentialUtils.toCredentials(identity)),
+                now,
+                identity.expirationTime().orElse(null));
+        kept = resolved;
+        return resolved.provider();
+    }
+}
