@@ -28,8 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * limit, and at an owner's first creation of the day, the index is read for the real number, which
  * either resets the bound or refuses the creation. A refusal is a 429 problem naming when to try
  * again, before anything is counted or written. Concurrent creations cannot pass the bytes or
- * creations limits; the in-flight limit may be passed by creations racing a recount, since the
- * index lags its table.
+ * creations limits; the in-flight limit may be passed by creations racing a recount, which counts
+ * only the videos already written and indexed.
  */
 @ApplicationScoped
 class Quotas {
