@@ -116,18 +116,20 @@ public class UploadService {
                 request.output(),
                 trace,
                 now);
-        // Up to 10,000 signatures: CPU-heavy, so on a worker, with the presigner's own credentials.
-        return Offload.of(() -> urls.parts(key, uploadId, size, partSize)).flatMap(parts -> videos.insert(video)
-                .map(stored -> new CreatedVideo(
-                        id,
-                        stored.status(),
-                        UploadInstructions.multipart(
-                                uploadId,
-                                partSize,
-                                parts,
-                                uploadPath(id) + "/complete",
-                                uploadPath(id),
-                                now.plus(urls.partLifetime())))));
+        // Up to 10,000 signatures: CPU-heavy, so on a worker.
+        return signing.current()
+                .flatMap(credentials -> Offload.of(() -> urls.parts(key, uploadId, size, partSize, credentials)))
+                .flatMap(parts -> videos.insert(video)
+                        .map(stored -> new CreatedVideo(
+                                id,
+                                stored.status(),
+                                UploadInstructions.multipart(
+                                        uploadId,
+                                        partSize,
+                                        parts,
+                                        uploadPath(id) + "/complete",
+                                        uploadPath(id),
+                                        now.plus(urls.partLifetime())))));
     }
 
     private static Video.Source declared(

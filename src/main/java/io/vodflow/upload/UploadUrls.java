@@ -61,7 +61,8 @@ class UploadUrls {
     }
 
     /**
-     * @param credentials what to sign with ({@code storage.SigningCredentials}), so that this does not block
+     * @param credentials what to sign with ({@code storage.SigningCredentials}), here and in
+     *     {@link #parts}, so that signing does not block
      * @return the URL and the headers the client must send with it
      */
     PresignedPutObjectRequest single(String key, String contentType, long size, AwsCredentialsProvider credentials) {
@@ -75,7 +76,8 @@ class UploadUrls {
                         .ifNoneMatch("*")));
     }
 
-    List<UploadInstructions.Part> parts(String key, String uploadId, long fileSize, long partSize) {
+    List<UploadInstructions.Part> parts(
+            String key, String uploadId, long fileSize, long partSize, AwsCredentialsProvider credentials) {
         int count = partCount(fileSize, partSize);
         List<UploadInstructions.Part> parts = new ArrayList<>(count);
         for (int number = 1; number <= count; number++) {
@@ -83,6 +85,7 @@ class UploadUrls {
             long size = number < count ? partSize : fileSize - partSize * (count - 1);
             PresignedUploadPartRequest presigned = presigner.presignUploadPart(
                     presign -> presign.signatureDuration(partLifetime).uploadPartRequest(part -> part.bucket(bucket)
+                            .overrideConfiguration(override -> override.credentialsProvider(credentials))
                             .key(key)
                             .uploadId(uploadId)
                             .partNumber(partNumber)
