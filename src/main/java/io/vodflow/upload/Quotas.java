@@ -37,8 +37,8 @@ class Quotas {
     private static final String KEY = "id";
     private static final String BYTES = "bytes";
     private static final String IN_FLIGHT = "inFlight";
-    /** Recounts one creation may make when others of the same owner keep changing the counters. */
-    private static final int RECOUNTS = 3;
+    /** Attempts after the first when recounts keep losing to other creations of the same owner. */
+    private static final int CONTENDED_RETRIES = 3;
 
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
     private static final Duration CONTENDED_RETRY = Duration.ofSeconds(1);
@@ -73,15 +73,16 @@ class Quotas {
      */
     Uni<Void> admit(Caller caller, long sizeBytes, Instant now) {
         String owner = caller.subject();
+        // A recount that lost to another creation starts over: the bound it raced may have room now.
         return count(owner, sizeBytes, now, null)
                 .onFailure(ConditionalCheckFailedException.class)
-                .recoverWithUni(() -> recount(owner, sizeBytes, now)
-                        .onFailure(ConditionalCheckFailedException.class)
-                        .retry()
-                        .atMost(RECOUNTS)
-                        .onFailure(ConditionalCheckFailedException.class)
-                        .transform(e -> ApiProblem.overQuota(
-                                "Too many of your creations are being counted at once", CONTENDED_RETRY)));
+                .recoverWithUni(() -> recount(owner, sizeBytes, now))
+                .onFailure(ConditionalCheckFailedException.class)
+                .retry()
+                .atMost(CONTENDED_RETRIES)
+                .onFailure(ConditionalCheckFailedException.class)
+                .transform(e ->
+                        ApiProblem.overQuota("Too many of your creations are being counted at once", CONTENDED_RETRY));
     }
 
     /**

@@ -19,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** One owner may start only so much; over a quota, creating answers 429 and writes nothing. */
@@ -66,6 +67,28 @@ class QuotasTest {
         create(user, 10).then().statusCode(201);
         // Quotas are each owner's own.
         create("quota-someone-else", 10).then().statusCode(201);
+    }
+
+    @Test
+    void creationsAtOnceAreEachAdmittedOrRefusedAndNeverPassTheCreationsLimit() {
+        String user = "quota-at-once";
+        String minute = thisMinute();
+        List<CompletableFuture<Response>> creations = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            creations.add(CompletableFuture.supplyAsync(() -> create(user, 10)));
+        }
+        List<Response> answers = creations.stream().map(CompletableFuture::join).toList();
+
+        assertThat(answers)
+                .allSatisfy(answer -> assertThat(answer.statusCode()).isIn(201, 429))
+                .filteredOn(answer -> answer.statusCode() == 429)
+                .allSatisfy(answer -> assertThat(answer.contentType()).startsWith("application/problem+json"));
+        long admitted =
+                answers.stream().filter(answer -> answer.statusCode() == 201).count();
+        assertThat(admitted).as("as many as the videos in flight allow").isGreaterThanOrEqualTo(3);
+        if (minute.equals(thisMinute())) {
+            assertThat(admitted).as("never past the creations per minute").isLessThanOrEqualTo(4);
+        }
     }
 
     @Test
