@@ -11,8 +11,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * S3 client) runs each task with the class loader of the thread that submitted it, and the SDK's own
  * pool starts its threads with it. In the packaged application code then ran without one, and CDI
  * failed to create beans on those threads (in dev mode and tests the amazon-services extension sets
- * it for its own clients). This interceptor runs on the
- * event-loop thread when a response arrives, before it is handed on, and sets the loader there once.
+ * it for its own clients). This interceptor runs on the event-loop thread when a response arrives,
+ * before it is handed on, and sets the loader there once.
  */
 public class CrtThreadClassLoader implements ExecutionInterceptor {
 

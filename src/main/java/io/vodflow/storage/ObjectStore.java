@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.reactivestreams.FlowAdapters;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -27,6 +26,8 @@ public class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     /** DeleteObjects takes at most this many keys. */
     private static final int DELETE_BATCH = 1000;
+    /** How long {@link #presignGetNow} waits for credentials that must be fetched. */
+    private static final Duration CREDENTIALS_WAIT = Duration.ofSeconds(30);
 
     private final S3AsyncClient s3;
     private final S3Presigner presigner;
@@ -119,25 +120,17 @@ public class ObjectStore {
      * the service. Signed with credentials at hand ({@link SigningCredentials}), so it does not block.
      */
     public Uni<String> presignGet(S3Uri location, Duration lifetime) {
-        return signing.current().map(credentials -> presignGet(location, lifetime, credentials));
-    }
-
-    /**
-     * {@link #presignGet} on the calling thread with the presigner's own credentials, which it may
-     * have to fetch: for callers already on a worker thread.
-     */
-    public String presignGetNow(S3Uri location, Duration lifetime) {
-        return presignGet(location, lifetime, null);
-    }
-
-    /** @param credentials null for the presigner's own */
-    private String presignGet(S3Uri location, Duration lifetime, AwsCredentialsProvider credentials) {
-        return presigner
+        return signing.current().map(credentials -> presigner
                 .presignGetObject(presign -> presign.signatureDuration(lifetime)
                         .getObjectRequest(get -> get.bucket(location.bucket())
                                 .key(location.key())
                                 .overrideConfiguration(override -> override.credentialsProvider(credentials))))
                 .url()
-                .toString();
+                .toString());
+    }
+
+    /** {@link #presignGet} for callers on threads of their own, which may wait for the credentials. */
+    public String presignGetNow(S3Uri location, Duration lifetime) {
+        return presignGet(location, lifetime).await().atMost(CREDENTIALS_WAIT);
     }
 }
