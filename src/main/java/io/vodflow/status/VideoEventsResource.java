@@ -2,6 +2,7 @@ package io.vodflow.status;
 
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vodflow.support.WithoutContextPropagation;
 import io.vodflow.video.ReachableVideo;
 import io.vodflow.video.VideoView;
@@ -11,8 +12,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -23,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestHeader;
-import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Live progress of one video as Server-Sent Events. */
 @Path("/videos")
@@ -39,7 +37,6 @@ public class VideoEventsResource {
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
     @ReachableVideo
     @ResponseHeader(name = "X-Accel-Buffering", value = "no")
     @ResponseHeader(name = "Cache-Control", value = "no-cache")
@@ -63,17 +60,20 @@ public class VideoEventsResource {
     @APIResponse(responseCode = "401", description = "Neither a bearer token nor the video's events link")
     @APIResponse(responseCode = "403", description = "The events link expired or is another video's")
     @APIResponse(responseCode = "404", description = "No such video")
-    public Multi<OutboundSseEvent> events(
+    public Multi<Void> events(
             @PathParam("id") String id,
             @Parameter(description = "Resume after this event id: changes up to it are not sent again")
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
-            @Context Sse sse) {
+            @Context HttpServerResponse response) {
         io.vertx.core.Context connection = Vertx.currentContext();
         Executor onConnection =
                 connection == null ? Runnable::run : task -> connection.runOnContext(ignored -> task.run());
         // Thousands may follow one video: their streams carry no thread context, which they do not use.
-        return WithoutContextPropagation.multi(() -> streams.open(id, parseVersion(lastEventId), sse, onConnection));
+        // RESTEasy sends the headers before the stream starts and ends the response when it completes;
+        // the stream writes its events itself, without waiting for each write (no handler: no promise).
+        return WithoutContextPropagation.multi(
+                () -> streams.open(id, parseVersion(lastEventId), onConnection, frame -> response.write(frame, null)));
     }
 
     private static long parseVersion(String lastEventId) {

@@ -6,25 +6,27 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * This replica's open Server-Sent Events streams, each following one video: its stored state, then
  * every change, each version once and in order (a version superseded before its turn to be written
  * is skipped), ending after a terminal status or when the video is deleted. Thousands may follow one
  * video, so a stream is one small object, fed by the broadcaster and written on its connection's
- * event loop, and one timer sends the heartbeats of all of them.
+ * event loop, and one timer sends the heartbeats of all of them. A stream writes its frames to the
+ * connection itself, the same bytes as every other follower of the video's: formatting each event
+ * again for each subscriber, as JAX-RS events would be, was most of what a change cost per subscriber.
  */
 @ApplicationScoped
 class VideoStreams {
@@ -76,12 +78,14 @@ class VideoStreams {
 
     /**
      * @param after the last version the subscriber has; only later ones are sent
-     * @param connection runs the stream's work on its connection's event loop, which writes it
-     * @return nothing at all for a video that does not exist, or that ended at or before {@code after}
+     * @param connection runs the stream's work on its connection's event loop
+     * @param out writes a frame to the connection, on its event loop
+     * @return the stream's life: it completes at the stream's end, right away for a video that does not
+     *     exist or that ended at or before {@code after}, and fails if a version cannot be rendered
      */
-    Multi<OutboundSseEvent> open(String id, long after, Sse sse, Executor connection) {
+    Multi<Void> open(String id, long after, Executor connection, Consumer<Buffer> out) {
         return Multi.createFrom().emitter(emitter -> {
-            Stream stream = new Stream(emitter, sse, connection, after);
+            Stream stream = new Stream(emitter, connection, out, after);
             emitter.onTermination(stream::close);
             if (emitter.isCancelled()) {
                 return; // before its end was watched
@@ -102,18 +106,18 @@ class VideoStreams {
      */
     private final class Stream {
 
-        private final MultiEmitter<? super OutboundSseEvent> emitter;
-        private final Sse sse;
+        private final MultiEmitter<? super Void> emitter;
         private final Executor connection;
+        private final Consumer<Buffer> out;
         private long lastSent;
         private Video pending;
         private boolean ended;
         private Runnable unfollow;
 
-        Stream(MultiEmitter<? super OutboundSseEvent> emitter, Sse sse, Executor connection, long after) {
+        Stream(MultiEmitter<? super Void> emitter, Executor connection, Consumer<Buffer> out, long after) {
             this.emitter = emitter;
-            this.sse = sse;
             this.connection = connection;
+            this.out = out;
             this.lastSent = after;
         }
 
@@ -168,14 +172,14 @@ class VideoStreams {
                 end();
                 return;
             }
-            OutboundSseEvent event;
+            Buffer frame;
             try {
-                event = events.of(sse, video);
+                frame = events.of(video);
             } catch (UncheckedIOException e) {
                 fail(e); // ends the stream: the client reconnects and resumes after its last event
                 return;
             }
-            emitter.emit(event);
+            out.accept(frame);
             if (video.status().isTerminal()) {
                 // Ended after the event loop has sent this change to its other streams: a stream's end
                 // costs more than its event, and would hold theirs back.
@@ -187,7 +191,7 @@ class VideoStreams {
             connection.execute(() -> {
                 synchronized (this) {
                     if (!ended) {
-                        emitter.emit(sse.newEventBuilder().comment("heartbeat").build());
+                        out.accept(VideoSseEvents.HEARTBEAT);
                     }
                 }
             });

@@ -6,21 +6,23 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.vertx.core.buffer.Buffer;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.VideoStates;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.jboss.resteasy.reactive.server.jaxrs.SseImpl;
+import java.util.concurrent.Executor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Following a video without HTTP: the merge of its stored state with its live changes, as events. */
+/** Following a video without HTTP: the merge of its stored state with its live changes, as the frames written. */
 @QuarkusTest
 class VideoStreamsTest {
 
@@ -35,21 +37,43 @@ class VideoStreamsTest {
     @Inject
     MeterRegistry metrics;
 
+    private static final Pattern EVENT = Pattern.compile("^id:(\\d+)\nevent:(\\w+)\ndata:\\{.*}\n\n$");
+
+    /** One follower: what its stream wrote, and its life. */
+    private record Follower(Queue<Buffer> frames, AssertSubscriber<Void> life) {
+
+        /** The events written, without the heartbeat comments, which may come at any moment. */
+        List<String> eventFrames() {
+            return frames.stream()
+                    .map(Buffer::toString)
+                    .filter(frame -> !frame.startsWith(":"))
+                    .toList();
+        }
+
+        /** Each event's id and name. */
+        List<String> events() {
+            return eventFrames().stream().map(Follower::idAndName).toList();
+        }
+
+        private static String idAndName(String frame) {
+            Matcher event = EVENT.matcher(frame);
+            assertThat(event.find()).as(frame).isTrue();
+            return event.group(1) + " " + event.group(2);
+        }
+    }
+
     @Test
     void theStoredStateThenEveryChangeOnceInOrderUntilTheEnd() {
         Video created = created();
-        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 0);
-        awaitEvents(subscriber, 1);
+        Follower follower = follow(created.id(), 0);
+        awaitEvents(follower, 1);
 
         move(created.id(), VideoStatus.UPLOADED);
         move(created.id(), VideoStatus.SUBMITTED);
         move(created.id(), VideoStatus.COMPLETE);
 
-        subscriber.awaitCompletion(WAIT);
-        assertThat(events(subscriber)).extracting(OutboundSseEvent::getId).containsExactly("1", "2", "3", "4");
-        assertThat(events(subscriber))
-                .extracting(OutboundSseEvent::getName)
-                .containsExactly("AWAITING_UPLOAD", "UPLOADED", "SUBMITTED", "COMPLETE");
+        follower.life().awaitCompletion(WAIT);
+        assertThat(follower.events()).containsExactly("1 AWAITING_UPLOAD", "2 UPLOADED", "3 SUBMITTED", "4 COMPLETE");
     }
 
     @Test
@@ -58,24 +82,22 @@ class VideoStreamsTest {
         move(created.id(), VideoStatus.UPLOADED);
         move(created.id(), VideoStatus.SUBMITTED);
 
-        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 2);
-        awaitEvents(subscriber, 1);
+        Follower follower = follow(created.id(), 2);
+        awaitEvents(follower, 1);
         move(created.id(), VideoStatus.ERROR);
 
-        subscriber.awaitCompletion(WAIT);
-        assertThat(events(subscriber)).extracting(OutboundSseEvent::getId).containsExactly("3", "4");
+        follower.life().awaitCompletion(WAIT);
+        assertThat(follower.events()).containsExactly("3 SUBMITTED", "4 ERROR");
     }
 
     @Test
     void aChangeThatComesWhileTheLastOneWaitsForItsTurnReplacesIt() {
         Video created = created();
         Queue<Runnable> eventLoop = new ConcurrentLinkedQueue<>();
-        AssertSubscriber<OutboundSseEvent> subscriber = streams.open(created.id(), 0, SseImpl.INSTANCE, eventLoop::add)
-                .subscribe()
-                .withSubscriber(AssertSubscriber.create(100));
+        Follower follower = follow(created.id(), 0, eventLoop::add);
         await().atMost(WAIT).until(() -> {
             runAll(eventLoop);
-            return !events(subscriber).isEmpty();
+            return !follower.events().isEmpty();
         });
 
         // Two changes while the event loop is busy elsewhere: when its turn comes, the stream writes the newer.
@@ -85,10 +107,24 @@ class VideoStreamsTest {
         move(created.id(), VideoStatus.COMPLETE);
         runAll(eventLoop);
 
-        subscriber.awaitCompletion(WAIT);
-        assertThat(events(subscriber))
-                .extracting(OutboundSseEvent::getName)
-                .containsExactly("AWAITING_UPLOAD", "SUBMITTED", "COMPLETE");
+        follower.life().awaitCompletion(WAIT);
+        assertThat(follower.events()).containsExactly("1 AWAITING_UPLOAD", "3 SUBMITTED", "4 COMPLETE");
+    }
+
+    @Test
+    void everyFollowerOfAVideoGetsTheSameEvents() {
+        Video created = created();
+        Follower first = follow(created.id(), 0);
+        Follower second = follow(created.id(), 0);
+        awaitEvents(first, 1);
+        awaitEvents(second, 1);
+
+        move(created.id(), VideoStatus.CANCELED);
+
+        first.life().awaitCompletion(WAIT);
+        second.life().awaitCompletion(WAIT);
+        assertThat(second.events()).containsExactly("1 AWAITING_UPLOAD", "2 CANCELED");
+        assertThat(second.eventFrames()).isEqualTo(first.eventFrames());
     }
 
     @Test
@@ -96,37 +132,39 @@ class VideoStreamsTest {
         Video ended = created();
         move(ended.id(), VideoStatus.CANCELED);
 
-        assertThat(events(follow(ended.id(), 2).awaitCompletion(WAIT))).isEmpty();
-        assertThat(events(follow(VideoKeys.newId(), 0).awaitCompletion(WAIT))).isEmpty();
+        Follower resumed = follow(ended.id(), 2);
+        resumed.life().awaitCompletion(WAIT);
+        assertThat(resumed.frames()).isEmpty();
+        Follower unknown = follow(VideoKeys.newId(), 0);
+        unknown.life().awaitCompletion(WAIT);
+        assertThat(unknown.frames()).isEmpty();
     }
 
     @Test
     void aSubscriberThatLeavesIsForgotten() {
         Video created = created();
-        AssertSubscriber<OutboundSseEvent> subscriber = follow(created.id(), 0);
-        awaitEvents(subscriber, 1);
+        Follower follower = follow(created.id(), 0);
+        awaitEvents(follower, 1);
         double open = metrics.get("vodflow.sse.subscribers").gauge().value();
 
-        subscriber.cancel();
+        follower.life().cancel();
         // The repository announces a write before it completes: a stream still followed would have it by now.
         move(created.id(), VideoStatus.UPLOADED);
 
-        assertThat(events(subscriber)).extracting(OutboundSseEvent::getName).containsExactly("AWAITING_UPLOAD");
+        assertThat(follower.events()).containsExactly("1 AWAITING_UPLOAD");
         assertThat(metrics.get("vodflow.sse.subscribers").gauge().value()).isEqualTo(open - 1);
     }
 
     /** Without a connection, the stream's work runs on whichever thread brings it. */
-    private AssertSubscriber<OutboundSseEvent> follow(String id, long after) {
-        return streams.open(id, after, SseImpl.INSTANCE, Runnable::run)
-                .subscribe()
-                .withSubscriber(AssertSubscriber.create(100));
+    private Follower follow(String id, long after) {
+        return follow(id, after, Runnable::run);
     }
 
-    /** What the subscriber received, without the heartbeat comments, which may come at any moment. */
-    private static List<OutboundSseEvent> events(AssertSubscriber<OutboundSseEvent> subscriber) {
-        return subscriber.getItems().stream()
-                .filter(event -> event.getComment() == null)
-                .toList();
+    private Follower follow(String id, long after, Executor connection) {
+        Queue<Buffer> frames = new ConcurrentLinkedQueue<>();
+        AssertSubscriber<Void> life =
+                streams.open(id, after, connection, frames::add).subscribe().withSubscriber(AssertSubscriber.create());
+        return new Follower(frames, life);
     }
 
     /** Runs what was queued, and what that queued in turn. */
@@ -136,8 +174,8 @@ class VideoStreamsTest {
         }
     }
 
-    private static void awaitEvents(AssertSubscriber<OutboundSseEvent> subscriber, int count) {
-        await().atMost(WAIT).until(() -> events(subscriber).size() >= count);
+    private static void awaitEvents(Follower follower, int count) {
+        await().atMost(WAIT).until(() -> follower.events().size() >= count);
     }
 
     private Video created() {
