@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * video, so a stream is one small object, fed by the broadcaster and written on its connection's
  * event loop, and one timer sends the heartbeats of all of them. A stream writes its frames to the
  * connection itself, the same bytes as every other follower of the video's: formatting each event
- * again for each subscriber, as JAX-RS events would be, was most of what a change cost per subscriber.
+ * again for each subscriber, as RESTEasy does with JAX-RS events, was the largest part of vodflow's
+ * own work per subscriber.
  */
 @ApplicationScoped
 class VideoStreams {
