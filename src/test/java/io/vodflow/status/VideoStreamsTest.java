@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class VideoStreamsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** An event as written: one line each for its id, name and JSON data, and a blank line. */
+    private static final Pattern EVENT = Pattern.compile("^id:(\\d+)\nevent:(\\w+)\ndata:\\{.*}\n\n$");
 
     @Inject
     VideoStreams streams;
@@ -36,8 +38,6 @@ class VideoStreamsTest {
 
     @Inject
     MeterRegistry metrics;
-
-    private static final Pattern EVENT = Pattern.compile("^id:(\\d+)\nevent:(\\w+)\ndata:\\{.*}\n\n$");
 
     /** One follower: what its stream wrote, and its life. */
     private record Follower(Queue<Buffer> frames, AssertSubscriber<Void> life) {
