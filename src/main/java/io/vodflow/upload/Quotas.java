@@ -42,6 +42,19 @@ class Quotas {
 
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
     private static final Duration CONTENDED_RETRY = Duration.ofSeconds(1);
+    /** Room in the day's bytes and the minute's creations; every count is conditioned on it. */
+    private static final String ROOM = "(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
+            + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)";
+    /** Counted with the bound grown by one, while it is under the limit. */
+    private static final String GROW = "ADD #bytes :bytes, #minute :one, #inFlight :one SET #expires = :expires";
+
+    private static final String GROW_CONDITION = ROOM + " AND #inFlight < :inFlightLimit";
+    /** Counted with the bound set from a recount, while no other creation changed it. */
+    private static final String RESET = "ADD #bytes :bytes, #minute :one SET #inFlight = :counted, #expires = :expires";
+
+    private static final String FIRST_CONDITION = ROOM + " AND attribute_not_exists(#inFlight)";
+    private static final String RESET_CONDITION = ROOM + " AND #inFlight = :replacing";
+
     private static final DateTimeFormatter MINUTE =
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -142,22 +155,20 @@ class Quotas {
                 ":bytesRoom", number(limits.bytesPerDay().asLongValue() - bytes),
                 ":creationsRoom", number(limits.creationsPerMinute() - 1L),
                 ":expires", number(now.plus(Duration.ofDays(2)).getEpochSecond())));
-        String counters = "(attribute_not_exists(#bytes) OR #bytes <= :bytesRoom)"
-                + " AND (attribute_not_exists(#minute) OR #minute <= :creationsRoom)";
         String update;
         String condition;
         if (recount == null) {
-            update = "ADD #bytes :bytes, #minute :one, #inFlight :one SET #expires = :expires";
+            update = GROW;
             // False while the bound is missing: the day's first creation recounts.
-            condition = counters + " AND #inFlight < :inFlightLimit";
+            condition = GROW_CONDITION;
             values.put(":inFlightLimit", number(limits.videosInFlight()));
         } else {
-            update = "ADD #bytes :bytes, #minute :one SET #inFlight = :counted, #expires = :expires";
+            update = RESET;
             values.put(":counted", number(recount.inFlight() + 1L));
             if (recount.replacing() == null) {
-                condition = counters + " AND attribute_not_exists(#inFlight)";
+                condition = FIRST_CONDITION;
             } else {
-                condition = counters + " AND #inFlight = :replacing";
+                condition = RESET_CONDITION;
                 values.put(":replacing", number(recount.replacing()));
             }
         }
