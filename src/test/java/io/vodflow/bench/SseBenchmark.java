@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -23,11 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
@@ -51,9 +54,6 @@ class SseBenchmark {
     private static final Pattern HEAP_USED =
             Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} (\\S+)$");
 
-    private static final Pattern EVENT_ID = Pattern.compile("(?m)^id: ?(\\d+)$");
-    private static final Pattern EVENT_NAME = Pattern.compile("(?m)^event: ?(\\w+)$");
-
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     @Test
@@ -75,7 +75,9 @@ class SseBenchmark {
             app.launch(java, options, Path.of("target", "sse-benchmark-app.log"));
             String token = app.token(Users.USER);
 
-            Vertx vertx = Vertx.vertx();
+            // Linux's epoll transport where it is available, as the application uses: the client's own
+            // cost per event delays the events behind it, and would count as the application's spread.
+            Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
             try {
                 HttpClient client = vertx.createHttpClient(
                         new HttpClientOptions()
@@ -178,10 +180,16 @@ class SseBenchmark {
         final AtomicInteger connected = new AtomicInteger();
         final AtomicInteger completed = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
-        /** Arrival times per event, by "version status", one slot per subscriber. */
-        final Map<String, AtomicLongArray> arrivals = new ConcurrentSkipListMap<>(
-                Comparator.comparingLong((String event) -> Long.parseLong(event.substring(0, event.indexOf(' '))))
-                        .thenComparing(Comparator.naturalOrder()));
+        /** Arrival times per event, by its id (the video's version). */
+        final Map<Long, Arrivals> arrivals = new ConcurrentHashMap<>();
+
+        /** One event's name and its arrival time at each subscriber (0 until it arrives). */
+        record Arrivals(String name, AtomicLongArray at) {
+
+            Arrivals(String name) {
+                this(name, new AtomicLongArray(SUBSCRIBERS));
+            }
+        }
 
         void follow(HttpClient client, String events, int index) {
             client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(events))
@@ -192,34 +200,80 @@ class SseBenchmark {
                             failed.incrementAndGet();
                             return;
                         }
-                        StringBuilder text = new StringBuilder();
-                        response.handler(chunk -> {
-                            text.append(chunk.toString());
-                            int end;
-                            while ((end = text.indexOf("\n\n")) >= 0) {
-                                arrived(text.substring(0, end), index);
-                                text.delete(0, end + 2);
-                            }
-                        });
+                        response.handler(new Follower(index));
                         response.exceptionHandler(failure -> failed.incrementAndGet());
                     })
                     .onFailure(failure -> failed.incrementAndGet());
         }
 
-        private void arrived(String event, int index) {
-            long now = System.nanoTime();
-            Matcher id = EVENT_ID.matcher(event);
-            Matcher name = EVENT_NAME.matcher(event);
-            if (!id.find() || !name.find()) {
-                return; // a heartbeat
+        /**
+         * One subscriber's stream. Ten thousand of them share the client's event loops, so whatever a
+         * chunk costs to read delays the chunks of the streams behind it, and would count as the
+         * application's spread: each chunk's arrival time is taken first, and its frames are read as
+         * bytes, with nothing decoded but a new event's name.
+         */
+        private final class Follower implements Handler<Buffer> {
+
+            private final int index;
+            /** The beginning of a frame whose end has not arrived yet, or null. */
+            private Buffer partial;
+
+            private boolean connected;
+
+            Follower(int index) {
+                this.index = index;
             }
-            arrivals.computeIfAbsent(id.group(1) + " " + name.group(1), key -> new AtomicLongArray(SUBSCRIBERS))
-                    .set(index, now);
-            if (arrivals.size() == 1 || name.group(1).equals("AWAITING_UPLOAD")) {
-                connected.incrementAndGet();
+
+            @Override
+            public void handle(Buffer chunk) {
+                long now = System.nanoTime();
+                Buffer text = partial == null ? chunk : partial.appendBuffer(chunk);
+                int start = 0;
+                for (int end = frameEnd(text, start); end >= 0; end = frameEnd(text, start)) {
+                    arrived(text, start, now);
+                    start = end + 2;
+                }
+                partial = start == text.length() ? null : text.getBuffer(start, text.length());
             }
-            if (name.group(1).equals("COMPLETE")) {
-                completed.incrementAndGet();
+
+            /** Reads the frame at {@code start}, as the application writes it: {@code id:N\nevent:NAME\ndata:...}. */
+            private void arrived(Buffer text, int start, long now) {
+                if (text.getByte(start) == ':') {
+                    return; // a heartbeat
+                }
+                int at = start + "id:".length();
+                long version = 0;
+                for (byte digit = text.getByte(at); digit != '\n'; digit = text.getByte(++at)) {
+                    version = version * 10 + digit - '0';
+                }
+                int name = at + 1 + "event:".length();
+                Arrivals event =
+                        arrivals.computeIfAbsent(version, v -> new Arrivals(text.getString(name, lineEnd(text, name))));
+                event.at().set(index, now);
+                if (!connected) {
+                    connected = true;
+                    Subscribers.this.connected.incrementAndGet();
+                }
+                if (event.name().equals("COMPLETE")) {
+                    completed.incrementAndGet();
+                }
+            }
+
+            private static int frameEnd(Buffer text, int from) {
+                for (int at = from; at + 1 < text.length(); at++) {
+                    if (text.getByte(at) == '\n' && text.getByte(at + 1) == '\n') {
+                        return at;
+                    }
+                }
+                return -1;
+            }
+
+            private static int lineEnd(Buffer text, int from) {
+                int at = from;
+                while (text.getByte(at) != '\n') {
+                    at++;
+                }
+                return at;
             }
         }
 
@@ -237,11 +291,11 @@ class SseBenchmark {
                     heapConnected / 1e6,
                     heapAfter / 1e6));
             long previousFirst = 0;
-            for (Map.Entry<String, AtomicLongArray> event : arrivals.entrySet()) {
+            for (Map.Entry<Long, Arrivals> event : new TreeMap<>(arrivals).entrySet()) {
                 long[] at = new long[SUBSCRIBERS];
                 int received = 0;
                 for (int i = 0; i < SUBSCRIBERS; i++) {
-                    long time = event.getValue().get(i);
+                    long time = event.getValue().at().get(i);
                     if (time != 0) {
                         at[received++] = time;
                     }
@@ -250,7 +304,7 @@ class SseBenchmark {
                 report.append(String.format(
                         Locale.ROOT,
                         "  %-22s %5d subscribers  p50 %5.0f ms  p99 %5.0f ms  last %5.0f ms  first +%.0f ms%n",
-                        event.getKey(),
+                        event.getKey() + " " + event.getValue().name(),
                         received,
                         millis(at[received / 2] - at[0]),
                         millis(at[Math.max(0, received * 99 / 100 - 1)] - at[0]),
