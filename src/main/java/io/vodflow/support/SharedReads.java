@@ -13,7 +13,8 @@ import java.util.function.Function;
  * their own: a caller who asks while the key is being read waits for the next read, which starts as
  * soon as the current one ends and serves everyone who asked meanwhile. So each caller gets a read
  * sent after it asked (it sees every write that ended before), and a crowd asking at once costs a
- * read or two rather than one each. A failed read fails the callers it serves only.
+ * read or two rather than one each. A caller waits for two reads at most, the one under way and its
+ * own, so the read's own deadline bounds its wait. A failed read fails the callers it serves only.
  *
  * @param <K> the key, compared with {@code equals}
  * @param <V> what a read returns
