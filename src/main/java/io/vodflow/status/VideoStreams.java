@@ -32,6 +32,9 @@ import java.util.function.Consumer;
 @ApplicationScoped
 class VideoStreams {
 
+    /** How long a stream stays open after its terminal event: longer than that event takes to reach 10,000 streams. */
+    private static final long END_DELAY_MILLIS = 2_000;
+
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private final VideoRepository videos;
     private final VideoBroadcaster broadcaster;
@@ -182,9 +185,10 @@ class VideoStreams {
             }
             out.accept(frame);
             if (video.status().isTerminal()) {
-                // Ended after the event loop has sent this change to its other streams: a stream's end
-                // costs more than its event, and would hold theirs back.
-                connection.execute(this::end);
+                // Ended once the change has reached the video's other streams, on every event loop: a
+                // stream's end costs more than its event, and would hold theirs back. A page closes its
+                // EventSource on a terminal event, and its stream then has nothing left to end.
+                vertx.setTimer(END_DELAY_MILLIS, ignored -> connection.execute(this::end));
             }
         }
 
