@@ -131,9 +131,9 @@ public class VideoRepository {
     /**
      * The video with this id, or null. Reads are strongly consistent, and shared by the callers asking
      * for one video at once (each still sees every write that ended before it asked): ten thousand
-     * viewers opening a video's events within a second cost a few reads of its item, not twenty
-     * thousand, which would hold back every other call to the table here and exceed what one item
-     * serves on AWS.
+     * viewers opening a video's events within seconds cost one read of its item at a time, each
+     * serving everyone who asked while the one before was under way, not twenty thousand reads, which
+     * would hold back every other call to the table here and exceed what one item serves on AWS.
      */
     public Uni<Video> find(String id) {
         return reads.get(id);
