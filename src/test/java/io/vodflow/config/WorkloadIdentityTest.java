@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -60,8 +61,8 @@ class WorkloadIdentityTest {
     }
 
     @Test
-    void irsaWebIdentityCredentialsComeFromStsAndSignS3Calls() throws IOException {
-        Path token = Files.createTempFile("eks-token-", ".jwt");
+    void irsaWebIdentityCredentialsComeFromStsAndSignS3Calls(@TempDir Path dir) throws IOException {
+        Path token = dir.resolve("eks-token.jwt");
         Files.writeString(token, "header.payload.signature");
         System.setProperty("aws.webIdentityTokenFile", token.toString());
         System.setProperty("aws.roleArn", "arn:aws:iam::123456789012:role/vodflow");
@@ -84,8 +85,8 @@ class WorkloadIdentityTest {
     }
 
     @Test
-    void eksPodIdentityCredentialsComeFromTheAgentAndSignS3Calls() throws IOException {
-        Path token = Files.createTempFile("pod-identity-", ".token");
+    void eksPodIdentityCredentialsComeFromTheAgentAndSignS3Calls(@TempDir Path dir) throws IOException {
+        Path token = dir.resolve("pod-identity.token");
         Files.writeString(token, "agent-authorization-token");
         System.setProperty("aws.containerCredentialsFullUri", endpoint() + "/v1/credentials");
         System.setProperty("aws.containerAuthorizationTokenFile", token.toString());

@@ -20,7 +20,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,9 +122,8 @@ class MediaConvertIngestTest {
     }
 
     @Test
-    void aTextFileUploadedAsVideoEndsInErrorWithoutAJob() throws IOException {
-        Path text = Files.createTempFile("notes", ".mp4");
-        Files.writeString(text, "These are my holiday notes, not a video.\n".repeat(20));
+    void aTextFileUploadedAsVideoEndsInErrorWithoutAJob() {
+        Path text = TestMedia.text("notes.mp4", "These are my holiday notes, not a video.\n".repeat(20));
         String id = VideoApi.upload(text, "video/mp4");
 
         JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,8 +154,7 @@ class HostileUploadsTest {
     }
 
     private void assertRefusedWithoutFetching(String manifest) throws IOException {
-        Path file = Files.createTempDirectory("vodflow-hostile-").resolve("holiday.mp4");
-        Files.writeString(file, manifest);
+        Path file = TestMedia.text("holiday.mp4", manifest);
 
         JsonPath video = VideoApi.awaitStatus(VideoApi.upload(file, "video/mp4"), "ERROR", TIMEOUT);
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A video plays while the local engine still transcodes it: subscribers get a PROGRESSING event with
@@ -41,12 +42,12 @@ class PlayableWhileTranscodingTest {
     FfmpegTools ffmpeg;
 
     @Test
-    void aThirtySecondUploadPlaysBeforeItIsComplete() throws Exception {
+    void aThirtySecondUploadPlaysBeforeItIsComplete(@TempDir Path dir) throws Exception {
         byte[] bytes = VideoApi.read(TestMedia.halfMinute720p(ffmpeg));
         JsonPath created = VideoApi.create("thirty.mp4", "video/mp4", bytes.length);
         String id = created.getString("id");
 
-        Path earlyFirstSegment = Files.createTempFile("early-first-segment", ".ts");
+        Path earlyFirstSegment = dir.resolve("early-first-segment.ts");
         List<SseClient.Event> events;
         String hls;
         List<String> renditions;

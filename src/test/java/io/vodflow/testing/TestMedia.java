@@ -9,21 +9,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Test sources generated with ffmpeg's lavfi inputs (testsrc2, sine), so tests need no media files. */
 public final class TestMedia {
 
+    /** This test JVM's media, removed when it exits: a run leaves nothing behind in the temporary directory. */
+    private static Path directory;
+
     private TestMedia() {}
 
     /**
-     * Runs {@code ffmpeg -y <arguments> <output>} and returns the output file, in a fresh temporary
-     * directory.
+     * Runs {@code ffmpeg -y <arguments> <output>} and returns the output file, in a directory of its
+     * own.
      */
     public static Path generate(FfmpegTools tools, String fileName, String... arguments) {
         try {
-            Path output = Files.createTempDirectory("vodflow-media-").resolve(fileName);
+            Path output = newDirectory().resolve(fileName);
             List<String> command = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-y"));
             command.addAll(List.of(arguments));
             command.add(output.toString());
@@ -40,6 +45,33 @@ public final class TestMedia {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A file named {@code fileName} holding {@code text}: a text file posing as whatever its name says. */
+    public static Path text(String fileName, String text) {
+        try {
+            return Files.writeString(newDirectory().resolve(fileName), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static synchronized Path newDirectory() throws IOException {
+        if (directory == null) {
+            directory = Files.createTempDirectory("vodflow-media-");
+            Path created = directory;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(created)));
+        }
+        return Files.createTempDirectory(directory, "file-");
+    }
+
+    private static void delete(Path tree) {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // the JVM is exiting: what is left stays in the temporary directory
         }
     }
 

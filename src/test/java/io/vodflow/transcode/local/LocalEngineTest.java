@@ -439,7 +439,8 @@ class LocalEngineTest {
                         "neither a video nor an audio stream"),
                 Arguments.of(
                         "a text file",
-                        (Function<FfmpegTools, Path>) tools -> textFile(),
+                        (Function<FfmpegTools, Path>)
+                                tools -> TestMedia.text("notes.mp4", "Shopping list: milk, eggs, bread.\n".repeat(50)),
                         "video/mp4",
                         "not a video or audio file"));
     }
@@ -493,16 +494,6 @@ class LocalEngineTest {
                 .stream()
                 .map(object -> object.key())
                 .toList();
-    }
-
-    private static Path textFile() {
-        try {
-            Path text = Files.createTempFile("notes", ".mp4");
-            Files.writeString(text, "Shopping list: milk, eggs, bread.\n".repeat(50));
-            return text;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /**
