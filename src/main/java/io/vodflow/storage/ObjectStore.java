@@ -13,7 +13,6 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The operations on stored objects that several features share: removing objects and prefixes,
@@ -30,12 +29,12 @@ public class ObjectStore {
     private static final Duration CREDENTIALS_WAIT = Duration.ofSeconds(30);
 
     private final S3AsyncClient s3;
-    private final S3Presigner presigner;
+    private final UrlSigner signer;
     private final SigningCredentials signing;
 
-    ObjectStore(S3AsyncClient s3, S3Presigner presigner, SigningCredentials signing) {
+    ObjectStore(S3AsyncClient s3, UrlSigner signer, SigningCredentials signing) {
         this.s3 = s3;
-        this.presigner = presigner;
+        this.signer = signer;
         this.signing = signing;
     }
 
@@ -120,13 +119,10 @@ public class ObjectStore {
      * the service. Signed with credentials at hand ({@link SigningCredentials}), so it does not block.
      */
     public Uni<String> presignGet(S3Uri location, Duration lifetime) {
-        return signing.current().map(credentials -> presigner
-                .presignGetObject(presign -> presign.signatureDuration(lifetime)
-                        .getObjectRequest(get -> get.bucket(location.bucket())
-                                .key(location.key())
-                                .overrideConfiguration(override -> override.credentialsProvider(credentials))))
-                .url()
-                .toString());
+        return signing.current()
+                .map(credentials -> signer.presign(location.bucket(), location.key(), get -> {}, lifetime, credentials)
+                        .url()
+                        .toString());
     }
 
     /** {@link #presignGet} for callers on threads of their own, which may wait for the credentials. */

@@ -7,9 +7,6 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.CredentialUtils;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -28,7 +25,7 @@ public class SigningCredentials {
     static final Duration KEEP = Duration.ofMinutes(1);
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
 
-    private record Kept(AwsCredentialsProvider provider, Instant resolved, Instant expires) {
+    private record Kept(AwsCredentialsIdentity credentials, Instant resolved, Instant expires) {
 
         boolean usableAt(Instant now) {
             return now.isBefore(resolved.plus(KEEP)) && (expires == null || now.isBefore(expires.minus(EXPIRY_MARGIN)));
@@ -50,26 +47,19 @@ public class SigningCredentials {
         this.clock = clock;
     }
 
-    /**
-     * Credentials to presign with, for a request's {@code overrideConfiguration}: at once while the
-     * kept ones are usable, else resolved on a worker thread.
-     */
-    public Uni<AwsCredentialsProvider> current() {
+    /** Credentials to presign with: at once while the kept ones are usable, else resolved on a worker thread. */
+    public Uni<AwsCredentialsIdentity> current() {
         Kept at = kept;
         if (at != null && at.usableAt(clock.instant())) {
-            return Uni.createFrom().item(at.provider());
+            return Uni.createFrom().item(at.credentials());
         }
         return Offload.of(this::resolve);
     }
 
-    private AwsCredentialsProvider resolve() {
+    private AwsCredentialsIdentity resolve() {
         Instant now = clock.instant();
         AwsCredentialsIdentity identity = CompletableFutureUtils.joinLikeSync(source.resolveIdentity());
-        Kept resolved = new Kept(
-                StaticCredentialsProvider.create(CredentialUtils.toCredentials(identity)),
-                now,
-                identity.expirationTime().orElse(null));
-        kept = resolved;
-        return resolved.provider();
+        kept = new Kept(identity, now, identity.expirationTime().orElse(null));
+        return identity;
     }
 }

@@ -6,6 +6,7 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Caller;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.SigningCredentials;
+import io.vodflow.storage.UrlSigner;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
 import io.vodflow.support.VideoSpans;
@@ -23,7 +24,6 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
 /**
  * Creates videos and their upload URLs, completes and aborts multipart uploads. Nothing is written
@@ -241,12 +241,9 @@ public class UploadService {
         };
     }
 
-    private static UploadInstructions single(String id, PresignedPutObjectRequest presigned) {
+    private static UploadInstructions single(String id, UrlSigner.Presigned presigned) {
         return UploadInstructions.single(
-                presigned.url().toString(),
-                UploadUrls.headersToSend(presigned),
-                uploadPath(id),
-                presigned.expiration());
+                presigned.url().toString(), presigned.headers(), uploadPath(id), presigned.expiration());
     }
 
     private static String uploadPath(String id) {

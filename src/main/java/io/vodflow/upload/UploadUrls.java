@@ -1,16 +1,13 @@
 package io.vodflow.upload;
 
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.UrlSigner;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * Presigns the PUTs a client uploads with. Every URL is bound to one key of the input bucket, and
@@ -27,14 +24,14 @@ class UploadUrls {
 
     private static final long MIB = 1024 * 1024;
 
-    private final S3Presigner presigner;
+    private final UrlSigner signer;
     private final String bucket;
     private final Duration lifetime;
     private final Duration partLifetime;
     private final long preferredPartSize;
 
-    UploadUrls(S3Presigner presigner, VodflowConfig config) {
-        this.presigner = presigner;
+    UploadUrls(UrlSigner signer, VodflowConfig config) {
+        this.signer = signer;
         this.bucket = config.storage().inputBucket();
         this.lifetime = config.upload().urlLifetime();
         this.partLifetime = config.upload().partUrlLifetime();
@@ -63,56 +60,40 @@ class UploadUrls {
     /**
      * @param credentials what to sign with ({@code storage.SigningCredentials}), here and in
      *     {@link #parts}, so that signing does not block
-     * @return the URL and the headers the client must send with it
+     * @return the URL and the headers the client must send with it (HTTP clients set Host themselves)
      */
-    PresignedPutObjectRequest single(String key, String contentType, long size, AwsCredentialsProvider credentials) {
-        return presigner.presignPutObject(
-                presign -> presign.signatureDuration(lifetime).putObjectRequest(put -> put.bucket(bucket)
-                        .overrideConfiguration(override -> override.credentialsProvider(credentials))
-                        .key(key)
-                        .contentType(contentType)
-                        .contentLength(size)
+    UrlSigner.Presigned single(String key, String contentType, long size, AwsCredentialsIdentity credentials) {
+        return signer.presign(
+                bucket,
+                key,
+                put -> put.method(SdkHttpMethod.PUT)
+                        .putHeader("Content-Type", contentType)
+                        .putHeader("Content-Length", Long.toString(size))
                         // Only the first PUT succeeds: the URL cannot replace a source being processed.
-                        .ifNoneMatch("*")));
+                        .putHeader("If-None-Match", "*"),
+                lifetime,
+                credentials);
     }
 
     List<UploadInstructions.Part> parts(
-            String key, String uploadId, long fileSize, long partSize, AwsCredentialsProvider credentials) {
+            String key, String uploadId, long fileSize, long partSize, AwsCredentialsIdentity credentials) {
         int count = partCount(fileSize, partSize);
         List<UploadInstructions.Part> parts = new ArrayList<>(count);
         for (int number = 1; number <= count; number++) {
-            int partNumber = number;
+            String partNumber = Integer.toString(number);
             long size = number < count ? partSize : fileSize - partSize * (count - 1);
-            PresignedUploadPartRequest presigned = presigner.presignUploadPart(
-                    presign -> presign.signatureDuration(partLifetime).uploadPartRequest(part -> part.bucket(bucket)
-                            .overrideConfiguration(override -> override.credentialsProvider(credentials))
-                            .key(key)
-                            .uploadId(uploadId)
-                            .partNumber(partNumber)
-                            .contentLength(size)));
+            UrlSigner.Presigned presigned = signer.presign(
+                    bucket,
+                    key,
+                    part -> part.method(SdkHttpMethod.PUT)
+                            .putRawQueryParameter("partNumber", partNumber)
+                            .putRawQueryParameter("uploadId", uploadId)
+                            .putHeader("Content-Length", Long.toString(size)),
+                    partLifetime,
+                    credentials);
             parts.add(new UploadInstructions.Part(
-                    partNumber, size, "PUT", presigned.url().toString()));
+                    number, size, "PUT", presigned.url().toString()));
         }
         return parts;
-    }
-
-    /** The signed headers a client must send, without Host, which HTTP clients set themselves. */
-    static Map<String, String> headersToSend(PresignedPutObjectRequest presigned) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        presigned.signedHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                headers.put(canonical(name), String.join(",", values));
-            }
-        });
-        return headers;
-    }
-
-    private static String canonical(String name) {
-        return switch (name.toLowerCase()) {
-            case "content-type" -> "Content-Type";
-            case "content-length" -> "Content-Length";
-            case "if-none-match" -> "If-None-Match";
-            default -> name;
-        };
     }
 }

@@ -10,8 +10,6 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
@@ -52,9 +50,7 @@ class SigningCredentialsTest {
     }
 
     private static String accessKey(SigningCredentials signing) {
-        AwsCredentialsProvider provider = signing.current().await().atMost(Duration.ofSeconds(10));
-        AwsCredentials credentials = provider.resolveCredentials();
-        return credentials.accessKeyId();
+        return signing.current().await().atMost(Duration.ofSeconds(10)).accessKeyId();
     }
 
     /** A session each time it is asked: key-1, key-2, ... expiring at {@code expires} (null: never). */
