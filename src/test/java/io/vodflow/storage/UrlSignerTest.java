@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -16,8 +17,10 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.presigner.PresignedRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -61,19 +64,12 @@ class UrlSignerTest {
                         .contentType("video/mp4")
                         .contentLength(123_456L)
                         .ifNoneMatch("*")
-                        .overrideConfiguration(override ->
-                                override.credentialsProvider(StaticCredentialsProvider.create(credentials)))));
+                        .overrideConfiguration(signedWith(credentials))));
 
-        UrlSigner.Presigned signed = signerAt(presigner, expected)
-                .presign(
-                        BUCKET,
-                        KEY,
-                        put -> put.method(SdkHttpMethod.PUT)
-                                .putHeader("Content-Type", "video/mp4")
-                                .putHeader("Content-Length", "123456")
-                                .putHeader("If-None-Match", "*"),
-                        LIFETIME,
-                        credentials);
+        UrlSigner.Presigned signed = signLike(expected, presigner, credentials, put -> put.method(SdkHttpMethod.PUT)
+                .putHeader("Content-Type", "video/mp4")
+                .putHeader("Content-Length", "123456")
+                .putHeader("If-None-Match", "*"));
 
         assertThat(signed.url()).hasToString(expected.url().toString());
         assertThat(signed.expiration()).isEqualTo(expected.expiration());
@@ -94,19 +90,12 @@ class UrlSignerTest {
                         .uploadId("upload/id+1=")
                         .partNumber(7)
                         .contentLength(5_242_880L)
-                        .overrideConfiguration(override ->
-                                override.credentialsProvider(StaticCredentialsProvider.create(credentials)))));
+                        .overrideConfiguration(signedWith(credentials))));
 
-        UrlSigner.Presigned signed = signerAt(presigner, expected)
-                .presign(
-                        BUCKET,
-                        KEY,
-                        part -> part.method(SdkHttpMethod.PUT)
-                                .putRawQueryParameter("partNumber", "7")
-                                .putRawQueryParameter("uploadId", "upload/id+1=")
-                                .putHeader("Content-Length", "5242880"),
-                        LIFETIME,
-                        credentials);
+        UrlSigner.Presigned signed = signLike(expected, presigner, credentials, part -> part.method(SdkHttpMethod.PUT)
+                .putRawQueryParameter("partNumber", "7")
+                .putRawQueryParameter("uploadId", "upload/id+1=")
+                .putHeader("Content-Length", "5242880"));
 
         assertThat(signed.url()).hasToString(expected.url().toString());
         assertThat(lowerCase(signed.headers())).isEqualTo(signedHeadersButHost(expected));
@@ -115,22 +104,27 @@ class UrlSignerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("presigners")
     void aGetIsThePresignersUrl(String name, S3Presigner presigner, AwsCredentials credentials) {
-        PresignedRequest expected = presigner.presignGetObject(
-                presign -> presign.signatureDuration(LIFETIME).getObjectRequest(get -> get.bucket(BUCKET)
-                        .key(KEY)
-                        .overrideConfiguration(override ->
-                                override.credentialsProvider(StaticCredentialsProvider.create(credentials)))));
+        PresignedRequest expected = presigner.presignGetObject(presign -> presign.signatureDuration(LIFETIME)
+                .getObjectRequest(get -> get.bucket(BUCKET).key(KEY).overrideConfiguration(signedWith(credentials))));
 
-        UrlSigner.Presigned signed =
-                signerAt(presigner, expected).presign(BUCKET, KEY, get -> {}, LIFETIME, credentials);
+        UrlSigner.Presigned signed = signLike(expected, presigner, credentials, get -> {});
 
         assertThat(signed.url()).hasToString(expected.url().toString());
         assertThat(signed.headers()).isEmpty();
     }
 
-    /** A signer whose clock reads what the presigner's read when it signed {@code expected}. */
-    private static UrlSigner signerAt(S3Presigner presigner, PresignedRequest expected) {
-        return new UrlSigner(presigner, Clock.fixed(expected.expiration().minus(LIFETIME), ZoneOffset.UTC));
+    private static Consumer<AwsRequestOverrideConfiguration.Builder> signedWith(AwsCredentials credentials) {
+        return override -> override.credentialsProvider(StaticCredentialsProvider.create(credentials));
+    }
+
+    /** {@code request} signed by a {@link UrlSigner} whose clock reads what the presigner's did when it signed {@code expected}. */
+    private static UrlSigner.Presigned signLike(
+            PresignedRequest expected,
+            S3Presigner presigner,
+            AwsCredentials credentials,
+            Consumer<SdkHttpRequest.Builder> request) {
+        Clock presignersClock = Clock.fixed(expected.expiration().minus(LIFETIME), ZoneOffset.UTC);
+        return new UrlSigner(presigner, presignersClock).presign(BUCKET, KEY, request, LIFETIME, credentials);
     }
 
     private static Map<String, String> signedHeadersButHost(PresignedRequest presigned) {
