@@ -121,8 +121,7 @@ public class ObjectStore {
     public Uni<String> presignGet(S3Uri location, Duration lifetime) {
         return signing.current()
                 .map(credentials -> signer.presign(location.bucket(), location.key(), get -> {}, lifetime, credentials)
-                        .url()
-                        .toString());
+                        .url());
     }
 
     /** {@link #presignGet} for callers on threads of their own, which may wait for the credentials. */

@@ -2,7 +2,6 @@ package io.vodflow.storage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +38,7 @@ public class UrlSigner {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("endpoint", "resolution"));
 
     /** A presigned request: its URL, the headers its signature covers (the client must send them), and when it expires. */
-    public record Presigned(URI url, Map<String, String> headers, Instant expiration) {}
+    public record Presigned(String url, Map<String, String> headers, Instant expiration) {}
 
     /** Where a bucket's objects are, and the region and service their signatures are scoped to. */
     private record Endpoint(String protocol, String host, int port, String pathPrefix, String region, String service) {}
@@ -92,7 +91,16 @@ public class UrlSigner {
                         .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
                         .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC)))
                 .request();
-        return new Presigned(signed.getUri(), headers, now.plus(lifetime));
+        return new Presigned(url(signed), headers, now.plus(lifetime));
+    }
+
+    /** {@link SdkHttpRequest#getUri()} as text, without parsing it back into a URI: that took a third of the time of signing a URL. */
+    private static String url(SdkHttpRequest request) {
+        String port = SdkHttpUtils.isUsingStandardPort(request.protocol(), request.port()) ? "" : ":" + request.port();
+        String query = SdkHttpUtils.encodeAndFlattenQueryParameters(request.rawQueryParameters())
+                .map(parameters -> "?" + parameters)
+                .orElse("");
+        return request.protocol() + "://" + request.host() + port + request.encodedPath() + query;
     }
 
     /** What the presigner resolves for the bucket: the URL's origin and path before the key, and the credential scope. */

@@ -242,8 +242,7 @@ public class UploadService {
     }
 
     private static UploadInstructions single(String id, UrlSigner.Presigned presigned) {
-        return UploadInstructions.single(
-                presigned.url().toString(), presigned.headers(), uploadPath(id), presigned.expiration());
+        return UploadInstructions.single(presigned.url(), presigned.headers(), uploadPath(id), presigned.expiration());
     }
 
     private static String uploadPath(String id) {

@@ -91,8 +91,7 @@ class UploadUrls {
                             .putHeader("Content-Length", Long.toString(size)),
                     partLifetime,
                     credentials);
-            parts.add(new UploadInstructions.Part(
-                    number, size, "PUT", presigned.url().toString()));
+            parts.add(new UploadInstructions.Part(number, size, "PUT", presigned.url()));
         }
         return parts;
     }

@@ -71,7 +71,7 @@ class UrlSignerTest {
                 .putHeader("Content-Length", "123456")
                 .putHeader("If-None-Match", "*"));
 
-        assertThat(signed.url()).hasToString(expected.url().toString());
+        assertThat(signed.url()).isEqualTo(expected.url().toString());
         assertThat(signed.expiration()).isEqualTo(expected.expiration());
         assertThat(signed.headers())
                 .containsOnly(
@@ -97,7 +97,7 @@ class UrlSignerTest {
                 .putRawQueryParameter("uploadId", "upload/id+1=")
                 .putHeader("Content-Length", "5242880"));
 
-        assertThat(signed.url()).hasToString(expected.url().toString());
+        assertThat(signed.url()).isEqualTo(expected.url().toString());
         assertThat(lowerCase(signed.headers())).isEqualTo(signedHeadersButHost(expected));
     }
 
@@ -109,7 +109,7 @@ class UrlSignerTest {
 
         UrlSigner.Presigned signed = signLike(expected, presigner, credentials, get -> {});
 
-        assertThat(signed.url()).hasToString(expected.url().toString());
+        assertThat(signed.url()).isEqualTo(expected.url().toString());
         assertThat(signed.headers()).isEmpty();
     }
 
