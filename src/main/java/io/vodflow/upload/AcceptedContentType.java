@@ -5,10 +5,8 @@ import static java.lang.annotation.ElementType.METHOD;
 import static java.lang.annotation.ElementType.PARAMETER;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
-import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ContentTypes;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -36,11 +34,10 @@ public @interface AcceptedContentType {
     @ApplicationScoped
     class Validator implements ConstraintValidator<AcceptedContentType, String> {
 
-        private final Instance<VodflowConfig> config;
+        private final UploadRules rules;
 
-        /** The settings are read when a request is checked: validators are made before they are loaded. */
-        Validator(Instance<VodflowConfig> config) {
-            this.config = config;
+        Validator(UploadRules rules) {
+            this.rules = rules;
         }
 
         @Override
@@ -48,7 +45,7 @@ public @interface AcceptedContentType {
             if (value == null || value.isBlank()) {
                 return true; // @NotBlank speaks for a missing type
             }
-            List<String> allowed = config.get().upload().allowedContentTypes();
+            List<String> allowed = rules.get().allowedContentTypes();
             Optional<String> essence = ContentTypes.essence(value);
             String problem;
             if (essence.isEmpty() || PlainText.Validator.CONTROL.matcher(value).find()) {

@@ -8,7 +8,6 @@ import static java.lang.annotation.RetentionPolicy.RUNTIME;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.RenditionLimits;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -37,11 +36,10 @@ public @interface AcceptedLimits {
     @ApplicationScoped
     class Validator implements ConstraintValidator<AcceptedLimits, RenditionLimits> {
 
-        private final Instance<VodflowConfig> config;
+        private final UploadRules rules;
 
-        /** The settings are read when a request is checked: validators are made before they are loaded. */
-        Validator(Instance<VodflowConfig> config) {
-            this.config = config;
+        Validator(UploadRules rules) {
+            this.rules = rules;
         }
 
         @Override
@@ -49,16 +47,16 @@ public @interface AcceptedLimits {
             if (limits == null) {
                 return true;
             }
-            VodflowConfig.Upload rules = config.get().upload();
+            VodflowConfig.Upload upload = rules.get();
             context.disableDefaultConstraintViolation();
             boolean height =
-                    within(context, "maxHeight", limits.maxHeight(), rules.minHeight(), rules.maxHeight(), "pixels");
+                    within(context, "maxHeight", limits.maxHeight(), upload.minHeight(), upload.maxHeight(), "pixels");
             boolean bitrate = within(
                     context,
                     "maxBitrate",
                     limits.maxBitrate(),
-                    rules.minBitrate(),
-                    rules.maxBitrate(),
+                    upload.minBitrate(),
+                    upload.maxBitrate(),
                     "bits per second");
             return height && bitrate;
         }

@@ -5,10 +5,8 @@ import static java.lang.annotation.ElementType.METHOD;
 import static java.lang.annotation.ElementType.PARAMETER;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
-import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.TooLarge;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -38,11 +36,10 @@ public @interface AcceptedSize {
     @ApplicationScoped
     class Validator implements ConstraintValidator<AcceptedSize, Long> {
 
-        private final Instance<VodflowConfig> config;
+        private final UploadRules rules;
 
-        /** The settings are read when a request is checked: validators are made before they are loaded. */
-        Validator(Instance<VodflowConfig> config) {
-            this.config = config;
+        Validator(UploadRules rules) {
+            this.rules = rules;
         }
 
         @Override
@@ -53,7 +50,7 @@ public @interface AcceptedSize {
             if (size <= 0) {
                 return Violations.refuse(context, "must be positive");
             }
-            long maxSize = config.get().upload().maxSize().asLongValue();
+            long maxSize = rules.get().maxSize().asLongValue();
             if (size > maxSize) {
                 context.unwrap(HibernateConstraintValidatorContext.class).withDynamicPayload(TooLarge.INSTANCE);
                 return Violations.refuse(
