@@ -266,6 +266,14 @@ public interface VodflowConfig {
          */
         @WithDefault("1m")
         Duration idempotencyWindow();
+
+        /**
+         * How long one MediaConvert call may take, the SDK's retries included: a MediaConvert that
+         * does not answer fails the call, which is then retried like any other failure, instead of
+         * holding up the uploads behind it or a delete.
+         */
+        @WithDefault("30s")
+        Duration callTimeout();
     }
 
     interface Local {

@@ -1,7 +1,9 @@
 package io.vodflow.ingest;
 
+import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -198,6 +200,35 @@ class MediaConvertIngestTest {
 
         assertThat(mediaConvert.createJobRequests(id)).hasSize(7);
         assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aCreateJobThatGetsNoAnswerIsGivenUpAndSubmittedAgain() {
+        mediaConvert.stallNext("POST");
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        assertThat(mediaConvert.createJobRequests(id))
+                .as("the call left unanswered, then the one after the call timeout")
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aDeleteIsNotHeldUpByACancelJobThatGetsNoAnswer() {
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+        mediaConvert.stallNext("DELETE");
+
+        assertTimeoutPreemptively(
+                TIMEOUT, () -> given().delete("/videos/{id}", id).then().statusCode(204));
+
+        given().get("/videos/{id}", id).then().statusCode(404);
+        assertThat(mediaConvert.cancelRequests())
+                .as("CancelJob was asked, and its silence did not stop the delete")
+                .anyMatch(request -> request.path().endsWith("/jobs/" + jobId));
     }
 
     @Test

@@ -20,11 +20,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * AWS Elemental MediaConvert at the HTTP level, the one cloud API that cannot run here. It records the
- * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500), deduplicates jobs by
+ * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500) or not at all,
+ * deduplicates jobs by
  * ClientRequestToken as MediaConvert does, and answers GetJob with the job as a test ended it.
  */
 public final class MediaConvertStub implements AutoCloseable {
@@ -32,6 +37,13 @@ public final class MediaConvertStub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    /** A thread per request, so that a request left unanswered holds up no other. */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Released when the stub closes: the requests left unanswered end then. */
+    private final CountDownLatch closing = new CountDownLatch(1);
+    /** How many more requests of each method get no answer. */
+    private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
+
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
@@ -64,6 +76,7 @@ public final class MediaConvertStub implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/2017-08-29/jobs", this::handle);
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -78,6 +91,11 @@ public final class MediaConvertStub implements AutoCloseable {
 
     public void answerNormally() {
         always = null;
+    }
+
+    /** The next request with this HTTP method gets no answer at all, as from a MediaConvert that hangs. */
+    public void stallNext(String method) {
+        stalls.computeIfAbsent(method, key -> new AtomicInteger()).incrementAndGet();
     }
 
     /** The next CreateJob calls answer these statuses, in order; then 200 again. */
@@ -169,6 +187,11 @@ public final class MediaConvertStub implements AutoCloseable {
             JsonNode body = bytes.length == 0 ? null : JSON.readTree(bytes);
             String method = exchange.getRequestMethod();
             requests.add(new Request(method, exchange.getRequestURI().getPath(), body));
+            AtomicInteger stalled = stalls.get(method);
+            if (stalled != null && stalled.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                awaitClosing();
+                return;
+            }
             if (method.equals("DELETE")) {
                 respond(exchange, 202, "{}", null);
                 return;
@@ -298,8 +321,18 @@ public final class MediaConvertStub implements AutoCloseable {
         return new ArrayList<>(requests);
     }
 
+    private void awaitClosing() {
+        try {
+            closing.await(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -36,7 +36,10 @@ public class MediaConvertStubResource implements QuarkusTestResourceLifecycleMan
                 "vodflow.mediaconvert.queue-arn",
                 QUEUE_ARN,
                 "vodflow.mediaconvert.tags.project",
-                "vodflow");
+                "vodflow",
+                // Long enough for the SDK's retries of the scripted failures, short enough to wait for.
+                "vodflow.mediaconvert.call-timeout",
+                "5s");
     }
 
     @Override

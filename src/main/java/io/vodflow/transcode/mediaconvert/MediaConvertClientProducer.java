@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.mediaconvert.MediaConvertAsyncClient;
 
 /**
  * The MediaConvert client, on the regional endpoint (DescribeEndpoints is deprecated) or the
- * configured one. Only built when the MediaConvert backend is in use.
+ * configured one, with a deadline on every call. Only built when the MediaConvert backend is in use.
  */
 @ApplicationScoped
 class MediaConvertClientProducer {
@@ -21,7 +21,9 @@ class MediaConvertClientProducer {
     MediaConvertAsyncClient mediaConvert(AwsClients aws, VodflowConfig config) {
         var builder = MediaConvertAsyncClient.builder()
                 .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
-                .overrideConfiguration(override -> override.addExecutionInterceptor(new CrtThreadClassLoader()));
+                .overrideConfiguration(override -> override.apiCallTimeout(
+                                config.mediaconvert().callTimeout())
+                        .addExecutionInterceptor(new CrtThreadClassLoader()));
         config.mediaconvert().endpoint().ifPresent(builder::endpointOverride);
         return aws.configure(builder).build();
     }
