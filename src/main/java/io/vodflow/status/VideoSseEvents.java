@@ -74,7 +74,7 @@ class VideoSseEvents {
     private Buffer render(Video video) {
         try {
             return frame("id:" + video.version() + "\nevent:" + video.status().name() + "\ndata:"
-                    + json.writeValueAsString(views.of(video)) + "\n\n");
+                    + json.writeValueAsString(views.ofEvent(video)) + "\n\n");
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -36,7 +36,8 @@ public record VideoView(
                 Instant playableAt,
         @Schema(
                         description = "Link to follow the video's events without a bearer token, for EventSource;"
-                                + " valid for a few minutes")
+                                + " valid for a few minutes. Absent from the events themselves: a stream cut"
+                                + " after the link expired is opened again with a fresh link from GET /videos/{id}")
                 String events,
         Instant createdAt,
         Instant updatedAt) {

@@ -36,11 +36,28 @@ public class VideoViews {
         this.eventsLifetime = config.auth().eventsLinkLifetime();
     }
 
+    /** The view a caller reads, with a fresh link to the video's events. */
     public VideoView of(Video video) {
         Instant now = Instant.now();
         String id = video.id();
-        String events = "/videos/" + id + "/events?access="
-                + signer.sign(LinkSigner.Purpose.EVENTS, id, now.plus(eventsLifetime));
+        return of(
+                video,
+                "/videos/" + id + "/events?access="
+                        + signer.sign(LinkSigner.Purpose.EVENTS, id, now.plus(eventsLifetime)),
+                now);
+    }
+
+    /**
+     * The view an event of the video's stream carries: without a link to the stream itself, so that
+     * whoever holds an events link cannot keep renewing it from the stream it opens, and reads the
+     * video for no longer than that link lasts.
+     */
+    public VideoView ofEvent(Video video) {
+        return of(video, null, Instant.now());
+    }
+
+    private VideoView of(Video video, String events, Instant now) {
+        String id = video.id();
         if (video.outputs() == null && video.playable() == null) {
             return VideoView.of(video, key -> key, events, false);
         }

@@ -2,11 +2,14 @@ package io.vodflow.security;
 
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.testing.SseClient;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
@@ -108,11 +111,17 @@ class SignedLinksTest {
                 given().get("/videos/" + a).then().statusCode(200).extract().path("events");
         assertThat(link).startsWith("/videos/" + a + "/events?access=");
 
-        HttpResponse<InputStream> stream = open(link);
-        assertThat(stream.statusCode()).isEqualTo(200);
-        assertThat(stream.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
-        stream.body().close();
+        try (SseClient stream = SseClient.connect(HttpClient.newHttpClient(), base.resolve(link))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events().isEmpty());
+            assertThat(stream.response().statusCode()).isEqualTo(200);
+            assertThat(stream.response().headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+            JsonNode first = stream.events().get(0).data();
+            assertThat(first.path("status").asText()).isEqualTo("AWAITING_UPLOAD");
+            assertThat(first.has("events"))
+                    .as("a fresh events link in the stream would keep a leaked link alive for ever")
+                    .isFalse();
+        }
 
         assertThat(open(link.replace(a, b)).statusCode())
                 .as("another video's stream")
