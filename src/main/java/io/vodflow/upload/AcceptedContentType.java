@@ -24,6 +24,9 @@ import java.util.Optional;
 @Retention(RUNTIME)
 public @interface AcceptedContentType {
 
+    /** The longest type accepted, parameters included. */
+    int MAX_LENGTH = 255;
+
     String message() default "is not accepted";
 
     Class<?>[] groups() default {};
@@ -48,7 +51,11 @@ public @interface AcceptedContentType {
             List<String> allowed = rules.get().allowedContentTypes();
             Optional<String> essence = ContentTypes.essence(value);
             String problem;
-            if (essence.isEmpty() || PlainText.Validator.CONTROL.matcher(value).find()) {
+            if (value.length() > MAX_LENGTH) {
+                // Stored with the video and sent to S3: a type of any length would pass to them.
+                problem = "must be at most " + MAX_LENGTH + " characters";
+            } else if (essence.isEmpty()
+                    || PlainText.Validator.CONTROL.matcher(value).find()) {
                 problem = "must be a media type such as video/mp4";
             } else if (!ContentTypes.isAllowed(value, allowed)) {
                 problem = Violations.literal(essence.get()) + " is not accepted; accepted: "

@@ -19,7 +19,10 @@ public record CreateVideoRequest(
                 @NotNull(message = "is required")
                 @PlainText
                 String fileName,
-        @Schema(description = "MIME type the upload will be sent with", example = "video/mp4")
+        @Schema(
+                        description = "MIME type the upload will be sent with",
+                        example = "video/mp4",
+                        maxLength = AcceptedContentType.MAX_LENGTH)
                 @NotBlank(message = "is required, for example video/mp4")
                 @AcceptedContentType
                 String contentType,

@@ -60,6 +60,11 @@ class BadRequestsTest {
                         body("a.pdf", "application/pdf", "10"),
                         400,
                         "contentType"),
+                create(
+                        "contentType over 255 characters",
+                        body("a.mp4", "video/mp4; codecs=" + "x".repeat(300), "10"),
+                        400,
+                        "contentType"),
                 create("audio not allowed by default", body("a.mp3", "audio/mpeg", "10"), 400, "contentType"),
                 create("missing sizeBytes", "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\"}", 400, "sizeBytes"),
                 create("zero sizeBytes", body("a.mp4", "video/mp4", "0"), 400, "sizeBytes"),
