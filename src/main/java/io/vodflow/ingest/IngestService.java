@@ -125,14 +125,20 @@ public class IngestService {
 
     /**
      * Ends the video of {@code key} in ERROR when its upload cannot be handled after every allowed
-     * delivery, instead of leaving it in UPLOADED for ever.
+     * delivery, instead of leaving it in UPLOADED for ever. The owner reads the reason: it says what
+     * happened in their terms, while the cause (SDK text naming endpoints, buckets and request ids)
+     * stays in the log.
      */
-    public Uni<Void> giveUp(String key, String deliveryId, String reason) {
+    public Uni<Void> giveUp(String key, String deliveryId, int deliveries) {
         Optional<String> id = VideoKeys.idOfSource(key);
         if (id.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Video.Failure failure = new Video.Failure("INGEST_FAILED", "The upload could not be processed: " + reason);
+        Video.Failure failure = new Video.Failure(
+                "INGEST_FAILED",
+                "The upload could not be processed: it failed " + deliveries
+                        + " times in a row on the service's side (the operators' log says why);"
+                        + " upload the file again as a new video");
         return videos.update(
                         id.get(),
                         video -> video.claimedBy(deliveryId, video.attempt())

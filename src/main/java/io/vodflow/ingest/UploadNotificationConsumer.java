@@ -74,8 +74,7 @@ public class UploadNotificationConsumer {
                         return Multi.createFrom()
                                 .iterable(keys)
                                 .onItem()
-                                .transformToUniAndConcatenate(
-                                        key -> ingest.giveUp(key, deliveryId, failure.getMessage()))
+                                .transformToUniAndConcatenate(key -> ingest.giveUp(key, deliveryId, receives))
                                 .collect()
                                 .last()
                                 .flatMap(done -> Deliveries.done(message))
