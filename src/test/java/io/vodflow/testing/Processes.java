@@ -7,7 +7,13 @@ public final class Processes {
 
     /** Whether a process works on the video: every ffmpeg of its jobs names it in its command line. */
     public static boolean ffmpegRunningFor(String videoId) {
+        return countFor(videoId) > 0;
+    }
+
+    /** How many processes work on the video at once: ffmpeg and ffprobe name it in their command lines. */
+    public static long countFor(String videoId) {
         return ProcessHandle.allProcesses()
-                .anyMatch(process -> process.info().commandLine().orElse("").contains(videoId));
+                .filter(process -> process.info().commandLine().orElse("").contains(videoId))
+                .count();
     }
 }

@@ -54,7 +54,7 @@ class LocalWorker {
     private final VodflowConfig config;
     private final VideoSpans spans;
     private final Map<String, JobHandle> running = new ConcurrentHashMap<>();
-    /** Names this worker in job leases. */
+    /** Names this worker; each of its runs holds its job's lease under a name of its own beside it. */
     private final String workerId = "worker-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
 
     private volatile boolean polling;
@@ -181,14 +181,15 @@ class LocalWorker {
         int receives = Deliveries.receiveCount(message);
         accept(message, receives)
                 .ifPresent(run -> spans.during(
-                        "transcode",
-                        run.job().videoId(),
-                        SqsQueue.traceparent(message),
-                        () -> run(message, run.job(), run.failures())));
+                        "transcode", run.job().videoId(), SqsQueue.traceparent(message), () -> run(message, run)));
     }
 
-    /** A job this worker took, and how many of its runs failed before. */
-    private record Accepted(LocalJob job, int failures) {}
+    /**
+     * A job this worker took, the name its run holds the lease under (its holder), and how many of its runs failed
+     * before. The name is the run's, not the worker's: a copy of the job's message that reaches this
+     * worker while it runs the job must not pass the lease as if it were the same run.
+     */
+    private record Accepted(LocalJob job, String holder, int failures) {}
 
     /** The job to run, or empty when the message was settled without running anything. */
     private Optional<Accepted> accept(Message message, int receives) {
@@ -214,8 +215,9 @@ class LocalWorker {
             queue.done(message);
             return Optional.empty();
         }
+        String holder = workerId + "/run-" + UUID.randomUUID();
         Optional<JobLedger.Taken> taken =
-                ledger.take(job.jobId(), workerId, config.local().visibilityTimeout());
+                ledger.take(job.jobId(), holder, config.local().visibilityTimeout());
         if (taken.isEmpty()) {
             // Another run holds the job (a duplicate message, or a redelivery while it runs): this copy
             // waits, and takes the job up only if that run dies and its lease lapses. It never uses up
@@ -233,7 +235,7 @@ class LocalWorker {
             queue.done(message);
             return Optional.empty();
         }
-        return Optional.of(new Accepted(job, failures));
+        return Optional.of(new Accepted(job, holder, failures));
     }
 
     /** Sends a message that is no job of this engine to the dead-letter queue, logging it once. */
@@ -244,12 +246,15 @@ class LocalWorker {
         queue.reject(message);
     }
 
-    private void run(Message message, LocalJob job, int failures) {
+    private void run(Message message, Accepted accepted) {
+        LocalJob job = accepted.job();
+        String holder = accepted.holder();
+        int failures = accepted.failures();
         JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-                () -> heartbeat(message, job, handle), period, period, TimeUnit.MILLISECONDS);
+                () -> heartbeat(message, job, holder, handle), period, period, TimeUnit.MILLISECONDS);
         try {
             VideoLog.infof(
                     LOG,
@@ -263,17 +268,17 @@ class LocalWorker {
                 // The final event, sent by the run, recorded the end in the ledger.
                 queue.done(message);
             } else if (handle.isStopping()) {
-                ledger.release(job.jobId(), workerId);
+                ledger.release(job.jobId(), holder);
                 queue.handBack(message);
                 VideoLog.infof(
                         LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else {
-                ledger.failed(job.jobId(), workerId);
+                ledger.failed(job.jobId(), holder);
                 queue.hide(message, RETRY_DELAY_SECONDS);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
-            ledger.failed(job.jobId(), workerId);
+            ledger.failed(job.jobId(), holder);
             queue.hide(message, RETRY_DELAY_SECONDS);
         } finally {
             heartbeat.cancel(false);
@@ -282,11 +287,11 @@ class LocalWorker {
     }
 
     /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
-    private void heartbeat(Message message, LocalJob job, JobHandle handle) {
+    private void heartbeat(Message message, LocalJob job, String holder, JobHandle handle) {
         try {
             // The lease is renewed before the message is hidden again: should this worker die, its
             // lease lapses no later than its message reappears.
-            boolean leased = ledger.renew(job.jobId(), workerId, config.local().visibilityTimeout());
+            boolean leased = ledger.renew(job.jobId(), holder, config.local().visibilityTimeout());
             queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
             switch (ledger.standing(job.jobId())) {
