@@ -122,20 +122,35 @@ class JobEvents {
         return detail;
     }
 
-    /** Sends the job's last event, and keeps it in the ledger should it be lost on its way. */
+    /**
+     * Keeps the job's last event in the ledger, then sends it. In this order, once the event may have
+     * reached the video the ledger says the job ended, so that no later copy of its message runs it
+     * again over the outputs the video now plays; should the event be lost on its way, the
+     * reconciler applies the kept one.
+     */
     private void sendFinal(LocalJob job, ObjectNode detail) {
-        ledger.ended(job.jobId(), send(detail));
+        String event = event(detail);
+        ledger.ended(job.jobId(), event);
+        send(event);
+    }
+
+    private void send(ObjectNode detail) {
+        send(event(detail));
     }
 
     /**
      * Waits until SQS has the event (bounded by the client's call timeout): events are few, and their
-     * order helps subscribers. The event's trace travels in its userMetadata, where MediaConvert's
-     * events carry it too (they come through EventBridge, which sets no message attributes).
+     * order helps subscribers.
      */
-    private String send(ObjectNode detail) {
-        ObjectNode envelope = JobStateChange.envelope(detail, ACCOUNT, REGION);
-        String event = envelope.toString();
+    private void send(String event) {
         queue.send(event, null).join();
-        return event;
+    }
+
+    /**
+     * The event in its envelope. Its trace travels in its userMetadata, where MediaConvert's events
+     * carry it too (they come through EventBridge, which sets no message attributes).
+     */
+    private static String event(ObjectNode detail) {
+        return JobStateChange.envelope(detail, ACCOUNT, REGION).toString();
     }
 }
