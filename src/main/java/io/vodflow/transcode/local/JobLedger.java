@@ -45,7 +45,7 @@ class JobLedger {
     private static final Duration KEEP = Duration.ofDays(30);
 
     private static final List<String> ATTRIBUTES =
-            List.of("holder", "leaseUntil", "ended", "canceled", "finalEvent", "expiresAt", "failures");
+            List.of("holder", "leaseUntil", "ended", "canceled", "finalEvent", "expiresAt", "failures", "queuedAt");
 
     /** How a job stands. */
     enum Standing {
@@ -59,10 +59,24 @@ class JobLedger {
 
     private final DynamoDbAsyncClient dynamo;
     private final String table;
+    /** How long a queued job may wait for a worker before the reconciler may submit it again. */
+    private final Duration queueWait;
 
     JobLedger(DynamoDbAsyncClient dynamo, VodflowConfig config) {
         this.dynamo = dynamo;
         this.table = config.database().table();
+        this.queueWait = config.reconciler().silence();
+    }
+
+    /** Records that the job's message was queued {@code at}, by its submission or a later one. */
+    Uni<Void> queued(String jobId, Instant at) {
+        return updating(
+                        jobId,
+                        "SET #queuedAt = :at, #expiresAt = :expires",
+                        null,
+                        Map.of(":at", number(at.toEpochMilli())),
+                        ReturnValue.NONE)
+                .replaceWithVoid();
     }
 
     Uni<Void> cancel(String jobId) {
@@ -83,18 +97,27 @@ class JobLedger {
 
     /**
      * How the job stands: ended with its final event, running under a live lease, or lost (its message
-     * is gone, or waits for a worker: submitting it again is safe either way, the lease sees to that).
-     * A canceled job counts as running: whoever canceled it removes its video.
+     * is gone, or has waited for a worker longer than the reconciler's silence: submitting it again is
+     * safe either way, the lease sees to that). A job queued more recently counts as running: it may
+     * wait for a free worker, and submitting it again would only queue a copy; so the reconciler, on
+     * whichever replica, submits a waiting job again at most once per silence. A canceled job counts as
+     * running: whoever canceled it removes its video.
      */
     Uni<JobTruth> truth(String jobId) {
         return reading(jobId).map(item -> {
             if (item.containsKey("finalEvent")) {
                 return JobTruth.ended(item.get("finalEvent").s());
             }
-            boolean leased = item.containsKey("leaseUntil")
-                    && Long.parseLong(item.get("leaseUntil").n()) > System.currentTimeMillis();
-            return leased || item.containsKey("canceled") ? JobTruth.running() : JobTruth.lost();
+            long now = System.currentTimeMillis();
+            boolean leased = after(item, "leaseUntil", now);
+            boolean waiting = after(item, "queuedAt", now - queueWait.toMillis());
+            return leased || waiting || item.containsKey("canceled") ? JobTruth.running() : JobTruth.lost();
         });
+    }
+
+    /** Whether the item has the time {@code attribute}, in epoch milliseconds, and it is after {@code millis}. */
+    private static boolean after(Map<String, AttributeValue> item, String attribute, long millis) {
+        return item.containsKey(attribute) && Long.parseLong(item.get(attribute).n()) > millis;
     }
 
     /**

@@ -39,7 +39,10 @@ public class LocalTranscoder implements Transcoder {
     @Override
     public Uni<String> submit(TranscodeRequest request) {
         String jobId = jobId(request.idempotencyToken());
-        return queue.submit(new LocalJob(jobId, Instant.now(), request.userMetadata(), request.settings()))
+        Instant now = Instant.now();
+        // Recorded first: a message queued is always one the ledger knows of.
+        return ledger.queued(jobId, now)
+                .flatMap(queued -> queue.submit(new LocalJob(jobId, now, request.userMetadata(), request.settings())))
                 .replaceWith(jobId);
     }
 

@@ -3,16 +3,18 @@ package io.vodflow.transcode.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.vodflow.config.VodflowConfig;
 import io.vodflow.transcode.JobTruth;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * The local engine's ledger in the embedded DynamoDB: one run at a time holds a job, a dead run's
- * lease lapses, failed and dead runs are counted while handed-back ones are not, and a canceled or
- * ended job is taken by nobody.
+ * lease lapses, failed and dead runs are counted while handed-back ones are not, a canceled or
+ * ended job is taken by nobody, and a queued job waits a while before the reconciler calls it lost.
  */
 @QuarkusTest
 class JobLedgerTest {
@@ -21,6 +23,9 @@ class JobLedgerTest {
 
     @Inject
     JobLedger ledger;
+
+    @Inject
+    VodflowConfig config;
 
     @Test
     void oneRunAtATimeHoldsAJob() {
@@ -87,6 +92,26 @@ class JobLedgerTest {
         assertThat(truth(job).state()).as("given back, message gone").isEqualTo(JobTruth.State.LOST);
         ledger.ended(job, "the final event");
         assertThat(truth(job)).isEqualTo(JobTruth.ended("the final event"));
+    }
+
+    @Test
+    void aQueuedJobWaitsForAWorkerForOneSilenceBeforeItCountsAsLost() {
+        String waiting = newJob();
+        ledger.queued(waiting, Instant.now()).await().atMost(Duration.ofSeconds(10));
+        assertThat(truth(waiting).state())
+                .as("queued just now: the reconciler leaves it in the queue")
+                .isEqualTo(JobTruth.State.RUNNING);
+
+        String forgotten = newJob();
+        Instant longAgo = Instant.now().minus(config.reconciler().silence()).minusSeconds(60);
+        ledger.queued(forgotten, longAgo).await().atMost(Duration.ofSeconds(10));
+        assertThat(truth(forgotten).state())
+                .as("queued a silence ago and never taken: the reconciler submits it again")
+                .isEqualTo(JobTruth.State.LOST);
+        ledger.queued(forgotten, Instant.now()).await().atMost(Duration.ofSeconds(10));
+        assertThat(truth(forgotten).state())
+                .as("submitted again: not again before another silence")
+                .isEqualTo(JobTruth.State.RUNNING);
     }
 
     private JobTruth truth(String job) {
