@@ -18,7 +18,9 @@ import org.jboss.logging.Logger;
  * <p>Each worker process keeps its jobs' directories under one named after its process id. When a
  * worker starts, it cleans up after workers of this host that died: their ffmpeg processes outlive
  * them (nothing ties a child's life to the JVM's), still encoding into directories nobody will upload,
- * so they are stopped, and their directories removed. Live workers are left alone.
+ * so they are stopped, and their directories removed. Live workers are left alone. A directory named
+ * after the starting worker's own process id is a dead one's too: in a container the JVM is always
+ * process 1, so a restarted container finds its predecessor's directory under its own id.
  */
 final class WorkDirectory implements AutoCloseable {
 
@@ -66,7 +68,10 @@ final class WorkDirectory implements AutoCloseable {
         remove(path);
     }
 
-    /** Stops what dead workers of this host left running in {@code workDir}, and removes their directories. */
+    /**
+     * Stops what dead workers of this host left running in {@code workDir}, and removes their
+     * directories. Only before this process runs a job of its own.
+     */
     static void cleanLeftovers(Path workDir) {
         if (!Files.isDirectory(workDir)) {
             return;
@@ -83,7 +88,11 @@ final class WorkDirectory implements AutoCloseable {
         if (!matcher.matches()) {
             return false;
         }
-        Optional<ProcessHandle> worker = ProcessHandle.of(Long.parseLong(matcher.group(1)));
+        long pid = Long.parseLong(matcher.group(1));
+        if (pid == ProcessHandle.current().pid()) {
+            return true;
+        }
+        Optional<ProcessHandle> worker = ProcessHandle.of(pid);
         // A recycled process id is not this worker: only a live JVM counts as alive.
         return worker.filter(ProcessHandle::isAlive)
                 .filter(process -> process.info().command().orElse("").contains("java"))
