@@ -457,6 +457,13 @@ public interface VodflowConfig {
         /** How many verified tokens one replica keeps for reuse. */
         @WithDefault("10000")
         int verifiedTokens();
+
+        /**
+         * The client ids of the applications whose tokens are accepted: a token must name one as its
+         * audience ({@code aud}), authorized party ({@code azp}) or client ({@code client_id}, as
+         * Cognito's access tokens do). When absent, {@code quarkus.oidc.client-id} alone.
+         */
+        Optional<List<String>> acceptedClients();
     }
 
     interface Quotas {

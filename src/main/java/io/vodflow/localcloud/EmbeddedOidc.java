@@ -3,6 +3,7 @@ package io.vodflow.localcloud;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.oauth2.sdk.ResourceOwnerPasswordCredentialsGrant;
 import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -94,9 +95,13 @@ final class EmbeddedOidc implements AutoCloseable {
             return JOSEObjectType.JWT.getType();
         }
 
+        /** The client the token is issued to, as real providers name it: vodflow accepts only its own. */
         @Override
         public List<String> audience(TokenRequest request) {
-            return List.of(ISSUER);
+            ClientID client = request.getClientAuthentication() != null
+                    ? request.getClientAuthentication().getClientID()
+                    : request.getClientID();
+            return List.of(client != null ? client.getValue() : ISSUER);
         }
 
         @Override

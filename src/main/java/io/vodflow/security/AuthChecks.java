@@ -1,5 +1,6 @@
 package io.vodflow.security;
 
+import io.quarkus.oidc.runtime.OidcConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.StartupCheck;
@@ -11,9 +12,9 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Production starts only with a key to sign links, or with sign-in turned off on purpose, which every
- * start then repeats in the log. (Without a provider, quarkus-oidc stops the start itself, naming
- * {@code quarkus.oidc.auth-server-url}.)
+ * Production starts only with a key to sign links and the client ids whose tokens it accepts, or with
+ * sign-in turned off on purpose, which every start then repeats in the log. (Without a provider,
+ * quarkus-oidc stops the start itself, naming {@code quarkus.oidc.auth-server-url}.)
  */
 @ApplicationScoped
 class AuthChecks implements StartupCheck {
@@ -21,9 +22,11 @@ class AuthChecks implements StartupCheck {
     private static final Logger LOG = Logger.getLogger(AuthChecks.class);
 
     private final VodflowConfig config;
+    private final OidcConfig oidc;
 
-    AuthChecks(VodflowConfig config) {
+    AuthChecks(VodflowConfig config, OidcConfig oidc) {
         this.config = config;
+        this.oidc = oidc;
     }
 
     @Override
@@ -52,6 +55,10 @@ class AuthChecks implements StartupCheck {
         if (auth.signingKey().isEmpty()) {
             problems.add("No key for playback links: set VODFLOW_AUTH_SIGNING_KEY (openssl rand -base64 32),"
                     + " the same on every replica, or VODFLOW_AUTH_ENABLED=false to run without sign-in.");
+        }
+        if (IssuedToVodflow.clients(config, oidc).isEmpty()) {
+            problems.add("No client id to accept tokens of: set QUARKUS_OIDC_CLIENT_ID (the web page's client at"
+                    + " the provider), or list the clients in VODFLOW_AUTH_ACCEPTED_CLIENTS.");
         }
         return problems;
     }

@@ -58,12 +58,13 @@ class PackagedArtifactIT {
             "AWS_REGION", "eu-west-1");
 
     @Test
-    void startingWithoutASignInProviderOrSigningKeyExitsNamingThem() throws Exception {
+    void startingWithoutASignInProviderSigningKeyOrClientIdExitsNamingThem() throws Exception {
         assertThat(startFailing(AWS)).contains("quarkus.oidc.auth-server-url");
 
         Map<String, String> withProvider = new HashMap<>(AWS);
         withProvider.put("QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here");
-        assertThat(startFailing(withProvider)).contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false");
+        assertThat(startFailing(withProvider))
+                .contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false", "QUARKUS_OIDC_CLIENT_ID");
     }
 
     @Test
@@ -73,6 +74,7 @@ class PackagedArtifactIT {
         env.putAll(Map.of(
                 "VODFLOW_AWS_SQS_ENDPOINT", "http://127.0.0.1:9",
                 "QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here",
+                "QUARKUS_OIDC_CLIENT_ID", "vodflow",
                 "VODFLOW_AUTH_SIGNING_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
         env.putAll(Map.of(
                 "AWS_ACCESS_KEY_ID", "none",

@@ -41,11 +41,18 @@ class SignInTest {
     void everyEndpointRefusesACallerWithoutAValidToken() {
         String id = VideoApi.create("mine.mp4", "video/mp4", 200L * 1024 * 1024).getString("id");
         Map<String, String> credentials = Map.of(
-                "no token", "",
-                "an expired token", "Bearer " + expiredToken(),
-                "an altered token", "Bearer " + altered(Users.token(Users.USER)),
-                "not a token", "Bearer not-a-jwt",
-                "another scheme", "Basic Ym9iOmJvYg==");
+                "no token",
+                "",
+                "an expired token",
+                "Bearer " + expiredToken(),
+                "an altered token",
+                "Bearer " + altered(Users.token(Users.USER)),
+                "a token issued to another application",
+                "Bearer " + Users.tokenIssuedTo(Users.USER, "another-app"),
+                "not a token",
+                "Bearer not-a-jwt",
+                "another scheme",
+                "Basic Ym9iOmJvYg==");
 
         credentials.forEach((what, authorization) -> {
             for (List<String> endpoint : ENDPOINTS) {

@@ -46,7 +46,7 @@ public final class Users {
                         user,
                         (name, token) ->
                                 token == null || token.fetched().plus(REUSE).isBefore(Instant.now())
-                                        ? new Token(fetch(name), Instant.now())
+                                        ? new Token(fetch(name, "vodflow"), Instant.now())
                                         : token)
                 .value();
     }
@@ -91,12 +91,17 @@ public final class Users {
                 .path("access_token");
     }
 
-    private static String fetch(String user) {
+    /** A valid token of {@code user} that the embedded provider issued to another application. */
+    public static String tokenIssuedTo(String user, String client) {
+        return fetch(user, client);
+    }
+
+    private static String fetch(String user, String client) {
         JsonPath answer = RestAssured.given()
                 .formParam("grant_type", "password")
                 .formParam("username", user)
                 .formParam("password", "any")
-                .formParam("client_id", "vodflow")
+                .formParam("client_id", client)
                 .formParam("scope", "openid")
                 .post(issuer() + "/token")
                 .then()
