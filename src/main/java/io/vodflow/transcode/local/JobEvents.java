@@ -134,6 +134,11 @@ class JobEvents {
         send(event);
     }
 
+    /** Sends a final event again, as the ledger kept it. */
+    void resend(String finalEvent) {
+        send(finalEvent);
+    }
+
     private void send(ObjectNode detail) {
         send(event(detail));
     }

@@ -99,9 +99,10 @@ class JobLedger {
      * How the job stands: ended with its final event, running under a live lease, or lost (its message
      * is gone, or has waited for a worker longer than the reconciler's silence: submitting it again is
      * safe either way, the lease sees to that). A job queued more recently counts as running: it may
-     * wait for a free worker, and submitting it again would only queue a copy; so the reconciler, on
-     * whichever replica, submits a waiting job again at most once per silence. A canceled job counts as
-     * running: whoever canceled it removes its video.
+     * wait for a free worker, and submitting it again would only queue a copy; so the reconciler
+     * submits a waiting job again once per silence rather than at every round (two replicas whose
+     * rounds meet may both do so). A canceled job counts as running: whoever canceled it removes its
+     * video.
      */
     Uni<JobTruth> truth(String jobId) {
         return reading(jobId).map(item -> {
@@ -215,6 +216,11 @@ class JobLedger {
             return Standing.CANCELED;
         }
         return item.containsKey("ended") ? Standing.ENDED : Standing.WANTED;
+    }
+
+    /** On a worker thread: the final event a run of the job kept, if one ended it. */
+    Optional<String> finalEvent(String jobId) {
+        return Optional.ofNullable(read(jobId).get("finalEvent")).map(AttributeValue::s);
     }
 
     /** On a worker thread. */

@@ -205,13 +205,20 @@ class LocalWorker {
             refuse(message, receives, "holds job " + job.jobId() + ", which is refused: " + violation.get());
             return Optional.empty();
         }
-        if (ledger.standing(job.jobId()) != JobLedger.Standing.WANTED) {
+        JobLedger.Standing standing = ledger.standing(job.jobId());
+        if (standing != JobLedger.Standing.WANTED) {
             VideoLog.infof(
                     LOG,
                     job.videoId(),
                     "Skipping job %s of video %s: it was canceled or has ended",
                     job.jobId(),
                     job.videoId());
+            if (standing == JobLedger.Standing.ENDED) {
+                // The ledger keeps the final event before it is sent: should it have been lost on its
+                // way, it reaches the video now rather than after the reconciler's silence. Where it
+                // arrived before, it changes nothing.
+                ledger.finalEvent(job.jobId()).ifPresent(events::resend);
+            }
             queue.done(message);
             return Optional.empty();
         }
@@ -307,7 +314,7 @@ class LocalWorker {
                 }
                 case ENDED -> {
                     if (handle.abandon()) {
-                        LOG.infof("Stopped job %s: another run already ended it", job.jobId());
+                        LOG.infof("Stopped job %s: the ledger records its end", job.jobId());
                     }
                 }
             }
