@@ -1,6 +1,7 @@
 package io.vodflow.transcode.local;
 
 import io.vodflow.support.Directories;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -100,7 +101,8 @@ final class WorkDirectory implements AutoCloseable {
     }
 
     private static void cleanUp(Path directory) {
-        String marker = directory.toAbsolutePath().toString();
+        // With the separator, so that vodflow-worker-1/ does not match vodflow-worker-12/.
+        String marker = directory.toAbsolutePath() + File.separator;
         ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().orElse("").contains(marker))
                 .forEach(orphan -> {
