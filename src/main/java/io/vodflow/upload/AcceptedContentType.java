@@ -48,14 +48,14 @@ public @interface AcceptedContentType {
             if (value == null || value.isBlank()) {
                 return true; // @NotBlank speaks for a missing type
             }
+            if (value.length() > MAX_LENGTH) {
+                // Stored with the video and sent to S3: a type of any length would pass to them.
+                return Violations.refuse(context, "must be at most " + MAX_LENGTH + " characters");
+            }
             List<String> allowed = rules.get().allowedContentTypes();
             Optional<String> essence = ContentTypes.essence(value);
             String problem;
-            if (value.length() > MAX_LENGTH) {
-                // Stored with the video and sent to S3: a type of any length would pass to them.
-                problem = "must be at most " + MAX_LENGTH + " characters";
-            } else if (essence.isEmpty()
-                    || PlainText.Validator.CONTROL.matcher(value).find()) {
+            if (essence.isEmpty() || PlainText.Validator.CONTROL.matcher(value).find()) {
                 problem = "must be a media type such as video/mp4";
             } else if (!ContentTypes.isAllowed(value, allowed)) {
                 problem = Violations.literal(essence.get()) + " is not accepted; accepted: "

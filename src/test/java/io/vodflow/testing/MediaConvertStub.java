@@ -91,6 +91,7 @@ public final class MediaConvertStub implements AutoCloseable {
 
     public void answerNormally() {
         always = null;
+        stalls.clear();
     }
 
     /** The next request with this HTTP method gets no answer at all, as from a MediaConvert that hangs. */
