@@ -185,9 +185,9 @@ class LocalWorker {
     }
 
     /**
-     * A job this worker took, the name its run holds the lease under (its holder), and how many of its runs failed
-     * before. The name is the run's, not the worker's: a copy of the job's message that reaches this
-     * worker while it runs the job must not pass the lease as if it were the same run.
+     * A job this worker took, the name its run holds the lease under (its holder), and how many of its
+     * runs failed before. The name is the run's, not the worker's: a copy of the job's message that
+     * reaches this worker while it runs the job must not pass the lease as if it were the same run.
      */
     private record Accepted(LocalJob job, String holder, int failures) {}
 
@@ -207,19 +207,7 @@ class LocalWorker {
         }
         JobLedger.Standing standing = ledger.standing(job.jobId());
         if (standing != JobLedger.Standing.WANTED) {
-            VideoLog.infof(
-                    LOG,
-                    job.videoId(),
-                    "Skipping job %s of video %s: it was canceled or has ended",
-                    job.jobId(),
-                    job.videoId());
-            if (standing == JobLedger.Standing.ENDED) {
-                // The ledger keeps the final event before it is sent: should it have been lost on its
-                // way, it reaches the video now rather than after the reconciler's silence. Where it
-                // arrived before, it changes nothing.
-                ledger.finalEvent(job.jobId()).ifPresent(events::resend);
-            }
-            queue.done(message);
+            skip(message, job, standing);
             return Optional.empty();
         }
         String holder = workerId + "/run-" + UUID.randomUUID();
@@ -243,6 +231,23 @@ class LocalWorker {
             return Optional.empty();
         }
         return Optional.of(new Accepted(job, holder, failures));
+    }
+
+    /** Settles the message of a job that was canceled or has ended, without running it. */
+    private void skip(Message message, LocalJob job, JobLedger.Standing standing) {
+        VideoLog.infof(
+                LOG,
+                job.videoId(),
+                "Skipping job %s of video %s: it was canceled or has ended",
+                job.jobId(),
+                job.videoId());
+        if (standing == JobLedger.Standing.ENDED) {
+            // The ledger keeps the final event before it is sent: should it have been lost on its way,
+            // it reaches the video now rather than after the reconciler's silence. Where it arrived
+            // before, it changes nothing.
+            ledger.finalEvent(job.jobId()).ifPresent(events::resend);
+        }
+        queue.done(message);
     }
 
     /** Sends a message that is no job of this engine to the dead-letter queue, logging it once. */
