@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * AWS Elemental MediaConvert at the HTTP level, the one cloud API that cannot run here. It records the
  * exact JSON the SDK sends, answers with scripted statuses (200, 400, 429, 500) or not at all,
- * deduplicates jobs by
- * ClientRequestToken as MediaConvert does, and answers GetJob with the job as a test ended it.
+ * deduplicates jobs by ClientRequestToken as MediaConvert does, and answers GetJob with the job as a
+ * test ended it.
  */
 public final class MediaConvertStub implements AutoCloseable {
 
