@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# How long vodflow takes from `java -jar` to ready (/q/health/ready = 200), against embedded services,
+# How long vodflow takes from `java -jar` to ready (/q/health/ready = 200, on the management port for
+# vodflow), against embedded services,
 # beside a bare Quarkus application (bench/bare-quarkus: REST and health only) started in the same run
 # as the baseline (see src/test/java/io/vodflow/bench/StartupBenchmark.java). Prints, for each of
 #   bare Quarkus          the baseline, on this JVM
@@ -11,7 +12,8 @@
 # the median and fastest of 5 launches, Quarkus' own "started in", and the ratios to the baseline.
 # JDK 25 is looked for under /usr/lib/jvm; name another with STARTUP_JAVA25=/path/to/bin/java.
 # STARTUP_OTHER_JAR=/path/to/quarkus-app/quarkus-run.jar adds another build of vodflow to the same run
-# (one from before a change, to compare with).
+# (one from before a change, to compare with; vodflow is asked for readiness on its management port,
+# which builds before 2026-12-01 do not open).
 # Record the output in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,8 +4,8 @@
 // sees, because it depends on how kustomize combined the layers: transformers of one layer do not
 // reach the objects of another, and a name a pod refers to is only rewritten (ConfigMap hash
 // suffix) when both are in the same namespace. So: every object is in the overlay's namespace,
-// every container has the image set through `images:`, and every name a pod or a ScaledObject
-// refers to is an object of the same output.
+// every container has the image set through `images:` and declares the ports its probes name, and
+// every name a pod or a ScaledObject refers to is an object of the same output.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -90,6 +90,17 @@ function references(object) {
   return found;
 }
 
+// Ports a probe names that its container does not declare. A probe may name a port rather than give
+// its number; a name the container lacks is accepted by the schema and by the apply, and only fails
+// as a probe that never succeeds (the health checks are on the management port, not the API's).
+function unknownProbePorts(container) {
+  const declared = new Set((container.ports || []).map((port) => port.name).filter(Boolean));
+  return ['readinessProbe', 'livenessProbe', 'startupProbe']
+    .map((probe) => container[probe] && (container[probe].httpGet || container[probe].tcpSocket))
+    .filter((action) => action && typeof action.port === 'string' && !declared.has(action.port))
+    .map((action) => action.port);
+}
+
 // "registry/name:tag" or "name@digest" → the name an `images:` entry matches.
 const imageName = (image) => image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
 
@@ -118,6 +129,9 @@ function check(objects, placeholders) {
     for (const container of podSpecs(object).flatMap(containers)) {
       if (placeholders.has(imageName(container.image))) {
         problem(`container ${container.name} keeps the placeholder image ${container.image}: no images: entry reached it`);
+      }
+      for (const port of unknownProbePorts(container)) {
+        problem(`container ${container.name} probes port ${port}, which it does not declare`);
       }
     }
     for (const reference of references(object)) {

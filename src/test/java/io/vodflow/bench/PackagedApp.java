@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +49,10 @@ final class PackagedApp implements AutoCloseable {
             throw new IllegalStateException("No " + JAR + ": package the application first (./mvnw package)");
         }
         PackagedAppCloud cloud = new PackagedAppCloud();
-        return new PackagedApp(cloud, new HashMap<>(cloud.start()));
+        Map<String, String> settings = new HashMap<>(cloud.start());
+        // A port known in advance, as the HTTP port is here (both set: see PackagedAppCloud).
+        settings.put("quarkus.management.port", LocalCloudTestPorts.freePort());
+        return new PackagedApp(cloud, settings);
     }
 
     /** The settings the application gets, which name the embedded services; add to them before launching. */
@@ -73,20 +77,22 @@ final class PackagedApp implements AutoCloseable {
     long launch(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
         List<String> options = new ArrayList<>(jvmOptions);
         settings.forEach((setting, value) -> options.add("-D" + setting + "=" + value));
-        return start(java, options, jar, log);
+        return start(java, options, jar, log, Optional.of(management()));
     }
 
     /**
      * Starts another Quarkus application, without the application's settings (a bare one, to compare
-     * with), and waits until its readiness check answers 200; {@link #stop} stops it.
+     * with), and waits until its readiness check, on its HTTP port, answers 200; {@link #stop} stops it.
      *
      * @return nanoseconds from starting the process to ready
      */
     long launchOther(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
-        return start(java, jvmOptions, jar, log);
+        return start(java, jvmOptions, jar, log, Optional.empty());
     }
 
-    private long start(Path java, List<String> jvmOptions, Path jar, Path log) throws IOException {
+    /** Starts a process and waits for the readiness check of {@code management}, else of its HTTP port. */
+    private long start(Path java, List<String> jvmOptions, Path jar, Path log, Optional<URI> management)
+            throws IOException {
         int port = Integer.parseInt(LocalCloudTestPorts.freePort());
         base = URI.create("http://127.0.0.1:" + port);
         List<String> command = new ArrayList<>(List.of(java.toString()));
@@ -99,7 +105,7 @@ final class PackagedApp implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        HttpRequest readiness = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+        HttpRequest readiness = HttpRequest.newBuilder(management.orElse(base).resolve("/q/health/ready"))
                 .timeout(Duration.ofSeconds(5))
                 .build();
         await().atMost(Duration.ofMinutes(2))
@@ -121,6 +127,11 @@ final class PackagedApp implements AutoCloseable {
 
     URI base() {
         return base;
+    }
+
+    /** Where the application serves health and metrics: its management interface, as in production. */
+    URI management() {
+        return URI.create("http://127.0.0.1:" + settings.get("quarkus.management.port"));
     }
 
     long pid() {

@@ -324,7 +324,8 @@ class SseBenchmark {
     private long heapUsed(PackagedApp app) throws IOException, InterruptedException {
         jcmd(app, "GC.run");
         String metrics = http.send(
-                        HttpRequest.newBuilder(app.base().resolve("/q/metrics")).build(),
+                        HttpRequest.newBuilder(app.management().resolve("/q/metrics"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         Matcher pool = HEAP_USED.matcher(metrics);

@@ -45,6 +45,11 @@ public class PackagedAppCloud implements QuarkusTestResourceLifecycleManager {
                 "vodflow.local.work-dir",
                 Path.of("target", "packaged-app-work").toAbsolutePath().toString());
         settings.put("vodflow.local.status-update-interval", "1s");
+        // A random port, as the integration test launcher gives the HTTP port: Micrometer tags a
+        // server's meters with its port only when the port is set, and with one server tagged and the
+        // other not, the second fails to start. The application names the port in its log
+        // (testing.ManagementInterface).
+        settings.put("quarkus.management.port", "0");
         return settings;
     }
 

@@ -3,6 +3,7 @@ package io.vodflow.packaging;
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -13,8 +14,11 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.localcloud.PackagedAppCloud;
+import io.vodflow.testing.ManagementInterface;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,8 +98,27 @@ class PackagedApiIT {
     }
 
     @Test
-    void healthAndSignInAreOpen() {
-        RestAssured.given().get("/q/health/ready").then().statusCode(200);
+    void healthAndMetricsAreServedOnTheManagementPortOnly() throws IOException {
+        String management = managementInterface().toString();
+        RestAssured.given().get(management + "/q/health/ready").then().statusCode(200);
+        RestAssured.given()
+                .get(management + "/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("jvm_memory_used_bytes"));
+        RestAssured.given().get(management + "/q/openapi").then().statusCode(200);
+        // The service's port, the one its Kubernetes Service exposes, serves none of them.
+        for (String path : List.of("/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi")) {
+            RestAssured.given().get(path).then().statusCode(404);
+        }
         RestAssured.given().get("/auth/config").then().statusCode(200).body("enabled", is(true));
+    }
+
+    /** The launcher writes the application's output to target/quarkus.log; its start-up line names the port. */
+    private static URI managementInterface() throws IOException {
+        return Files.readAllLines(Path.of("target", "quarkus.log")).stream()
+                .flatMap(line -> ManagementInterface.namedIn(line).stream())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no management interface in target/quarkus.log"));
     }
 }

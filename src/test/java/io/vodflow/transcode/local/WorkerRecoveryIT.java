@@ -11,6 +11,7 @@ import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.localcloud.LocalCloud;
 import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.ManagementInterface;
 import io.vodflow.testing.Processes;
 import io.vodflow.testing.ProductionSettings;
 import io.vodflow.testing.TestMedia;
@@ -31,12 +32,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,8 +64,8 @@ class WorkerRecoveryIT {
     @Inject
     FfmpegTools ffmpeg;
 
-    /** The HTTP port of each worker, by name, as it logged it. */
-    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    /** The management interface of each worker (its health checks), by name, as it logged it. */
+    private final Map<String, URI> managementInterfaces = new ConcurrentHashMap<>();
 
     @Test
     void aJobWhoseWorkerIsKilledIsTakenUpAgainAndCompletes() throws Exception {
@@ -152,6 +152,7 @@ class WorkerRecoveryIT {
                 config.queues().jobEvents(),
                 config.queues().transcodeJobs().orElseThrow()));
         settings.put("quarkus.http.port", "0");
+        settings.put("quarkus.management.port", "0");
         settings.put("vodflow.local.visibility-timeout", "6s");
         settings.put("vodflow.local.status-update-interval", "1s");
         settings.put(
@@ -172,21 +173,19 @@ class WorkerRecoveryIT {
         Path log = log(name);
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread output = new Thread(
-                () -> copyUntilReady(process, log, port -> ports.put(name, port), ready), "worker-" + name + "-output");
+                () -> copyUntilReady(process, log, management -> managementInterfaces.put(name, management), ready),
+                "worker-" + name + "-output");
         output.setDaemon(true);
         output.start();
         ready.orTimeout(60, TimeUnit.SECONDS).join();
         return process;
     }
 
-    /** In the worker's JSON log line: "Listening on: http://0.0.0.0:43117". */
-    private static final Pattern LISTENING = Pattern.compile("Listening on: https?://[^:/\\s\"]+:(\\d+)");
-
     /** The worker's readiness check; with the JDK's client, as RestAssured would use this test's port. */
     private HttpResponse<String> readiness(String worker) throws IOException, InterruptedException {
         return HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(worker) + "/q/health/ready"))
+                        HttpRequest.newBuilder(managementInterfaces.get(worker).resolve("/q/health/ready"))
                                 .timeout(Duration.ofSeconds(10))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -197,7 +196,7 @@ class WorkerRecoveryIT {
     }
 
     private static void copyUntilReady(
-            Process process, Path log, IntConsumer listening, CompletableFuture<Void> ready) {
+            Process process, Path log, Consumer<URI> listening, CompletableFuture<Void> ready) {
         try (BufferedReader lines =
                         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 var out = Files.newBufferedWriter(log)) {
@@ -209,9 +208,9 @@ class WorkerRecoveryIT {
                 out.flush();
                 working |= line.contains("Local transcoding worker running");
                 // Quarkus says where it listens once every start-up observer, the worker's too, ran.
-                Matcher port = LISTENING.matcher(line);
-                if (port.find()) {
-                    listening.accept(Integer.parseInt(port.group(1)));
+                Optional<URI> management = ManagementInterface.namedIn(line);
+                if (management.isPresent()) {
+                    listening.accept(management.get());
                     if (working) {
                         ready.complete(null);
                     }
