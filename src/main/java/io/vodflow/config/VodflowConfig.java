@@ -345,6 +345,13 @@ public interface VodflowConfig {
         @WithDefault("15s")
         Duration heartbeatInterval();
 
+        /**
+         * How many Server-Sent Events streams may follow one owner's videos at once on one replica; more
+         * are refused with a 429 problem.
+         */
+        @WithDefault("100")
+        int streamsPerOwner();
+
         /** How long job events wait before another try after a passing fault. */
         @WithDefault("10s")
         Duration retryDelay();

@@ -3,8 +3,10 @@ package io.vodflow.status;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import io.vodflow.support.WithoutContextPropagation;
 import io.vodflow.video.ReachableVideo;
+import io.vodflow.video.ReachableVideoFilter;
 import io.vodflow.video.VideoView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -29,9 +31,11 @@ import org.jboss.resteasy.reactive.RestHeader;
 public class VideoEventsResource {
 
     private final VideoStreams streams;
+    private final StreamsPerOwner perOwner;
 
-    VideoEventsResource(VideoStreams streams) {
+    VideoEventsResource(VideoStreams streams, StreamsPerOwner perOwner) {
         this.streams = streams;
+        this.perOwner = perOwner;
     }
 
     @GET
@@ -60,12 +64,19 @@ public class VideoEventsResource {
     @APIResponse(responseCode = "401", description = "Neither a bearer token nor the video's events link")
     @APIResponse(responseCode = "403", description = "The events link expired or is another video's")
     @APIResponse(responseCode = "404", description = "No such video")
+    @APIResponse(
+            responseCode = "429",
+            description = "The video's owner has vodflow.status.streams-per-owner streams open on this server")
     public Multi<Void> events(
             @PathParam("id") String id,
             @Parameter(description = "Resume after this event id: changes up to it are not sent again")
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
-            @Context HttpServerResponse response) {
+            @Context RoutingContext routing) {
+        // Counted until the response ends, however it ends: completed, failed, or the client gone.
+        Runnable leave = perOwner.admit(ReachableVideoFilter.reached(routing).owner());
+        routing.addEndHandler(ended -> leave.run());
+        HttpServerResponse response = routing.response();
         io.vertx.core.Context connection = Vertx.currentContext();
         Executor onConnection =
                 connection == null ? Runnable::run : task -> connection.runOnContext(ignored -> task.run());

@@ -1,6 +1,7 @@
 package io.vodflow.video;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Callers;
 import io.vodflow.security.LinkSigner;
@@ -11,9 +12,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Lets an endpoint marked {@link ReachableVideo} run only for a video its caller may reach: with a
  * bearer token, one they own; with a signed {@code access} link (EventSource sends no header), the
- * video the link was made for, until it expires.
+ * video the link was made for, until it expires. The endpoint finds the video as {@link #reached}.
  */
 public class ReachableVideoFilter {
+
+    private static final String REACHED = ReachableVideoFilter.class.getName() + ".reached";
 
     private final VideoRepository videos;
     private final Callers callers;
@@ -27,12 +30,15 @@ public class ReachableVideoFilter {
 
     @ReachableVideo
     @ServerRequestFilter
-    public Uni<Void> requireVideo(ContainerRequestContext request) {
+    public Uni<Void> requireVideo(ContainerRequestContext request, RoutingContext routing) {
         // Failures are ApiProblems or authentication exceptions, which the central mapper answers.
         String id = request.getUriInfo().getPathParameters().getFirst("id");
         String access = request.getUriInfo().getQueryParameters().getFirst("access");
         if (access == null) {
-            return callers.current().flatMap(caller -> videos.get(id, caller)).replaceWithVoid();
+            return callers.current()
+                    .flatMap(caller -> videos.get(id, caller))
+                    .invoke(video -> routing.put(REACHED, video))
+                    .replaceWithVoid();
         }
         if (!signer.verify(LinkSigner.Purpose.EVENTS, id, access, Instant.now())) {
             return Uni.createFrom()
@@ -43,6 +49,12 @@ public class ReachableVideoFilter {
                 .onItem()
                 .ifNull()
                 .failWith(() -> ApiProblem.notFound("There is no video " + id))
+                .invoke(video -> routing.put(REACHED, video))
                 .replaceWithVoid();
+    }
+
+    /** The video, as read when the request was let through. */
+    public static Video reached(RoutingContext routing) {
+        return routing.get(REACHED);
     }
 }

@@ -66,6 +66,8 @@ class SseBenchmark {
                             Path.of("target", "sse-benchmark-work")
                                     .toAbsolutePath()
                                     .toString());
+            // Every subscriber follows a video of the benchmark's one account: past the limit per owner.
+            app.settings().put("vodflow.status.streams-per-owner", Integer.toString(2 * SUBSCRIBERS));
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             // The heap the issue allows, and the collector of the k8s/base pod (see ApiBenchmark): G1 with
             // -Dbench.collector=G1.
