@@ -307,15 +307,21 @@ public class VideoRepository {
     /** One listing: an index and the partition of it that is read. */
     private record Listing(String index, String key, String partition) {
 
-        /** The cursor's start key, when it is one this listing issued: its own index and partition. */
+        /**
+         * The cursor's start key, when it is one this listing could have issued: its own index and
+         * partition, a video id and a creation time. Anything else would fail at DynamoDB instead (an
+         * empty or oversized key, a number out of its range), as a fault rather than a bad request.
+         */
         Map<String, AttributeValue> decode(String cursor) {
             try {
                 JsonNode node = CURSOR_JSON.readTree(Base64.getUrlDecoder().decode(cursor));
                 boolean wellFormed = node instanceof ObjectNode object
                         && object.size() == 3
-                        && object.path(VideoTable.ID).isTextual()
-                        && partition.equals(object.path(key).asText())
-                        && object.path(VideoTable.CREATED_MILLIS).isIntegralNumber();
+                        && VideoKeys.isValidId(object.path(VideoTable.ID).textValue())
+                        && partition.equals(object.path(key).textValue())
+                        && object.path(VideoTable.CREATED_MILLIS).isIntegralNumber()
+                        && object.path(VideoTable.CREATED_MILLIS).canConvertToLong()
+                        && object.path(VideoTable.CREATED_MILLIS).longValue() >= 0;
                 if (!wellFormed) {
                     throw new IllegalArgumentException("not a cursor of this listing");
                 }

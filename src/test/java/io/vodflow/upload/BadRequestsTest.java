@@ -7,18 +7,25 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.testing.Users;
+import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,6 +42,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class BadRequestsTest {
 
     private static final String UNKNOWN = "3f2c9a1e-0000-4000-8000-000000000000";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     DynamoDbClient dynamo;
@@ -154,6 +162,35 @@ class BadRequestsTest {
                 .statusCode(400)
                 .body("field", equalTo("fileName"))
                 .body("errors.field", org.hamcrest.Matchers.contains("fileName", "contentType", "sizeBytes"));
+    }
+
+    @Test
+    void aCursorAlteredWithinItsOwnListingIsABadRequest() throws IOException {
+        VideoApi.create("a.mp4", "video/mp4", 10);
+        VideoApi.create("b.mp4", "video/mp4", 10);
+        String cursor =
+                given().get("/videos?limit=1").then().statusCode(200).extract().path("nextCursor");
+        ObjectNode key = (ObjectNode) JSON.readTree(Base64.getUrlDecoder().decode(cursor));
+        String owner = key.path("owner").asText();
+        Map<String, UnaryOperator<ObjectNode>> alterations = Map.of(
+                "an empty id", altered -> altered.put("id", ""),
+                "an id of 2,100 characters", altered -> altered.put("id", "x".repeat(2100)),
+                "a creation time beyond any number",
+                        altered -> altered.put("createdMillis", new BigInteger("9".repeat(40))),
+                "a negative creation time", altered -> altered.put("createdMillis", -1),
+                "the owner as a number", altered -> altered.put("owner", 7));
+        assertThat(owner).isNotEmpty();
+
+        alterations.forEach((what, alteration) -> {
+            String forged = Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(alteration.apply(key.deepCopy()).toString().getBytes(StandardCharsets.UTF_8));
+            given().get("/videos?cursor=" + forged)
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("field", equalTo("cursor"));
+        });
     }
 
     // The two absurd bodies below go over a plain socket: the test client's request logging would
