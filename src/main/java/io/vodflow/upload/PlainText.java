@@ -35,8 +35,14 @@ public @interface PlainText {
 
     class Validator implements ConstraintValidator<PlainText, String> {
 
-        /** C0 and C1 control characters, DEL included; a name or a title never needs them. */
-        static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F]");
+        /**
+         * C0 and C1 control characters, DEL included, line and paragraph separators, and the bidi
+         * embeddings, overrides and isolates: a name or a title never needs them, and the last make
+         * "clip", U+202E, "exe.mp4" show as "clip4pm.exe" wherever it is displayed. The marks a right-to-left
+         * text may need (U+200E, U+200F) stay allowed.
+         */
+        static final Pattern CONTROL =
+                Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
 
         private int maxLength;
 

@@ -61,6 +61,12 @@ class BadRequestsTest {
                 create("fileName over 255 characters", body(longName, "video/mp4", "10"), 400, "fileName"),
                 create("control character in fileName", body("bell\\u0007.mp4", "video/mp4", "10"), 400, "fileName"),
                 create("newline in fileName", body("two\\nlines.mp4", "video/mp4", "10"), 400, "fileName"),
+                create(
+                        "right-to-left override in fileName",
+                        body("clip\\u202Eexe.mp4", "video/mp4", "10"),
+                        400,
+                        "fileName"),
+                create("line separator in fileName", body("two\\u2028lines.mp4", "video/mp4", "10"), 400, "fileName"),
                 create("missing contentType", "{\"fileName\":\"a.mp4\",\"sizeBytes\":10}", 400, "contentType"),
                 create("contentType not a media type", body("a.mp4", "mp4", "10"), 400, "contentType"),
                 create(
