@@ -214,8 +214,10 @@ public class IngestService {
                             video.trace(),
                             template.fitted(video.id(), media, video.limits()));
                     return startOrFind(request, claimed.claim().submittingAt())
-                            .flatMap(jobId -> submitted(video.id(), attempt, jobId))
-                            .call(submitted -> preview(request))
+                            .flatMap(jobId -> submitted(video.id(), attempt, jobId)
+                                    .call(recorded -> recorded == null || recorded.isDeleting()
+                                            ? cancelUnwatched(video.id(), jobId)
+                                            : preview(request)))
                             .onFailure(JobRejectedException.class)
                             .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
                 });
@@ -285,6 +287,19 @@ public class IngestService {
     private Uni<Video> submitted(String id, int attempt, String jobId) {
         VideoLog.infof(LOG, id, "Video %s attempt %d submitted to %s as job %s", id, attempt, transcoder.name(), jobId);
         return videos.update(id, video -> video.submitted(attempt, jobId, transcoder.name(), Instant.now()));
+    }
+
+    /**
+     * A job that started after its video's delete had looked for one to cancel: no record holds it, so
+     * nothing would watch or cancel it, and MediaConvert would bill it to the end. Its outputs go when
+     * its final event finds no video.
+     */
+    private Uni<Void> cancelUnwatched(String id, String jobId) {
+        VideoLog.infof(LOG, id, "Video %s was deleted while its job %s was being submitted; canceling it", id, jobId);
+        return transcoder.cancel(jobId).onFailure().recoverWithItem(failure -> {
+            VideoLog.warnf(LOG, id, "Job %s of deleted video %s could not be canceled: %s", jobId, id, failure);
+            return null;
+        });
     }
 
     private Uni<Video> fail(Video claimed, String code, String reason) {

@@ -202,12 +202,13 @@ public record Video(
                 : this;
     }
 
-    /** Whether this delivery holds the arrived upload of this attempt. */
+    /** Whether this delivery holds the arrived upload of this attempt, of a video not being deleted. */
     public boolean claimedBy(String deliveryId, int attempt) {
         return status == VideoStatus.UPLOADED
                 && this.attempt == attempt
                 && claim != null
-                && deliveryId.equals(claim.by());
+                && deliveryId.equals(claim.by())
+                && deletingAt == null;
     }
 
     /** Probing found what the source holds; recorded only while the probing delivery holds the claim. */

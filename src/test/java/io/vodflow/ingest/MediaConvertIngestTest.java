@@ -232,6 +232,29 @@ class MediaConvertIngestTest {
     }
 
     @Test
+    void aJobCreatedForAVideoDeletedMeanwhileIsCanceled() {
+        mediaConvert.holdCreateJobs();
+        try {
+            String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+            await().atMost(TIMEOUT)
+                    .until(() -> !mediaConvert.createJobRequests(id).isEmpty());
+
+            // The video has no job yet to cancel: the delete cannot stop the one being created.
+            given().delete("/videos/{id}", id).then().statusCode(204);
+            mediaConvert.release();
+
+            await().atMost(TIMEOUT).until(() -> mediaConvert.jobId(id, 1) != null);
+            String jobId = mediaConvert.jobId(id, 1);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(mediaConvert.cancelRequests())
+                    .as("the job MediaConvert created after the delete, which nothing would watch")
+                    .anyMatch(request -> request.path().endsWith("/jobs/" + jobId)));
+            given().get("/videos/{id}", id).then().statusCode(404);
+        } finally {
+            mediaConvert.answerNormally();
+        }
+    }
+
+    @Test
     void anUploadThatKeepsFailingEndsInErrorInsteadOfWaitingForEver() {
         mediaConvert.answerAlways(500);
         try {

@@ -43,6 +43,8 @@ public final class MediaConvertStub implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     /** How many more requests of each method get no answer. */
     private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
+    /** While set, CreateJob calls wait for it before they are answered. */
+    private volatile CountDownLatch held;
 
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
@@ -92,6 +94,21 @@ public final class MediaConvertStub implements AutoCloseable {
     public void answerNormally() {
         always = null;
         stalls.clear();
+        release();
+    }
+
+    /** CreateJob calls from now on wait, until {@link #release()}, before they are answered as usual. */
+    public void holdCreateJobs() {
+        held = new CountDownLatch(1);
+    }
+
+    /** Answers the CreateJob calls {@link #holdCreateJobs()} held, and those after them at once. */
+    public void release() {
+        CountDownLatch waiting = held;
+        held = null;
+        if (waiting != null) {
+            waiting.countDown();
+        }
     }
 
     /** The next request with this HTTP method gets no answer at all, as from a MediaConvert that hangs. */
@@ -205,6 +222,7 @@ public final class MediaConvertStub implements AutoCloseable {
                 getJob(exchange);
                 return;
             }
+            awaitRelease();
             Integer status = always != null ? always : script.poll();
             if (status == null || status == 200) {
                 String token = body.path("clientRequestToken").asText();
@@ -320,6 +338,17 @@ public final class MediaConvertStub implements AutoCloseable {
     /** Every request received so far, for failure messages. */
     public List<Request> requests() {
         return new ArrayList<>(requests);
+    }
+
+    private void awaitRelease() {
+        CountDownLatch waiting = held;
+        if (waiting != null) {
+            try {
+                waiting.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void awaitClosing() {

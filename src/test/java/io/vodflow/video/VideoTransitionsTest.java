@@ -77,6 +77,15 @@ class VideoTransitionsTest {
     }
 
     @Test
+    void aVideoBeingDeletedIsNoLongerTakenIn() {
+        MediaInfo media = new MediaInfo(10, "video/mp4", "mov", "h264", "aac", 640, 360, 0, 25, 1000, 2);
+        Video deleting = in(UPLOADED).deleting(LATER);
+        assertThat(deleting.claimedBy("delivery-1", 1)).isFalse();
+        assertThat(deleting.probed("delivery-1", 1, media, LATER)).isSameAs(deleting);
+        assertThat(deleting.submitting("delivery-1", 1, LATER)).isSameAs(deleting);
+    }
+
+    @Test
     void settingOutToSubmitIsRecordedOnceAndOutlivesATakeover() {
         assertTransition(video -> video.submitting("delivery-1", 1, LATER), moves(UPLOADED, UPLOADED));
         Video uploaded = in(UPLOADED);
