@@ -101,6 +101,9 @@ class VodflowStack extends cdk.Stack {
           maxAge: 3600,
         },
       ],
+      // MediaConvert and the local engine write large outputs in parts; a job stopped mid-write
+      // leaves parts that are stored (and billed) unseen until aborted.
+      lifecycleRules: [{ id: 'abandoned-parts', abortIncompleteMultipartUploadAfter: Duration.days(2) }],
     });
 
     // ---- Queues ------------------------------------------------------------------------------

@@ -165,10 +165,14 @@ describe('buckets', () => {
     ]);
   });
 
-  test('players on the page may GET from the output bucket', () => {
-    const [rule] = resources[id(r.outputBucket)].Properties.CorsConfiguration.CorsRules;
+  test('players on the page may GET from the output bucket; parts of an output never completed go after 2 days', () => {
+    const p = resources[id(r.outputBucket)].Properties;
+    const [rule] = p.CorsConfiguration.CorsRules;
     assert.deepEqual(rule.AllowedMethods, ['GET', 'HEAD']);
     assert.deepEqual(rule.AllowedOrigins, ['https://videos.example.com']);
+    assert.deepEqual(p.LifecycleConfiguration.Rules, [
+      { Id: 'abandoned-parts', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+    ]);
   });
 
   test('objects created as uploads/<id>/source are reported to the uploads queue, and only the input bucket may send there', () => {
