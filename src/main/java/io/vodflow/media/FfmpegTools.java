@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,9 @@ public class FfmpegTools {
      */
     public record Tool(String executable, Map<String, String> environment, String version, long memoryLimit) {
 
+        /** What a tool keeps of the service's environment (SystemRoot: Windows' sockets need it). */
+        private static final Set<String> INHERITED_VARIABLES = Set.of("PATH", "TMPDIR", "TMP", "TEMP", "SystemRoot");
+
         public Tool(String executable, Map<String, String> environment, String version) {
             this(executable, environment, version, 0);
         }
@@ -90,9 +94,13 @@ public class FfmpegTools {
             command.add(executable);
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().putAll(environment);
-            // The device library stand-ins rely on the loader binding symbols lazily.
-            builder.environment().remove("LD_BIND_NOW");
+            // The tools read hostile files (a playlist may name /proc/self/environ): they get none of the
+            // service's environment (its credentials, its signing key), only what finds programs and
+            // temporary space, and their own libraries. LD_BIND_NOW goes too: the device library
+            // stand-ins rely on the loader binding symbols lazily.
+            Map<String, String> inherited = builder.environment();
+            inherited.keySet().retainAll(INHERITED_VARIABLES);
+            inherited.putAll(environment);
             return builder;
         }
 
