@@ -15,7 +15,7 @@ import java.lang.annotation.Target;
 import java.util.regex.Pattern;
 
 /**
- * A short text a client names something with (a file name, a title): not blank, at most
+ * A short text a client names something with (a file name, a title): something visible, at most
  * {@link #maxLength} characters (code points, as people count them), no control characters. Null is
  * valid: add {@code @NotNull} where the text is required.
  */
@@ -61,13 +61,24 @@ public @interface PlainText {
             if (value == null) {
                 return null;
             }
-            if (value.isBlank()) {
+            if (value.codePoints().allMatch(Validator::invisible)) {
                 return "must not be blank";
             }
             if (value.codePointCount(0, value.length()) > maxLength) {
                 return "must be at most " + maxLength + " characters long";
             }
             return CONTROL.matcher(value).find() ? "must not contain control characters" : null;
+        }
+
+        /**
+         * Spaces (the no-break ones too, which {@link String#isBlank} lets through) and the invisible
+         * format characters (zero-width spaces and joiners, the byte order mark): a title made of them
+         * only shows as nothing.
+         */
+        private static boolean invisible(int codePoint) {
+            return Character.isWhitespace(codePoint)
+                    || Character.isSpaceChar(codePoint)
+                    || Character.getType(codePoint) == Character.FORMAT;
         }
     }
 }

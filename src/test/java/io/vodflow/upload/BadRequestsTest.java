@@ -67,6 +67,12 @@ class BadRequestsTest {
                         400,
                         "fileName"),
                 create("line separator in fileName", body("two\\u2028lines.mp4", "video/mp4", "10"), 400, "fileName"),
+                create(
+                        "title of nothing visible",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                                + "\"title\":\"\\u200B\\u00A0\\u2060\\uFEFF\"}",
+                        400,
+                        "title"),
                 create("missing contentType", "{\"fileName\":\"a.mp4\",\"sizeBytes\":10}", 400, "contentType"),
                 create("contentType not a media type", body("a.mp4", "mp4", "10"), 400, "contentType"),
                 create(
