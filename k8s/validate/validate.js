@@ -5,7 +5,9 @@
 // reach the objects of another, and a name a pod refers to is only rewritten (ConfigMap hash
 // suffix) when both are in the same namespace. So: every object is in the overlay's namespace,
 // every container has the image set through `images:` and declares the ports its probes name, and
-// every name a pod or a ScaledObject refers to is an object of the same output.
+// every name a pod or a ScaledObject refers to is an object of the same output. And what keeps a
+// pod's reach small, which a new workload easily forgets: a NetworkPolicy selects it both ways, it
+// holds no Kubernetes API token, and only pods behind a Service hold the link-signing key.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -14,14 +16,16 @@ const yaml = require('js-yaml');
 const core = require('kubernetes-models/v1');
 const apps = require('kubernetes-models/apps/v1');
 const policy = require('kubernetes-models/policy/v1');
+const networking = require('kubernetes-models/networking.k8s.io/v1');
 const keda = require('@kubernetes-models/keda/keda.sh/v1alpha1');
 
-const models = { ...core, ...apps, ...policy, ...keda };
+const models = { ...core, ...apps, ...policy, ...networking, ...keda };
 const root = path.resolve(__dirname, '..');
 
 // Created once by hand, so that no key is ever in the repository: the command is in
 // k8s/base/kustomization.yaml.
-const createdByHand = new Set(['Secret/vodflow-auth']);
+const signingKey = 'Secret/vodflow-auth';
+const createdByHand = new Set([signingKey]);
 // Kinds without a namespace; an object of any other kind must be in the overlay's Namespace.
 const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 
@@ -101,6 +105,31 @@ function unknownProbePorts(container) {
     .map((action) => action.port);
 }
 
+// Whether a label selector's matchLabels (a Service's selector is those alone) match these labels.
+const selects = (matchLabels, labels) =>
+  Object.entries(matchLabels || {}).every(([key, value]) => (labels || {})[key] === value);
+
+// What keeps a workload's pods to what they need, as problems.
+function reach(object, objects) {
+  const problems = [];
+  const labels = object.spec.template.metadata.labels;
+  const pod = object.spec.template.spec;
+  if (pod.automountServiceAccountToken !== false) {
+    problems.push('mounts a Kubernetes API token (set automountServiceAccountToken: false)');
+  }
+  const policies = objects.filter((other) => other.kind === 'NetworkPolicy' && selects(other.spec.podSelector.matchLabels, labels));
+  for (const direction of ['Ingress', 'Egress']) {
+    if (!policies.some((other) => (other.spec.policyTypes || []).includes(direction))) {
+      problems.push(`has no NetworkPolicy for its ${direction.toLowerCase()}`);
+    }
+  }
+  const served = objects.some((other) => other.kind === 'Service' && selects(other.spec.selector, labels));
+  if (!served && references(object).includes(signingKey)) {
+    problems.push(`gets ${signingKey} but no Service sends it requests: only the API's pods sign links`);
+  }
+  return problems;
+}
+
 // "registry/name:tag" or "name@digest" → the name an `images:` entry matches.
 const imageName = (image) => image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
 
@@ -133,6 +162,9 @@ function check(objects, placeholders) {
       for (const port of unknownProbePorts(container)) {
         problem(`container ${container.name} probes port ${port}, which it does not declare`);
       }
+    }
+    if (object.spec && object.spec.template && object.spec.template.spec) {
+      reach(object, objects).forEach(problem);
     }
     for (const reference of references(object)) {
       const [refKind, refName] = reference.split('/');

@@ -9,12 +9,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Production starts only with a key to sign links and the client ids whose tokens it accepts, or with
  * sign-in turned off on purpose, which every start then repeats in the log. (Without a provider,
- * quarkus-oidc stops the start itself, naming {@code quarkus.oidc.auth-server-url}.)
+ * quarkus-oidc stops the start itself, naming {@code quarkus.oidc.auth-server-url}.) A replica that
+ * serves no API ({@code quarkus.http.host-enabled=false}: a transcoding worker) needs neither, and is
+ * better off without the key.
  */
 @ApplicationScoped
 class AuthChecks implements StartupCheck {
@@ -23,10 +26,15 @@ class AuthChecks implements StartupCheck {
 
     private final VodflowConfig config;
     private final OidcConfig oidc;
+    private final boolean servesApi;
 
-    AuthChecks(VodflowConfig config, OidcConfig oidc) {
+    AuthChecks(
+            VodflowConfig config,
+            OidcConfig oidc,
+            @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean servesApi) {
         this.config = config;
         this.oidc = oidc;
+        this.servesApi = servesApi;
     }
 
     @Override
@@ -49,7 +57,7 @@ class AuthChecks implements StartupCheck {
             problems.add("CloudFront signed cookies need vodflow.playback.base-url and all three of"
                     + " vodflow.playback.cloudfront.key-pair-id, private-key-file and cookie-domain.");
         }
-        if (!auth.enabled() || LaunchMode.current() != LaunchMode.NORMAL) {
+        if (!auth.enabled() || !servesApi || LaunchMode.current() != LaunchMode.NORMAL) {
             return problems;
         }
         if (auth.signingKey().isEmpty()) {
@@ -64,7 +72,7 @@ class AuthChecks implements StartupCheck {
     }
 
     void warnWhenOff(@Observes StartupEvent event) {
-        if (!config.auth().enabled()) {
+        if (!config.auth().enabled() && servesApi) {
             LOG.warn("Sign-in is off (vodflow.auth.enabled=false): anyone who reaches this service may list,"
                     + " watch and delete every video");
         }

@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * ends COMPLETE. Stops workers in an orderly way, as rollouts do, three times during one job: each
  * reports itself not ready and hands the job back without using up an attempt, and the job still ends
  * COMPLETE. The workers are the packaged production application, run as separate processes
- * against this test's embedded services, so this runs after {@code package}, as an integration test.
+ * against this test's embedded services, so this runs after {@code package}, as an integration test;
+ * and run as k8s/self-hosted runs them, serving no API and holding no link-signing key.
  */
 @QuarkusTest
 @TestProfile(WorkerRecoveryIT.ApiOnly.class)
@@ -86,8 +88,14 @@ class WorkerRecoveryIT {
             assertThat(video.getList("playback.renditions")).hasSize(3);
             given().get(video.getString("playback.masterPlaylist")).then().statusCode(200);
             // Production logs JSON lines, each about a video carrying its id as a field.
-            assertThat(Files.readAllLines(log("second")))
+            List<String> lines = Files.readAllLines(log("second"));
+            assertThat(lines)
                     .anyMatch(line -> line.contains("Running job") && line.contains("\"videoId\":\"" + id + "\""));
+            assertThat(lines)
+                    .filteredOn(line -> line.contains("Management interface listening"))
+                    .singleElement(InstanceOfAssertFactories.STRING)
+                    .as("a worker listens on its management port only")
+                    .doesNotContain("Listening on: http");
             assertThat(Processes.ffmpegRunningFor(id))
                     .as("no ffmpeg of the killed worker left running")
                     .isFalse();
@@ -151,7 +159,9 @@ class WorkerRecoveryIT {
                 LocalCloud.Plan.of(config),
                 config.queues().jobEvents(),
                 config.queues().transcodeJobs().orElseThrow()));
-        settings.put("quarkus.http.port", "0");
+        // As k8s/self-hosted runs them: no API, so no key to sign its links with.
+        settings.remove("vodflow.auth.signing-key");
+        settings.put("quarkus.http.host-enabled", "false");
         settings.put("quarkus.management.port", "0");
         settings.put("vodflow.local.visibility-timeout", "6s");
         settings.put("vodflow.local.status-update-interval", "1s");
