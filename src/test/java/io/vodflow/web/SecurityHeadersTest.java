@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every answer, the page's and the API's, successful or not, tells browsers not to guess its type and
- * not to let another site frame it.
+ * Every answer, the page's and the API's, successful or not, tells browsers not to guess its type, not
+ * to let another site frame it, and to run no script but the page's own files.
  */
 @QuarkusTest
 class SecurityHeadersTest {
@@ -30,7 +30,9 @@ class SecurityHeadersTest {
 
         answers.forEach((what, answer) -> {
             assertThat(answer.header("X-Content-Type-Options")).as(what).isEqualTo("nosniff");
-            assertThat(answer.header("Content-Security-Policy")).as(what).isEqualTo("frame-ancestors 'none'");
+            assertThat(answer.header("Content-Security-Policy"))
+                    .as(what)
+                    .contains("frame-ancestors 'none'", "script-src 'self';", "object-src 'none'", "base-uri 'none'");
         });
         assertThat(answers.get("a refusal without a token").statusCode()).isEqualTo(401);
         assertThat(answers.get("a forged playback link").statusCode()).isEqualTo(403);

@@ -271,6 +271,19 @@ class WebPageTest {
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
+    @Test
+    void markupThatGetsIntoThePageRunsNoCode() {
+        openPage("Video files up to 10 GiB");
+
+        // As if a title had been written into the page as markup rather than as text.
+        browser.script("document.getElementById('video-meta').insertAdjacentHTML('beforeend',"
+                + " '<img src=\"/no-such-image\" onerror=\"window.injected = true\">'); return null");
+
+        browser.await(SHORT).until(driver -> browser.consoleErrors().stream()
+                .anyMatch(error -> error.contains("Content Security Policy")));
+        assertThat(browser.<Object>script("return window.injected ?? null")).isNull();
+    }
+
     private void openPage(String hint) {
         browser.openSignedIn(page, Users.USER);
         // The hint is written from GET /videos/limits: the page is ready to check files.
