@@ -125,20 +125,22 @@ public class IngestService {
 
     /**
      * Ends the video of {@code key} in ERROR when its upload cannot be handled after every allowed
-     * delivery, instead of leaving it in UPLOADED for ever. The owner reads the reason: it says what
-     * happened in their terms, while the cause (SDK text naming endpoints, buckets and request ids)
-     * stays in the log.
+     * delivery (or the reconciler's take-in), instead of leaving it in UPLOADED for ever, if that
+     * delivery still holds it. The owner reads the reason: it says what happened in their terms, while
+     * the cause (SDK text naming endpoints, buckets and request ids) stays in the log.
+     *
+     * @param howItFailed completes "it ... on the service's side", e.g. "failed 5 times in a row"
      */
-    public Uni<Void> giveUp(String key, String deliveryId, int deliveries) {
+    public Uni<Void> giveUp(String key, String deliveryId, String howItFailed) {
         Optional<String> id = VideoKeys.idOfSource(key);
         if (id.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Video.Failure failure = new Video.Failure(
                 "INGEST_FAILED",
-                "The upload could not be processed: it failed " + deliveries
-                        + " times in a row on the service's side (the operators' log says why);"
-                        + " upload the file again as a new video");
+                "The upload could not be processed: it " + howItFailed
+                        + " on the service's side (the operators' log says why); upload the file again as a new"
+                        + " video");
         return videos.update(
                         id.get(),
                         video -> video.claimedBy(deliveryId, video.attempt())

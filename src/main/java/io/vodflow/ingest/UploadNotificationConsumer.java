@@ -74,7 +74,8 @@ public class UploadNotificationConsumer {
                         return Multi.createFrom()
                                 .iterable(keys)
                                 .onItem()
-                                .transformToUniAndConcatenate(key -> ingest.giveUp(key, deliveryId, receives))
+                                .transformToUniAndConcatenate(
+                                        key -> ingest.giveUp(key, deliveryId, "failed " + receives + " times in a row"))
                                 .collect()
                                 .last()
                                 .flatMap(done -> Deliveries.done(message))

@@ -55,6 +55,9 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     /** What the reconciler did to a video. */
+    /** How the reconciler's own take-ins name their delivery, followed by a random id. */
+    private static final String TAKE_IN = "reconciler-";
+
     public enum Correction {
         NONE,
         EXPIRED,
@@ -62,7 +65,8 @@ public class Reconciler {
         FINISHED,
         RESUBMITTED,
         LOST,
-        DELETED;
+        DELETED,
+        GAVE_UP;
 
         String tag() {
             return name().toLowerCase().replace('_', '-');
@@ -172,7 +176,9 @@ public class Reconciler {
                     && video.claim() != null
                     && video.claim().at().plus(silence()).isBefore(now);
             if (claimStalled) {
-                return takeIn(video, "its claim is older than " + silence());
+                return video.claim().by().startsWith(TAKE_IN)
+                        ? giveUp(video)
+                        : takeIn(video, "its claim is older than " + silence());
             }
             boolean jobSilent = (video.status() == VideoStatus.SUBMITTED || video.status() == VideoStatus.PROGRESSING)
                     && video.job() != null
@@ -260,8 +266,22 @@ public class Reconciler {
     /** Takes the upload in as its notification would have: the claim decides who processes it. */
     private Uni<Correction> takeIn(Video video, String why) {
         VideoLog.infof(LOG, video.id(), "Video %s: taking its upload in again, as %s", video.id(), why);
-        return ingest.ingest(video.source().key(), "reconciler-" + UUID.randomUUID())
-                .replaceWith(Correction.TAKEN_IN);
+        return ingest.ingest(video.source().key(), TAKE_IN + UUID.randomUUID()).replaceWith(Correction.TAKEN_IN);
+    }
+
+    /**
+     * The reconciler took the upload in already, and that got no further either: whatever stops it
+     * lasts, and taking it in once per silence for ever would only hide that. It ends in ERROR.
+     */
+    private Uni<Correction> giveUp(Video video) {
+        VideoLog.warnf(
+                LOG,
+                video.id(),
+                "Video %s: taken in again at %s and stalled since; it ends in ERROR (the warnings before say why)",
+                video.id(),
+                video.claim().at());
+        return ingest.giveUp(video.source().key(), video.claim().by(), "failed again when it was taken in once more")
+                .replaceWith(Correction.GAVE_UP);
     }
 
     /** How long after creation an upload that has not arrived is given up. */

@@ -86,6 +86,29 @@ class ReconcilerTest {
     }
 
     @Test
+    void anUploadWhoseTakeInStalledIsTakenInAgainOnceThenEndsInError() {
+        String stalledOnce = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        String stalledTwice = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        // As if a delivery of its notification had taken it a silence ago and got no further (its
+        // replica died) and, for the second, then also the reconciler's own take-in (whatever stops it
+        // lasts). Long ago for the claim's lease too, which a take-in checks against the real time.
+        Instant stalledSince = Instant.now().minus(silence());
+        claim(stalledOnce, "9b2c4e1a-0d6f-4c57-a3b1-5e8f7a6d2c10", stalledSince);
+        claim(stalledTwice, "reconciler-0f3e5d7c-2b1a-4e69-8c4d-7a9b1e2f3c40", stalledSince);
+
+        reconcile(Instant.now());
+
+        VideoApi.awaitStatus(stalledOnce, "COMPLETE", Duration.ofMinutes(2));
+        Video ended = find(stalledTwice);
+        assertThat(ended.status()).isEqualTo(VideoStatus.ERROR);
+        assertThat(ended.error().code()).isEqualTo("INGEST_FAILED");
+        assertThat(ended.error().message())
+                .startsWith("The upload could not be processed: it failed again when it was taken in once more");
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("vodflow_reconciler_corrections_total{action=\"gave-up\"}");
+    }
+
+    @Test
     void aJobWhoseEventsWereLostIsFinishedFromWhatTheEngineKept() {
         String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         reconcile(Instant.now().plus(uploadAge()));
@@ -121,6 +144,14 @@ class ReconcilerTest {
         JsonPath done = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
         assertThat(find(id).job().id()).as("the same job, run again").isEqualTo(jobId);
         assertThat(done.getString("playback.masterPlaylist")).endsWith("master.m3u8");
+    }
+
+    private void claim(String id, String deliveryId, Instant at) {
+        videos.update(
+                        id,
+                        video -> video.uploadClaimed(deliveryId, config.ingest().claimLease(), at))
+                .await()
+                .atMost(WAIT);
     }
 
     private void reconcile(Instant now) {
