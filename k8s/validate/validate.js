@@ -105,9 +105,13 @@ function unknownProbePorts(container) {
     .map((action) => action.port);
 }
 
-// Whether a label selector's matchLabels (a Service's selector is those alone) match these labels.
-const selects = (matchLabels, labels) =>
-  Object.entries(matchLabels || {}).every(([key, value]) => (labels || {})[key] === value);
+// Whether a selector's labels all match these: a NetworkPolicy's empty podSelector selects every pod
+// (its matchExpressions are not read: the manifests use none), a Service without a selector none.
+const matches = (selector, labels) =>
+  Object.entries(selector).every(([key, value]) => (labels || {})[key] === value);
+const policySelects = (policy, labels) => matches(policy.spec.podSelector.matchLabels || {}, labels);
+const serviceSelects = (service, labels) =>
+  Object.keys(service.spec.selector || {}).length > 0 && matches(service.spec.selector, labels);
 
 // What keeps a workload's pods to what they need, as problems.
 function reach(object, objects) {
@@ -117,13 +121,13 @@ function reach(object, objects) {
   if (pod.automountServiceAccountToken !== false) {
     problems.push('mounts a Kubernetes API token (set automountServiceAccountToken: false)');
   }
-  const policies = objects.filter((other) => other.kind === 'NetworkPolicy' && selects(other.spec.podSelector.matchLabels, labels));
+  const policies = objects.filter((other) => other.kind === 'NetworkPolicy' && policySelects(other, labels));
   for (const direction of ['Ingress', 'Egress']) {
     if (!policies.some((other) => (other.spec.policyTypes || []).includes(direction))) {
       problems.push(`has no NetworkPolicy for its ${direction.toLowerCase()}`);
     }
   }
-  const served = objects.some((other) => other.kind === 'Service' && selects(other.spec.selector, labels));
+  const served = objects.some((other) => other.kind === 'Service' && serviceSelects(other, labels));
   if (!served && references(object).includes(signingKey)) {
     problems.push(`gets ${signingKey} but no Service sends it requests: only the API's pods sign links`);
   }

@@ -125,16 +125,17 @@ public class IngestService {
 
     /**
      * Ends the video of {@code key} in ERROR when its upload cannot be handled after every allowed
-     * delivery (or the reconciler's take-in), instead of leaving it in UPLOADED for ever, if that
+     * delivery (or the reconciler's take-ins), instead of leaving it in UPLOADED for ever, if that
      * delivery still holds it. The owner reads the reason: it says what happened in their terms, while
      * the cause (SDK text naming endpoints, buckets and request ids) stays in the log.
      *
      * @param howItFailed completes "it ... on the service's side", e.g. "failed 5 times in a row"
+     * @return whether the video is in ERROR now (false when another delivery holds it, or it moved on)
      */
-    public Uni<Void> giveUp(String key, String deliveryId, String howItFailed) {
+    public Uni<Boolean> giveUp(String key, String deliveryId, String howItFailed) {
         Optional<String> id = VideoKeys.idOfSource(key);
         if (id.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         }
         Video.Failure failure = new Video.Failure(
                 "INGEST_FAILED",
@@ -146,7 +147,7 @@ public class IngestService {
                         video -> video.claimedBy(deliveryId, video.attempt())
                                 ? video.failed(video.attempt(), failure, Instant.now())
                                 : video)
-                .replaceWithVoid();
+                .map(video -> video != null && video.status() == VideoStatus.ERROR);
     }
 
     private Uni<Video> process(Video video) {

@@ -70,8 +70,24 @@ public class FfmpegTools {
      */
     public record Tool(String executable, Map<String, String> environment, String version, long memoryLimit) {
 
-        /** What a tool keeps of the service's environment (SystemRoot: Windows' sockets need it). */
-        private static final Set<String> INHERITED_VARIABLES = Set.of("PATH", "TMPDIR", "TMP", "TEMP", "SystemRoot");
+        /**
+         * What a tool keeps of the service's environment: the images point the loader at /opt/ffmpeg
+         * with LD_LIBRARY_PATH; Windows' sockets need SystemRoot.
+         */
+        private static final Set<String> INHERITED_VARIABLES = Set.of(
+                "PATH",
+                "LD_LIBRARY_PATH",
+                "DYLD_LIBRARY_PATH",
+                "TMPDIR",
+                "TMP",
+                "TEMP",
+                "SystemRoot",
+                "http_proxy",
+                "https_proxy",
+                "no_proxy",
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "NO_PROXY");
 
         public Tool(String executable, Map<String, String> environment, String version) {
             this(executable, environment, version, 0);
@@ -94,14 +110,20 @@ public class FfmpegTools {
             command.add(executable);
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command);
-            // The tools read hostile files (a playlist may name /proc/self/environ): they get none of the
-            // service's environment (its credentials, its signing key), only what finds programs and
-            // temporary space, and their own libraries. LD_BIND_NOW goes too: the device library
-            // stand-ins rely on the loader binding symbols lazily.
-            Map<String, String> inherited = builder.environment();
-            inherited.keySet().retainAll(INHERITED_VARIABLES);
-            inherited.putAll(environment);
+            keepOnlyWhatToolsNeed(builder.environment());
+            builder.environment().putAll(environment);
             return builder;
+        }
+
+        /**
+         * The tools read hostile files: they get none of the service's secrets (its credentials, its
+         * signing key), so that a file naming its reader's /proc/self/environ finds none there (the
+         * inputs' protocol whitelist, {@link SourceInput}, keeps them from other files). They keep what
+         * finds programs, libraries, temporary space and an egress proxy. LD_BIND_NOW goes too: the
+         * device library stand-ins rely on the loader binding symbols lazily.
+         */
+        static void keepOnlyWhatToolsNeed(Map<String, String> environment) {
+            environment.keySet().retainAll(INHERITED_VARIABLES);
         }
 
         /**

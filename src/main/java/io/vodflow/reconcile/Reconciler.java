@@ -54,10 +54,15 @@ public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
-    /** What the reconciler did to a video. */
-    /** How the reconciler's own take-ins name their delivery, followed by a random id. */
+    /**
+     * How the reconciler's own take-ins name their delivery: this, how many of them in a row took the
+     * upload, a dash and a random id.
+     */
     private static final String TAKE_IN = "reconciler-";
+    /** Take-ins in a row that stalled, after which a passing fault is taken to last. */
+    private static final int MAX_TAKE_INS = 3;
 
+    /** What the reconciler did to a video. */
     public enum Correction {
         NONE,
         EXPIRED,
@@ -172,13 +177,16 @@ public class Reconciler {
                     && video.createdAt().plus(uploadAge()).isBefore(now)) {
                 return lapsedUpload(video, now);
             }
+            // Past its lease too, or the delivery holding it may still be at work.
             boolean claimStalled = video.status() == VideoStatus.UPLOADED
                     && video.claim() != null
-                    && video.claim().at().plus(silence()).isBefore(now);
+                    && video.claim().at().plus(silence()).isBefore(now)
+                    && video.claim().at().plus(config.ingest().claimLease()).isBefore(now);
             if (claimStalled) {
-                return video.claim().by().startsWith(TAKE_IN)
-                        ? giveUp(video)
-                        : takeIn(video, "its claim is older than " + silence());
+                int takeIns = takeIns(video.claim());
+                return takeIns >= MAX_TAKE_INS
+                        ? giveUp(video, takeIns)
+                        : takeIn(video, takeIns + 1, "its claim is older than " + silence());
             }
             boolean jobSilent = (video.status() == VideoStatus.SUBMITTED || video.status() == VideoStatus.PROGRESSING)
                     && video.job() != null
@@ -243,8 +251,9 @@ public class Reconciler {
                 .map(head -> true)
                 .onFailure(NoSuchKeyException.class)
                 .recoverWithItem(false)
-                .flatMap(arrived ->
-                        arrived ? takeIn(video, "its file arrived but its notification was lost") : expire(video, now));
+                .flatMap(arrived -> arrived
+                        ? takeIn(video, 1, "its file arrived but its notification was lost")
+                        : expire(video, now));
     }
 
     private Uni<Correction> expire(Video video, Instant now) {
@@ -263,25 +272,53 @@ public class Reconciler {
                 });
     }
 
-    /** Takes the upload in as its notification would have: the claim decides who processes it. */
-    private Uni<Correction> takeIn(Video video, String why) {
+    /**
+     * Takes the upload in as its notification would have: the claim decides who processes it.
+     *
+     * @param takeIn which of the reconciler's take-ins in a row this is, from 1
+     */
+    private Uni<Correction> takeIn(Video video, int takeIn, String why) {
         VideoLog.infof(LOG, video.id(), "Video %s: taking its upload in again, as %s", video.id(), why);
-        return ingest.ingest(video.source().key(), TAKE_IN + UUID.randomUUID()).replaceWith(Correction.TAKEN_IN);
+        return ingest.ingest(video.source().key(), TAKE_IN + takeIn + "-" + UUID.randomUUID())
+                .replaceWith(Correction.TAKEN_IN);
+    }
+
+    /** How many of the reconciler's take-ins in a row took the upload: 0 when a notification's did. */
+    private static int takeIns(Video.Claim claim) {
+        String by = claim.by();
+        int dash = by.indexOf('-', TAKE_IN.length());
+        if (!by.startsWith(TAKE_IN) || dash < 0) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(by.substring(TAKE_IN.length(), dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
-     * The reconciler took the upload in already, and that got no further either: whatever stops it
-     * lasts, and taking it in once per silence for ever would only hide that. It ends in ERROR.
+     * The reconciler took the upload in {@code takeIns} times, and each got no further: whatever stops
+     * it lasts, and taking it in once per silence for ever would only hide that. It ends in ERROR.
      */
-    private Uni<Correction> giveUp(Video video) {
-        VideoLog.warnf(
-                LOG,
-                video.id(),
-                "Video %s: taken in again at %s and stalled since; it ends in ERROR (the warnings before say why)",
-                video.id(),
-                video.claim().at());
-        return ingest.giveUp(video.source().key(), video.claim().by(), "failed again when it was taken in once more")
-                .replaceWith(Correction.GAVE_UP);
+    private Uni<Correction> giveUp(Video video, int takeIns) {
+        return ingest.giveUp(
+                        video.source().key(),
+                        video.claim().by(),
+                        "stalled each of the " + takeIns + " times it was taken in again")
+                .map(ended -> {
+                    if (ended) {
+                        VideoLog.warnf(
+                                LOG,
+                                video.id(),
+                                "Video %s: taken in %d times and stalled each time, the last since %s; it ends in"
+                                        + " ERROR (the warnings before say why)",
+                                video.id(),
+                                takeIns,
+                                video.claim().at());
+                    }
+                    return ended ? Correction.GAVE_UP : Correction.NONE;
+                });
     }
 
     /** How long after creation an upload that has not arrived is given up. */

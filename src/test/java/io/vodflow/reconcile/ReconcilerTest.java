@@ -86,24 +86,27 @@ class ReconcilerTest {
     }
 
     @Test
-    void anUploadWhoseTakeInStalledIsTakenInAgainOnceThenEndsInError() {
+    void anUploadWhoseTakeInsKeepStallingEndsInErrorAfterTheThird() {
         String stalledOnce = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         String stalledTwice = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        String stalledFourTimes = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         // As if a delivery of its notification had taken it a silence ago and got no further (its
-        // replica died) and, for the second, then also the reconciler's own take-in (whatever stops it
-        // lasts). Long ago for the claim's lease too, which a take-in checks against the real time.
+        // replica died); for the others, then also one, or three, of the reconciler's own take-ins.
+        // Long ago for the claim's lease too, which a take-in checks against the real time.
         Instant stalledSince = Instant.now().minus(silence());
         claim(stalledOnce, "9b2c4e1a-0d6f-4c57-a3b1-5e8f7a6d2c10", stalledSince);
-        claim(stalledTwice, "reconciler-0f3e5d7c-2b1a-4e69-8c4d-7a9b1e2f3c40", stalledSince);
+        claim(stalledTwice, "reconciler-1-0f3e5d7c-2b1a-4e69-8c4d-7a9b1e2f3c40", stalledSince);
+        claim(stalledFourTimes, "reconciler-3-5a1d9e2b-7c4f-4b08-9e63-2d8a0c1f7b59", stalledSince);
 
         reconcile(Instant.now());
 
         VideoApi.awaitStatus(stalledOnce, "COMPLETE", Duration.ofMinutes(2));
-        Video ended = find(stalledTwice);
+        VideoApi.awaitStatus(stalledTwice, "COMPLETE", Duration.ofMinutes(2));
+        Video ended = find(stalledFourTimes);
         assertThat(ended.status()).isEqualTo(VideoStatus.ERROR);
         assertThat(ended.error().code()).isEqualTo("INGEST_FAILED");
         assertThat(ended.error().message())
-                .startsWith("The upload could not be processed: it failed again when it was taken in once more");
+                .startsWith("The upload could not be processed: it stalled each of the 3 times it was taken in again");
         assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("vodflow_reconciler_corrections_total{action=\"gave-up\"}");
     }
