@@ -76,7 +76,7 @@ class ChaosTest {
         String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         // The consumer that claimed the upload died long ago, before it probed or submitted anything.
         Instant crash = Instant.now().minus(config.reconciler().silence()).minusSeconds(60);
-        claim(id, "crashed-delivery", crash);
+        VideoStates.claim(videos, id, "crashed-delivery", crash);
         assertThat(find(id).status()).isEqualTo(VideoStatus.UPLOADED);
 
         reconcile(Instant.now());
@@ -181,14 +181,6 @@ class ChaosTest {
     /** Delivers the upload notification of {@code id}, as the uploads consumer would. */
     private void deliver(String id, String deliveryId) {
         ingest.ingest(VideoKeys.source(id), deliveryId).await().atMost(Duration.ofMinutes(1));
-    }
-
-    private void claim(String id, String deliveryId, Instant at) {
-        videos.update(
-                        id,
-                        video -> video.uploadClaimed(deliveryId, config.ingest().claimLease(), at))
-                .await()
-                .atMost(WAIT);
     }
 
     /** One job, whose one ending run reported COMPLETE, and no run of it failed. */

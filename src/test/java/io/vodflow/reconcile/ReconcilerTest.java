@@ -94,9 +94,9 @@ class ReconcilerTest {
         // replica died); for the others, then also one, or three, of the reconciler's own take-ins.
         // Long ago for the claim's lease too, which a take-in checks against the real time.
         Instant stalledSince = Instant.now().minus(silence());
-        claim(stalledOnce, "9b2c4e1a-0d6f-4c57-a3b1-5e8f7a6d2c10", stalledSince);
-        claim(stalledTwice, "reconciler-1-0f3e5d7c-2b1a-4e69-8c4d-7a9b1e2f3c40", stalledSince);
-        claim(stalledFourTimes, "reconciler-3-5a1d9e2b-7c4f-4b08-9e63-2d8a0c1f7b59", stalledSince);
+        VideoStates.claim(videos, stalledOnce, "9b2c4e1a-0d6f-4c57-a3b1-5e8f7a6d2c10", stalledSince);
+        VideoStates.claim(videos, stalledTwice, "reconciler-1-0f3e5d7c-2b1a-4e69-8c4d-7a9b1e2f3c40", stalledSince);
+        VideoStates.claim(videos, stalledFourTimes, "reconciler-3-5a1d9e2b-7c4f-4b08-9e63-2d8a0c1f7b59", stalledSince);
 
         reconcile(Instant.now());
 
@@ -147,14 +147,6 @@ class ReconcilerTest {
         JsonPath done = VideoApi.awaitStatus(id, "COMPLETE", Duration.ofMinutes(2));
         assertThat(find(id).job().id()).as("the same job, run again").isEqualTo(jobId);
         assertThat(done.getString("playback.masterPlaylist")).endsWith("master.m3u8");
-    }
-
-    private void claim(String id, String deliveryId, Instant at) {
-        videos.update(
-                        id,
-                        video -> video.uploadClaimed(deliveryId, config.ingest().claimLease(), at))
-                .await()
-                .atMost(WAIT);
     }
 
     private void reconcile(Instant now) {

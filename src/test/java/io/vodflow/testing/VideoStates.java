@@ -2,7 +2,9 @@ package io.vodflow.testing;
 
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -24,6 +26,16 @@ public final class VideoStates {
                 null,
                 null,
                 Instant.now());
+    }
+
+    /**
+     * Records {@code deliveryId}'s claim on the video's upload, made {@code at}, as an ingest delivery's
+     * would be: UPLOADED, whoever held it before.
+     */
+    public static void claim(VideoRepository videos, String id, String deliveryId, Instant at) {
+        videos.update(id, video -> video.uploadClaimed(deliveryId, Duration.ZERO, at))
+                .await()
+                .atMost(Duration.ofSeconds(10));
     }
 
     /** The same video in another status. */
