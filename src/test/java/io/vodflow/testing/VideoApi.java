@@ -22,8 +22,6 @@ import java.util.function.Consumer;
 /** The client side of the API, as a browser or a script would use it: create a video, PUT its bytes. */
 public final class VideoApi {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     private VideoApi() {}
 
     /** POST /videos; asserts 201 and returns the body. */
@@ -82,11 +80,15 @@ public final class VideoApi {
             }
         });
         // The embedded S3 may still refuse after it let the body start, closing the connection under
-        // the client: the PUT is sent again, as S3 clients retry, and the answer is what counts.
+        // the client: the PUT is sent again, as S3 clients retry, and the answer is what counts. Each
+        // try gets a client of its own, on HTTP/1.1: a refused PUT leaves its connection unusable, and
+        // a pooled client (JDK 17) may hand that connection to the next try, which then reads nothing.
         IOException failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             try {
-                return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 failure = e;
             } catch (InterruptedException e) {
