@@ -313,6 +313,13 @@ public interface VodflowConfig {
 
         /** Where jobs keep their temporary files; the system's temporary directory when absent. */
         Optional<Path> workDir();
+
+        /**
+         * How long each presigned URL that a job's reads of its source are sent to stays valid. A read
+         * only has to begin within it: each read, seek and reconnect gets a URL of its own.
+         */
+        @WithDefault("5m")
+        Duration sourceUrlLifetime();
     }
 
     /** Whether the deployment uses the local engine: as the backend, or for MediaConvert's fast start. */

@@ -9,8 +9,9 @@ import java.util.Locale;
 /**
  * How ffprobe and ffmpeg open an uploaded source, the one way every run does. Users upload media
  * files and nothing else, so only the demuxers of the containers they actually upload may read a
- * source, and only the protocol of the one URL vodflow hands over: no manifest (DASH, HLS), playlist,
- * concat list, image sequence or nested protocol inside a file can make vodflow fetch anything else.
+ * source, and only the protocols of the one URL vodflow hands over (and of the storage it may
+ * redirect to): no manifest (DASH, HLS), playlist, concat list, image sequence or nested protocol
+ * inside a file can make vodflow fetch anything else.
  */
 public final class SourceInput {
 
@@ -47,12 +48,15 @@ public final class SourceInput {
         return arguments;
     }
 
-    /** The protocols that reading {@code input} needs: HTTPS runs over TLS over TCP, a path is a file. */
+    /**
+     * The protocols that reading {@code input} needs: HTTPS runs over TLS over TCP, a path is a file.
+     * A plain HTTP input may be the local engine's loopback link, which redirects to storage's HTTPS.
+     */
     static String protocols(String input) {
         String scheme = input.contains("://") ? URI.create(input).getScheme().toLowerCase(Locale.ROOT) : "file";
         return switch (scheme) {
             case "https" -> "https,tls,tcp";
-            case "http" -> "http,tcp";
+            case "http" -> "http,https,tls,tcp";
             case "file" -> "file";
             default -> throw new IllegalArgumentException("Sources are read over HTTP(S) or from files, not " + scheme);
         };

@@ -25,8 +25,6 @@ public class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     /** DeleteObjects takes at most this many keys. */
     private static final int DELETE_BATCH = 1000;
-    /** How long {@link #presignGetNow} waits for credentials that must be fetched. */
-    private static final Duration CREDENTIALS_WAIT = Duration.ofSeconds(30);
 
     private final S3AsyncClient s3;
     private final UrlSigner signer;
@@ -122,10 +120,5 @@ public class ObjectStore {
         return signing.current()
                 .map(credentials -> signer.presign(location.bucket(), location.key(), get -> {}, lifetime, credentials)
                         .url());
-    }
-
-    /** {@link #presignGet} for callers on threads of their own, which may wait for the credentials. */
-    public String presignGetNow(S3Uri location, Duration lifetime) {
-        return presignGet(location, lifetime).await().atMost(CREDENTIALS_WAIT);
     }
 }

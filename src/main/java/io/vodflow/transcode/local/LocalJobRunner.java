@@ -33,7 +33,6 @@ class LocalJobRunner {
 
     private static final Logger LOG = Logger.getLogger(LocalJobRunner.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);
-    private static final Duration INPUT_URL_LIFETIME = Duration.ofHours(12);
     private static final long UPLOAD_EVERY_MS = 250;
     private static final Pattern JPEG = Pattern.compile(".+\\.\\d{7}\\.jpg");
 
@@ -48,6 +47,7 @@ class LocalJobRunner {
     private final S3AsyncClient s3;
     private final ObjectStore store;
     private final JobEvents events;
+    private final SourceLinks sources;
     private final VodflowConfig.Local config;
 
     LocalJobRunner(
@@ -56,12 +56,14 @@ class LocalJobRunner {
             S3AsyncClient s3,
             ObjectStore store,
             JobEvents events,
+            SourceLinks sources,
             VodflowConfig config) {
         this.tools = tools;
         this.probe = probe;
         this.s3 = s3;
         this.store = store;
         this.events = events;
+        this.sources = sources;
         this.config = config.local();
     }
 
@@ -99,9 +101,10 @@ class LocalJobRunner {
 
     private Outcome run(Run run) {
         LocalJob job = run.job();
-        try {
-            // ffmpeg reads the source over a presigned URL: no credentials, no download before encoding.
-            String input = store.presignGetNow(S3Uri.parse(run.plan().input()), INPUT_URL_LIFETIME);
+        // ffmpeg reads the source over HTTP, redirected to presigned URLs: no credentials, no download
+        // before encoding.
+        try (SourceLinks.Link link = sources.open(S3Uri.parse(run.plan().input()))) {
+            String input = link.url();
             // Ingest proved that the source decodes; here only its streams and duration matter.
             SourceProbe.Result result = probe.probe(input, PROBE_TIMEOUT, false);
             String unusable = unusable(result, run.plan());
