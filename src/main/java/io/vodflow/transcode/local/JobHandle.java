@@ -18,6 +18,11 @@ final class JobHandle {
         ABANDONED,
         /** This worker stops: another run takes the job up. */
         STOPPING,
+        /**
+         * The lease could not be renewed and lapses soon, after which another run may take the job:
+         * this run writes no more and leaves the outputs; the job is taken up again.
+         */
+        LAPSING,
         FINISHED
     }
 
@@ -50,6 +55,10 @@ final class JobHandle {
         end(State.STOPPING);
     }
 
+    boolean lapse() {
+        return end(State.LAPSING);
+    }
+
     /** Marks the job as completing; false if it was stopped first. */
     boolean finish() {
         return state.compareAndSet(State.RUNNING, State.FINISHED);
@@ -74,6 +83,10 @@ final class JobHandle {
 
     boolean isStopping() {
         return state.get() == State.STOPPING;
+    }
+
+    boolean isLapsing() {
+        return state.get() == State.LAPSING;
     }
 
     boolean isFinished() {

@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <p>A run holds a lease on its job, renewed at every heartbeat: a second copy of the job's message
  * (a duplicate submission, a redelivery while the first run is alive) cannot take the job while the
  * lease holds, so one job never runs twice at once. A run that dies lets its lease lapse; one that
- * stops in an orderly way or fails gives it back at once.
+ * stops in an orderly way or fails gives it back at once; one that cannot renew it (the table does
+ * not answer) stops before it lapses, so that it never writes beside the run that takes the job next.
  *
  * <p>The job's failed runs are counted here too, with the job rather than in its message's receive
  * count: a run that failed, or whose lease lapsed because its worker died, counts; a run handed back

@@ -188,7 +188,7 @@ class LocalJobRunner {
             // Another run of this attempt ended it, writing the same keys: its outputs stay.
             return Outcome.ENDED;
         }
-        return handle.isStopping() ? Outcome.RETRY : null;
+        return handle.isStopping() || handle.isLapsing() ? Outcome.RETRY : null;
     }
 
     /**

@@ -185,11 +185,12 @@ class LocalWorker {
     }
 
     /**
-     * A job this worker took, the name its run holds the lease under (its holder), and how many of its
-     * runs failed before. The name is the run's, not the worker's: a copy of the job's message that
-     * reaches this worker while it runs the job must not pass the lease as if it were the same run.
+     * A job this worker took, the name its run holds the lease under (its holder), when the lease was
+     * asked for ({@link System#nanoTime}), and how many of its runs failed before. The name is the
+     * run's, not the worker's: a copy of the job's message that reaches this worker while it runs the
+     * job must not pass the lease as if it were the same run.
      */
-    private record Accepted(LocalJob job, String holder, int failures) {}
+    private record Accepted(LocalJob job, String holder, long leasedAt, int failures) {}
 
     /** The job to run, or empty when the message was settled without running anything. */
     private Optional<Accepted> accept(Message message, int receives) {
@@ -211,6 +212,7 @@ class LocalWorker {
             return Optional.empty();
         }
         String holder = workerId + "/run-" + UUID.randomUUID();
+        long leasedAt = System.nanoTime();
         Optional<JobLedger.Taken> taken =
                 ledger.take(job.jobId(), holder, config.local().visibilityTimeout());
         if (taken.isEmpty()) {
@@ -230,7 +232,7 @@ class LocalWorker {
             queue.done(message);
             return Optional.empty();
         }
-        return Optional.of(new Accepted(job, holder, failures));
+        return Optional.of(new Accepted(job, holder, leasedAt, failures));
     }
 
     /** Settles the message of a job that was canceled or has ended, without running it. */
@@ -265,8 +267,9 @@ class LocalWorker {
         JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
+        Lease lease = new Lease(holder, accepted.leasedAt(), period);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-                () -> heartbeat(message, job, holder, handle), period, period, TimeUnit.MILLISECONDS);
+                () -> heartbeat(message, job, lease, handle), period, period, TimeUnit.MILLISECONDS);
         try {
             VideoLog.infof(
                     LOG,
@@ -284,6 +287,9 @@ class LocalWorker {
                 queue.handBack(message);
                 VideoLog.infof(
                         LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
+            } else if (handle.isLapsing()) {
+                // The ledger does not answer: the lease is left to lapse, and the message comes back.
+                queue.hide(message, RETRY_DELAY_SECONDS);
             } else {
                 ledger.failed(job.jobId(), holder);
                 queue.hide(message, RETRY_DELAY_SECONDS);
@@ -298,12 +304,43 @@ class LocalWorker {
         }
     }
 
+    /**
+     * A run's lease on its job: who holds it, and until when this worker can be sure it does (by
+     * {@link System#nanoTime}, counted from before the ledger was asked, so never later than the
+     * ledger's own time).
+     */
+    private final class Lease {
+        private final String holder;
+        private final long periodNanos;
+        private volatile long until;
+
+        Lease(String holder, long leasedAt, long periodMillis) {
+            this.holder = holder;
+            this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
+            this.until = leasedAt + config.local().visibilityTimeout().toNanos();
+        }
+
+        boolean renew(String jobId) {
+            long asked = System.nanoTime();
+            boolean renewed = ledger.renew(jobId, holder, config.local().visibilityTimeout());
+            if (renewed) {
+                until = asked + config.local().visibilityTimeout().toNanos();
+            }
+            return renewed;
+        }
+
+        /** Whether the lease may lapse before the next heartbeat could renew it. */
+        boolean endsBeforeNextRenewal() {
+            return System.nanoTime() >= until - periodNanos;
+        }
+    }
+
     /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
-    private void heartbeat(Message message, LocalJob job, String holder, JobHandle handle) {
+    private void heartbeat(Message message, LocalJob job, Lease lease, JobHandle handle) {
         try {
             // The lease is renewed before the message is hidden again: should this worker die, its
             // lease lapses no later than its message reappears.
-            boolean leased = ledger.renew(job.jobId(), holder, config.local().visibilityTimeout());
+            boolean leased = lease.renew(job.jobId());
             queue.hide(message, visibilitySeconds());
             handle.checkStall(config.local().stallTimeout());
             switch (ledger.standing(job.jobId())) {
@@ -325,6 +362,13 @@ class LocalWorker {
             }
         } catch (RuntimeException e) {
             LOG.warnf("Heartbeat of job %s failed: %s", job.jobId(), e.getMessage());
+            // Once the lease lapses another run may take the job and write the same keys: this run
+            // stops while the lease still holds, and the job is taken up again.
+            if (lease.endsBeforeNextRenewal() && handle.lapse()) {
+                LOG.warnf(
+                        "Stopped job %s: its lease could not be renewed and would lapse before the next heartbeat",
+                        job.jobId());
+            }
         }
     }
 

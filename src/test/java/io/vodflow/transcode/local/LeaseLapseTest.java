@@ -1,0 +1,97 @@
+package io.vodflow.transcode.local;
+
+import static io.vodflow.testing.Users.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vodflow.media.FfmpegTools;
+import io.vodflow.testing.Processes;
+import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.VideoApi;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DynamoDB stops answering while a job runs (the embedded one's process is suspended: to the service
+ * it looks like a hung or unreachable database). The run cannot renew its lease, so it stops before
+ * the lease lapses, when another run could take the job and write the same keys beside it; once
+ * DynamoDB answers again, the job is taken up again.
+ */
+@QuarkusTest
+@TestProfile(LeaseLapseTest.ShortLeaseSlowRun.class)
+class LeaseLapseTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    /** A 6 s lease renewed every 2 s; x264's slowest preset, so that only the lapse ends the run in time. */
+    public static class ShortLeaseSlowRun implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("vodflow.local.visibility-timeout", "6s", "vodflow.local.preset", "veryslow");
+        }
+    }
+
+    @Inject
+    FfmpegTools ffmpeg;
+
+    @ConfigProperty(name = "vodflow.localcloud.dynamodb-port")
+    int dynamoDbPort;
+
+    @Test
+    void aRunThatCannotRenewItsLeaseStopsAndTheJobIsTakenUpAgain() {
+        String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 20), "video/mp4");
+        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
+                .as(video.prettify())
+                .isNotNull());
+        await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
+
+        ProcessHandle dynamoDb = embeddedDynamoDb();
+        signal(dynamoDb, "STOP");
+        try {
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> !Processes.ffmpegRunningFor(id));
+        } finally {
+            signal(dynamoDb, "CONT");
+        }
+
+        await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
+        given().delete("/videos/" + id).then().statusCode(204);
+        await().atMost(TIMEOUT).until(() -> !Processes.ffmpegRunningFor(id));
+    }
+
+    /** dynalite, which the application started as a child process listening on its port. */
+    private ProcessHandle embeddedDynamoDb() {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(process -> {
+                    String command = process.info().commandLine().orElse("");
+                    return command.contains("launcher.js") && command.contains("--port " + dynamoDbPort);
+                })
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("No embedded DynamoDB on port " + dynamoDbPort));
+    }
+
+    private static void signal(ProcessHandle process, String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
+            assertThat(exit).as("kill -%s", signal).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
