@@ -30,6 +30,8 @@ final class JobHandle {
     private volatile Process process;
     private volatile long lastProgress = System.nanoTime();
     private volatile boolean stalled;
+    /** Until when the run surely holds its job's lease ({@link System#nanoTime}); unbounded until told. */
+    private volatile long leasedUntil = Long.MAX_VALUE;
 
     void attach(Process process) {
         this.process = process;
@@ -59,8 +61,23 @@ final class JobHandle {
         return end(State.LAPSING);
     }
 
-    /** Marks the job as completing; false if it was stopped first. */
+    void leasedUntil(long nanoTime) {
+        leasedUntil = nanoTime;
+    }
+
+    long leasedUntil() {
+        return leasedUntil;
+    }
+
+    /**
+     * Marks the job as completing; false if it was stopped first, or if its lease may have lapsed (a
+     * heartbeat that came too late), since another run may hold the job by now: the run then lapses.
+     */
     boolean finish() {
+        if (System.nanoTime() >= leasedUntil) {
+            lapse();
+            return false;
+        }
         return state.compareAndSet(State.RUNNING, State.FINISHED);
     }
 

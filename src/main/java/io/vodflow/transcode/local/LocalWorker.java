@@ -267,7 +267,7 @@ class LocalWorker {
         JobHandle handle = new JobHandle();
         running.put(job.jobId(), handle);
         long period = Math.max(1000, config.local().visibilityTimeout().toMillis() / 3);
-        Lease lease = new Lease(holder, accepted.leasedAt(), period);
+        Lease lease = new Lease(holder, handle, accepted.leasedAt(), period);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
                 () -> heartbeat(message, job, lease, handle), period, period, TimeUnit.MILLISECONDS);
         try {
@@ -305,33 +305,34 @@ class LocalWorker {
     }
 
     /**
-     * A run's lease on its job: who holds it, and until when this worker can be sure it does (by
-     * {@link System#nanoTime}, counted from before the ledger was asked, so never later than the
-     * ledger's own time).
+     * A run's lease on its job: who holds it, and (in its handle) until when this worker can be sure
+     * it does, by {@link System#nanoTime} counted from before the ledger was asked, so never later than
+     * the ledger's own time.
      */
     private final class Lease {
         private final String holder;
+        private final JobHandle handle;
         private final long periodNanos;
-        private volatile long until;
 
-        Lease(String holder, long leasedAt, long periodMillis) {
+        Lease(String holder, JobHandle handle, long leasedAt, long periodMillis) {
             this.holder = holder;
+            this.handle = handle;
             this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
-            this.until = leasedAt + config.local().visibilityTimeout().toNanos();
+            handle.leasedUntil(leasedAt + config.local().visibilityTimeout().toNanos());
         }
 
         boolean renew(String jobId) {
             long asked = System.nanoTime();
             boolean renewed = ledger.renew(jobId, holder, config.local().visibilityTimeout());
             if (renewed) {
-                until = asked + config.local().visibilityTimeout().toNanos();
+                handle.leasedUntil(asked + config.local().visibilityTimeout().toNanos());
             }
             return renewed;
         }
 
         /** Whether the lease may lapse before the next heartbeat could renew it. */
         boolean endsBeforeNextRenewal() {
-            return System.nanoTime() >= until - periodNanos;
+            return System.nanoTime() >= handle.leasedUntil() - periodNanos;
         }
     }
 
