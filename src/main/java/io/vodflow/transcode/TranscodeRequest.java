@@ -55,7 +55,7 @@ public record TranscodeRequest(
         return idempotencyToken(videoId, attempt, preview);
     }
 
-    static String idempotencyToken(String videoId, int attempt, boolean preview) {
+    public static String idempotencyToken(String videoId, int attempt, boolean preview) {
         return videoId + "-" + attempt + (preview ? "-" + PREVIEW : "");
     }
 }

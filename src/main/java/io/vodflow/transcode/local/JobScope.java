@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.transcode.JobBounds;
+import io.vodflow.transcode.TranscodeRequest;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What a job of the local engine may touch: its own video's source in the input bucket, files under
- * that video's prefix in the output bucket, and renditions within the media ceilings. Ingest writes
+ * What a job of the local engine may touch: its own video's attempt's job id (and with it the job's
+ * lease and ledger entry), its own video's source in the input bucket, files under that video's
+ * prefix in the output bucket, and renditions within the media ceilings. Ingest writes
  * only such jobs; a message naming anything else did not come from it, and is refused before the
  * worker reads, writes or reports a thing.
  */
@@ -27,6 +29,10 @@ final class JobScope {
         String id = job.videoId();
         if (!VideoKeys.isValidId(id)) {
             return Optional.of("userMetadata.videoId=" + id + " is not a video id");
+        }
+        Optional<String> foreignJob = foreignJob(job);
+        if (foreignJob.isPresent()) {
+            return foreignJob;
         }
         JsonNode settings = job.settings();
         if (settings == null) {
@@ -53,6 +59,26 @@ final class JobScope {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the job id is not its video's attempt's (as {@link LocalTranscoder#jobId} makes it): the
+     * run would hold that other job's lease and record its end in the ledger, which then skips the
+     * real job's message.
+     */
+    private static Optional<String> foreignJob(LocalJob job) {
+        int attempt;
+        try {
+            attempt = job.attempt();
+        } catch (NumberFormatException e) {
+            return Optional.of("userMetadata.attempt=" + job.userMetadata().get("attempt") + " is not a number");
+        }
+        String expected =
+                LocalTranscoder.jobId(TranscodeRequest.idempotencyToken(job.videoId(), attempt, job.preview()));
+        return expected.equals(job.jobId())
+                ? Optional.empty()
+                : Optional.of("jobId=" + job.jobId() + " is not the job of attempt " + attempt + " of video "
+                        + job.videoId());
     }
 
     private static Optional<String> groupViolation(

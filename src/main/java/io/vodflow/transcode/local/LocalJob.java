@@ -3,6 +3,7 @@ package io.vodflow.transcode.local;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vodflow.support.VideoSpans;
+import io.vodflow.transcode.TranscodeRequest;
 import java.time.Instant;
 import java.util.Map;
 
@@ -26,5 +27,9 @@ record LocalJob(String jobId, Instant createdAt, Map<String, String> userMetadat
 
     int attempt() {
         return Integer.parseInt(userMetadata.getOrDefault("attempt", "1"));
+    }
+
+    boolean preview() {
+        return "true".equals(userMetadata.get(TranscodeRequest.PREVIEW));
     }
 }

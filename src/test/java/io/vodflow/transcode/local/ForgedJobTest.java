@@ -11,6 +11,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.Queues;
 import io.vodflow.testing.VideoApi;
+import io.vodflow.transcode.TranscodeRequest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +20,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
- * A worker runs only jobs that stay within their own video's keys: a job message naming another
- * video's source or destinations is dead-lettered before anything is read, written or reported.
+ * A worker runs only jobs that stay within their own video's keys and job: a job message naming
+ * another video's source, destinations or job id is dead-lettered before anything is read, written,
+ * leased or reported.
  */
 @QuarkusTest
 class ForgedJobTest {
@@ -33,6 +35,9 @@ class ForgedJobTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    JobLedger ledger;
 
     @Test
     void aJobNamingAnotherVideosKeysIsDeadLetteredAndChangesNothing() {
@@ -54,11 +59,36 @@ class ForgedJobTest {
         }
     }
 
-    /** Metadata of one video, with another's source and destinations. */
+    @Test
+    void aJobNamingAnotherVideosJobIdIsDeadLetteredAndLeavesThatJobAlone() {
+        String victim = VideoApi.create("mine.mp4", "video/mp4", 1000).getString("id");
+        String attacker = VideoApi.create("theirs.mp4", "video/mp4", 1000).getString("id");
+        long version = version(attacker);
+        // The attacker's own keys, under the job id of the victim's first attempt, which anyone who
+        // knows the victim's video id can compute.
+        String victimsJob = jobOf(victim);
+        String job = forgedJob(attacker, attacker).replace(jobOf(attacker), victimsJob);
+
+        Queues queues = new Queues(sqs);
+        queues.send(config.queues().transcodeJobs().orElseThrow(), job);
+
+        queues.awaitDeadLetter(config.queues().transcodeJobs().orElseThrow(), job, Duration.ofSeconds(60));
+        assertThat(version(attacker)).isEqualTo(version);
+        assertThat(ledger.standing(victimsJob)).isEqualTo(JobLedger.Standing.WANTED);
+        assertThat(ledger.take(victimsJob, "the victim's run", Duration.ofSeconds(1)))
+                .as("the victim's job is free to run")
+                .isPresent();
+    }
+
+    private static String jobOf(String videoId) {
+        return LocalTranscoder.jobId(TranscodeRequest.idempotencyToken(videoId, 1, false));
+    }
+
+    /** A job of one video's first attempt, with another's source and destinations. */
     private String forgedJob(String videoId, String otherId) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode job = json.createObjectNode();
-        job.put("jobId", "local-forged-" + System.nanoTime()).put("createdAt", "2026-11-29T10:00:00Z");
+        job.put("jobId", jobOf(videoId)).put("createdAt", "2026-11-29T10:00:00Z");
         job.putObject("userMetadata").put("videoId", videoId).put("attempt", "1");
         ObjectNode settings = job.putObject("settings");
         settings.putArray("Inputs")
