@@ -87,11 +87,44 @@ public class IngestService {
                     config.storage().inputBucket(), key);
             return Uni.createFrom().voidItem();
         }
-        return claim(id.get(), deliveryId)
+        return head(VideoKeys.source(id.get()))
+                .flatMap(head -> head != null
+                        ? claimAndProcess(id.get(), deliveryId, head)
+                        : notThere(id.get(), key, deliveryId));
+    }
+
+    private Uni<Void> claimAndProcess(String id, String deliveryId, HeadObjectResponse head) {
+        return claim(id, deliveryId)
                 .flatMap(claimed -> claimed == null
                         ? Uni.createFrom().voidItem()
-                        : spans.around("ingest", claimed.id(), claimed.trace(), () -> process(claimed))
+                        : spans.around("ingest", claimed.id(), claimed.trace(), () -> process(claimed, head))
                                 .replaceWithVoid());
+    }
+
+    /** The stored source's metadata, or null when there is no such object. */
+    private Uni<HeadObjectResponse> head(String key) {
+        return Uni.createFrom()
+                .completionStage(() -> s3.headObject(
+                        head -> head.bucket(config.storage().inputBucket()).key(key)))
+                .onFailure(NoSuchKeyException.class)
+                .recoverWithNull();
+    }
+
+    /**
+     * S3 reported a source created that is not there. S3 is strongly consistent, so while the video
+     * still waits for its upload the notification is false (forged, or sent for another bucket's
+     * object): it is refused, and leaves the video to the upload still to come. Otherwise it goes on
+     * as any: a deleted or canceled video's is dropped, and a claimed one ends SOURCE_MISSING.
+     */
+    private Uni<Void> notThere(String id, String key, String deliveryId) {
+        return videos.find(id)
+                .flatMap(video -> video != null && video.status() == VideoStatus.AWAITING_UPLOAD && !video.isDeleting()
+                        ? Uni.createFrom()
+                                .failure(
+                                        new FalseNotification(
+                                                "s3://" + config.storage().inputBucket() + "/" + key
+                                                        + " was reported created, but it is not there and its video still waits for it"))
+                        : claimAndProcess(id, deliveryId, null));
     }
 
     /** The video if this delivery owns its upload now, else null (unknown, taken, or past this stage). */
@@ -150,26 +183,19 @@ public class IngestService {
                 .map(video -> video != null && video.status() == VideoStatus.ERROR);
     }
 
-    private Uni<Video> process(Video video) {
-        return Uni.createFrom()
-                .completionStage(
-                        () -> s3.headObject(head -> head.bucket(config.storage().inputBucket())
-                                .key(video.source().key())))
-                .onFailure(NoSuchKeyException.class)
-                .recoverWithNull()
-                .flatMap(head -> {
-                    String problem = checkStoredObject(video, head);
-                    if (problem != null) {
-                        return fail(video, head == null ? "SOURCE_MISSING" : "SOURCE_REFUSED", problem);
-                    }
-                    return probe(video)
-                            .flatMap(result -> result instanceof SourceProbe.Probed probed
-                                    ? submit(video, probed.media().stored(head.contentLength(), head.contentType()))
-                                    : fail(
-                                            video,
-                                            ((SourceProbe.Unusable) result).code(),
-                                            ((SourceProbe.Unusable) result).reason()));
-                });
+    /** @param head the stored source, as it was before the claim; null when there is none */
+    private Uni<Video> process(Video video, HeadObjectResponse head) {
+        String problem = checkStoredObject(video, head);
+        if (problem != null) {
+            return fail(video, head == null ? "SOURCE_MISSING" : "SOURCE_REFUSED", problem);
+        }
+        return probe(video)
+                .flatMap(result -> result instanceof SourceProbe.Probed probed
+                        ? submit(video, probed.media().stored(head.contentLength(), head.contentType()))
+                        : fail(
+                                video,
+                                ((SourceProbe.Unusable) result).code(),
+                                ((SourceProbe.Unusable) result).reason()));
     }
 
     /** Why the stored object may not be transcoded, or null when it may. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import software.amazon.awssdk.eventnotifications.s3.model.S3;
 import software.amazon.awssdk.eventnotifications.s3.model.S3EventNotification;
 import software.amazon.awssdk.eventnotifications.s3.model.S3EventNotificationRecord;
 
@@ -16,9 +17,10 @@ final class S3Notifications {
      * The URL-decoded keys of the objects a notification reports created. The {@code s3:TestEvent}
      * S3 sends when notifications are configured reports none.
      *
-     * @throws IllegalArgumentException if the message is not an S3 event notification
+     * @param bucket the input bucket, the only one whose notifications vodflow takes
+     * @throws IllegalArgumentException if the message is not an S3 event notification of that bucket
      */
-    static List<String> createdKeys(String body, ObjectMapper json) {
+    static List<String> createdKeys(String body, ObjectMapper json, String bucket) {
         JsonNode root;
         try {
             root = json.readTree(body == null ? "" : body);
@@ -31,13 +33,25 @@ final class S3Notifications {
         if (!root.path("Records").isArray()) {
             throw new IllegalArgumentException("not an S3 event notification: no Records");
         }
+        List<S3> created;
         try {
-            return S3EventNotification.fromJson(body).getRecords().stream()
+            created = S3EventNotification.fromJson(body).getRecords().stream()
                     .filter(record -> record.getEventName() != null
                             && record.getEventName().startsWith("ObjectCreated:"))
                     .map(S3EventNotificationRecord::getS3)
-                    .map(s3 -> s3.getObject().getUrlDecodedKey())
                     .toList();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a readable S3 event notification: " + e.getMessage());
+        }
+        for (S3 s3 : created) {
+            String reported = s3.getBucket() == null ? null : s3.getBucket().getName();
+            if (!bucket.equals(reported)) {
+                throw new IllegalArgumentException(
+                        "a notification of bucket " + reported + ", not of the input bucket " + bucket);
+            }
+        }
+        try {
+            return created.stream().map(s3 -> s3.getObject().getUrlDecodedKey()).toList();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a readable S3 event notification: " + e.getMessage());
         }

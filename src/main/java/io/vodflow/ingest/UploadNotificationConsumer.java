@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * Consumes the S3 notifications of the uploads queue. A message is done once every record in it is
  * handled. A passing fault leaves it in the queue for a while, so that SQS delivers it again; on its
  * last allowed delivery its videos end in ERROR rather than wait for ever. A message that is not a
- * notification is rejected and reaches the dead-letter queue. The consumer itself never stops.
+ * notification of the input bucket, or reports a source that is not there while its video waits for
+ * it, is rejected and reaches the dead-letter queue. The consumer itself never stops.
  */
 @ApplicationScoped
 public class UploadNotificationConsumer {
@@ -30,6 +31,7 @@ public class UploadNotificationConsumer {
     private final Duration retryDelay;
     private final int maxDeliveries;
     private final String queue;
+    private final String bucket;
 
     UploadNotificationConsumer(IngestService ingest, PipelineMetrics metrics, ObjectMapper json, VodflowConfig config) {
         this.ingest = ingest;
@@ -38,6 +40,17 @@ public class UploadNotificationConsumer {
         this.retryDelay = config.ingest().retryDelay();
         this.maxDeliveries = config.ingest().maxDeliveries();
         this.queue = config.queues().uploads();
+        this.bucket = config.storage().inputBucket();
+    }
+
+    /** Sends a message that is no true notification to the dead-letter queue, logging it once. */
+    private static Uni<Void> refuse(Message<String> message, String deliveryId, Throwable why) {
+        if (Deliveries.firstReceive(message)) {
+            LOG.warnf(
+                    "Message %s on the uploads queue is refused (%s); it goes to the dead-letter queue",
+                    deliveryId, why.getMessage());
+        }
+        return Deliveries.reject(message, why);
     }
 
     @Incoming("uploads")
@@ -46,14 +59,9 @@ public class UploadNotificationConsumer {
         metrics.lag(queue, Deliveries.sentAt(message));
         List<String> keys;
         try {
-            keys = S3Notifications.createdKeys(message.getPayload(), json);
+            keys = S3Notifications.createdKeys(message.getPayload(), json, bucket);
         } catch (IllegalArgumentException e) {
-            if (Deliveries.firstReceive(message)) {
-                LOG.warnf(
-                        "Message %s on the uploads queue is %s; it goes to the dead-letter queue",
-                        deliveryId, e.getMessage());
-            }
-            return Deliveries.reject(message, e);
+            return refuse(message, deliveryId, e);
         }
         return Multi.createFrom()
                 .iterable(keys)
@@ -65,6 +73,9 @@ public class UploadNotificationConsumer {
                 .transformToUni((ignored, failure) -> {
                     if (failure == null) {
                         return Deliveries.done(message);
+                    }
+                    if (failure instanceof FalseNotification) {
+                        return refuse(message, deliveryId, failure);
                     }
                     int receives = Deliveries.receiveCount(message);
                     if (receives >= maxDeliveries) {

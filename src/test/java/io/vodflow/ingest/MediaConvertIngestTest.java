@@ -124,6 +124,38 @@ class MediaConvertIngestTest {
     }
 
     @Test
+    void aNotificationOfAFileThatIsNotThereIsRefusedAndTheVideoStillTakesItsUpload() {
+        byte[] bytes = VideoApi.read(TestResources.media("h264_aac_320x240_main.mp4"));
+        JsonPath created = VideoApi.create("early.mp4", "video/mp4", bytes.length);
+        String id = created.getString("id");
+        long version = given().get("/videos/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("version");
+        String forged = notification("uploads/" + id + "/source", "ObjectCreated:Put", "03");
+        String otherBucket = forged.replace(
+                "\"name\":\"" + config.storage().inputBucket() + "\"", "\"name\":\"someone-elses-bucket\"");
+        assertThat(otherBucket).isNotEqualTo(forged);
+        Queues queues = new Queues(sqs);
+
+        queues.send(config.queues().uploads(), otherBucket);
+        queues.awaitDeadLetter(config.queues().uploads(), otherBucket, TIMEOUT);
+        queues.send(config.queues().uploads(), forged);
+        queues.awaitDeadLetter(config.queues().uploads(), forged, TIMEOUT);
+
+        JsonPath waiting =
+                given().get("/videos/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(waiting.getString("status")).isEqualTo("AWAITING_UPLOAD");
+        assertThat(waiting.getLong("version")).isEqualTo(version);
+        assertThat(VideoApi.put(created.getString("upload.url"), created.getMap("upload.headers"), bytes)
+                        .statusCode())
+                .isEqualTo(200);
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+    }
+
+    @Test
     void aTextFileUploadedAsVideoEndsInErrorWithoutAJob() {
         Path text = TestMedia.text("notes.mp4", "These are my holiday notes, not a video.\n".repeat(20));
         String id = VideoApi.upload(text, "video/mp4");
