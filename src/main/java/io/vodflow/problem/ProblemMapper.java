@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpServerRequest;
@@ -136,11 +137,20 @@ public class ProblemMapper {
                         reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
                 .collect(Collectors.joining("."))
                 .replace(".[", "[");
-        String detail = field.isEmpty()
-                ? "The request body does not have the expected shape"
-                : "'" + field + "' has the wrong type";
-        if (e.getTargetType() != null) {
-            detail += ": expected " + describe(e.getTargetType());
+        String detail;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            detail = "'" + field + "' is not a field of this request; the fields here are "
+                    + unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
+        } else {
+            detail = field.isEmpty()
+                    ? "The request body does not have the expected shape"
+                    : "'" + field + "' has the wrong type";
+            if (e.getTargetType() != null) {
+                detail += ": expected " + describe(e.getTargetType());
+            }
         }
         return respond(new Problem(
                 type("invalid-request"),

@@ -113,6 +113,18 @@ class BadRequestsTest {
                                 + "\"output\":{\"maxBitrate\":10}}",
                         400,
                         "output.maxBitrate"),
+                create(
+                        "misspelt option, which would otherwise be dropped",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                                + "\"output\":{\"maxheight\":480}}",
+                        400,
+                        "output.maxheight"),
+                create(
+                        "field the API does not have",
+                        "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                                + "\"callbackUrl\":\"http://169.254.169.254/\"}",
+                        400,
+                        "callbackUrl"),
                 Arguments.of("not JSON at all", "POST", "/videos", "text/plain", "hello", 415, null),
                 Arguments.of("unknown video", "GET", "/videos/" + UNKNOWN, null, null, 404, null),
                 Arguments.of("id that is not an id", "GET", "/videos/..%2F..%2Fetc", null, null, 404, null),
@@ -163,6 +175,20 @@ class BadRequestsTest {
 
         assertThat(recordCount()).as("records").isEqualTo(records);
         assertThat(objectCount()).as("objects").isEqualTo(objects);
+    }
+
+    @Test
+    void anUnknownFieldIsNamedWithTheFieldsThatAreThere() {
+        given().contentType("application/json")
+                .body("{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10,"
+                        + "\"output\":{\"maxheight\":480}}")
+                .post("/videos")
+                .then()
+                .statusCode(400)
+                .body(
+                        "detail",
+                        equalTo("'output.maxheight' is not a field of this request; the fields here are"
+                                + " maxBitrate, maxHeight"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.vodflow.transcode.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
@@ -45,7 +46,10 @@ class JobQueue {
 
     /** @throws JsonProcessingException if the message is not a job */
     LocalJob read(Message message) throws JsonProcessingException {
-        return json.readValue(message.body(), LocalJob.class);
+        // Leniently: a job queued by a newer version, during a rollout, may carry more than this one reads.
+        return json.readerFor(LocalJob.class)
+                .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(message.body());
     }
 
     /** The job ended, or is not to run: it leaves the queue. */
