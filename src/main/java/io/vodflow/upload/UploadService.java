@@ -19,7 +19,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -31,6 +33,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 @ApplicationScoped
 public class UploadService {
+
+    private static final Logger LOG = Logger.getLogger(UploadService.class);
+    /** An ETag as storage sends it (quoted hexadecimal on S3): short, and visible ASCII only. */
+    private static final Pattern ETAG = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
     private final UploadUrls urls;
     private final Quotas quotas;
@@ -165,7 +171,14 @@ public class UploadService {
                     .transform(e -> ApiProblem.conflict("The upload was already completed or aborted"))
                     .onFailure(S3Exception.class)
                     .transform(UploadService::partProblem)
-                    .flatMap(done -> videos.update(id, current -> current.partsCompleted(Instant.now())));
+                    .flatMap(done -> videos.update(id, current -> current.partsCompleted(Instant.now())))
+                    // A delete that won the race: the upload is the deleted video's, and goes with it.
+                    .map(stored -> {
+                        if (stored == null || stored.isDeleting()) {
+                            throw ApiProblem.notFound("The video was deleted while its upload was completed");
+                        }
+                        return stored;
+                    });
         });
     }
 
@@ -208,6 +221,11 @@ public class UploadService {
             if (part.eTag() == null || part.eTag().isBlank()) {
                 throw ApiProblem.invalidField("parts[" + i + "].eTag", "eTag is required");
             }
+            if (!ETAG.matcher(part.eTag()).matches()) {
+                throw ApiProblem.invalidField(
+                        "parts[" + i + "].eTag",
+                        "eTag must be the ETag header that storage answered the part's upload with");
+            }
         }
         return parts.stream()
                 .sorted(Comparator.comparing(CompleteUploadRequest.Part::partNumber))
@@ -226,7 +244,14 @@ public class UploadService {
                     switch (code) {
                         case "InvalidPart" -> "A part was not uploaded, or its eTag does not match what S3 stored";
                         case "EntityTooSmall" -> "A part other than the last is smaller than S3's 5 MiB minimum";
-                        default -> "S3 refused the part list: " + s3.getMessage();
+                        default -> {
+                            // The SDK's message names the service, request ids and endpoint: the log's, not the
+                            // client's.
+                            LOG.warnf("S3 refused the part list of an upload: %s", s3.getMessage());
+                            yield code.isEmpty()
+                                    ? "S3 refused the part list"
+                                    : "S3 refused the part list (" + code + ")";
+                        }
                     };
             return ApiProblem.invalidField("parts", detail);
         }

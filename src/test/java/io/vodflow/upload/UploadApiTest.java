@@ -210,6 +210,18 @@ class UploadApiTest {
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("field", equalTo("parts"));
+        // Nothing that is not an ETag reaches S3's XML: control characters, or a kilobyte of text.
+        for (String eTag : List.of("\"abc\u0001\"", "\"abc def\"", "a".repeat(1000))) {
+            List<Map<String, Object>> forged = new ArrayList<>(parts);
+            forged.set(1, Map.of("partNumber", 2, "eTag", eTag));
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("parts", forged))
+                    .post(complete)
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("field", equalTo("parts[1].eTag"));
+        }
         assertNoSource(created.getString("id"));
     }
 
