@@ -1,5 +1,6 @@
 package io.vodflow.security;
 
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -45,10 +46,11 @@ public class Callers {
         if (identity.isAnonymous()) {
             return null;
         }
-        // The subject identifies a user for good; display names such as preferred_username may change.
-        String subject = identity.getPrincipal() instanceof JsonWebToken token && token.getSubject() != null
-                ? token.getSubject()
-                : identity.getPrincipal().getName();
-        return new Caller(subject, identity.hasRole(adminRole));
+        // The subject identifies a user for good (IssuedToVodflow refuses tokens without one); display
+        // names such as preferred_username may change hands, and never stand in for it.
+        if (!(identity.getPrincipal() instanceof JsonWebToken token) || token.getSubject() == null) {
+            throw new AuthenticationFailedException("The token names no user");
+        }
+        return new Caller(token.getSubject(), identity.hasRole(adminRole));
     }
 }

@@ -16,7 +16,7 @@ import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwt.consumer.Validator;
 
 /**
- * Accepts a bearer token only when it was issued to vodflow. quarkus-oidc checks a token's issuer,
+ * Accepts a bearer token only when it was issued to vodflow and names its user. quarkus-oidc checks a token's issuer,
  * signature and expiry, and its audience only when told one; without this, a token the same provider
  * issued to any other application of the realm or user pool (and that application could replay it)
  * would be taken as its user's. quarkus-oidc runs this while it verifies a token, so a foreign token
@@ -52,6 +52,11 @@ class IssuedToVodflow implements Validator {
     @Override
     public String validate(JwtContext context) throws MalformedClaimException {
         JwtClaims claims = context.getJwtClaims();
+        if (claims.getSubject() == null || claims.getSubject().isBlank()) {
+            // Videos belong to the subject, which names a user for good; a display name (upn,
+            // preferred_username) may change hands, and never stands in for it.
+            return "The token names no user (no sub claim)";
+        }
         Stream<String> audiences = claims.hasAudience() ? claims.getAudience().stream() : Stream.empty();
         Stream<String> parties = CLIENT_CLAIMS.stream().map(claims::getClaimValueAsString);
         // Set.copyOf's sets refuse to be asked for null: claims a token lacks are left out first.

@@ -48,6 +48,16 @@ class IssuedToVodflowTest {
                 .isNotNull();
     }
 
+    @Test
+    void tokensThatNameNoUserAreRefusedWhateverElseTheyName() throws MalformedClaimException {
+        JwtClaims anonymous = new JwtClaims();
+        anonymous.setClaim("client_id", "vodflow-web");
+        anonymous.setClaim("preferred_username", "alice");
+
+        assertThat(check.validate(new JwtContext("header.payload.signature", anonymous, List.of())))
+                .isEqualTo("The token names no user (no sub claim)");
+    }
+
     private static JwtContext token(Map<String, Object> claims) {
         JwtClaims jwt = new JwtClaims();
         jwt.setSubject("bob");
