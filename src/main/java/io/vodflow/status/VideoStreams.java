@@ -157,6 +157,11 @@ class VideoStreams {
 
         /** The stored state (null when there is none), or the end when there is nothing to follow. */
         synchronized void stored(Video current) {
+            if (current != null && lastSent > current.version()) {
+                // A Last-Event-ID that no event of this video carried: the stream starts from the
+                // stored state rather than skip every change up to a version the video may never reach.
+                lastSent = 0;
+            }
             if (current == null
                     || current.isDeleting()
                     || (current.status().isTerminal() && current.version() <= lastSent)) {

@@ -45,7 +45,10 @@ public class ReachableVideoFilter {
                     .failure(ApiProblem.forbidden("This link to the video's events has expired or is not for it;"
                             + " read the video again for a new one"));
         }
+        // A video being deleted is gone, as for its owner: a stream would end at once, and its
+        // EventSource would come back for it until the link expired.
         return videos.find(id)
+                .map(video -> video == null || video.isDeleting() ? null : video)
                 .onItem()
                 .ifNull()
                 .failWith(() -> ApiProblem.notFound("There is no video " + id))

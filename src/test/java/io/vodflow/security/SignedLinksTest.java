@@ -12,6 +12,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.testing.SseClient;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.VideoApi;
+import io.vodflow.video.VideoRepository;
 import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,6 +41,9 @@ class SignedLinksTest {
 
     @Inject
     S3Client s3;
+
+    @Inject
+    VideoRepository videos;
 
     @TestHTTPResource("/")
     URI base;
@@ -129,6 +133,11 @@ class SignedLinksTest {
         String expired = signer.sign(LinkSigner.Purpose.EVENTS, a, Instant.now().minusSeconds(1));
         assertThat(open("/videos/" + a + "/events?access=" + expired).statusCode())
                 .isEqualTo(403);
+
+        videos.update(a, video -> video.deleting(Instant.now())).await().atMost(Duration.ofSeconds(10));
+        assertThat(open(link).statusCode())
+                .as("a video being deleted, which a page's EventSource would otherwise reopen until the link expired")
+                .isEqualTo(404);
     }
 
     private HttpResponse<InputStream> open(String link) throws Exception {

@@ -89,6 +89,21 @@ class VideoEventsTest {
     }
 
     @Test
+    void aLastEventIdNoEventCarriedStartsFromTheStoredStateAndStillEnds() throws Exception {
+        String id = VideoApi.create("forged.mp4", "video/mp4", 10).getString("id");
+        move(id, VideoStatus.UPLOADED);
+
+        try (SseClient sse = connect(id, Long.toString(Long.MAX_VALUE))) {
+            await().atMost(WAIT).until(() -> sse.events().size() == 1);
+            move(id, VideoStatus.COMPLETE);
+            sse.ended().get(20, TimeUnit.SECONDS);
+
+            assertThat(sse.events()).extracting(SseClient.Event::id).containsExactly("2", "3");
+            assertThat(sse.events()).extracting(SseClient.Event::name).containsExactly("UPLOADED", "COMPLETE");
+        }
+    }
+
+    @Test
     void anIdleStreamSendsHeartbeatComments() {
         String id = VideoApi.create("idle.mp4", "video/mp4", 10).getString("id");
         try (SseClient sse = connect(id, null)) {
