@@ -95,7 +95,10 @@ public class JobEventApplier {
             }
             return outputs.of(event)
                     .flatMap(produced -> applyTo(id, event, produced))
+                    // The end of a job the video does not wait for (a duplicate's, a forged one's) ends
+                    // nothing of the attempt's: its preview plays on.
                     .flatMap(video -> StatusRules.isFinal(event)
+                                    && (video == null || video.isDeleting() || !StatusRules.isForeign(video, event))
                             ? ended(id, event, video)
                             : Uni.createFrom().voidItem());
         });

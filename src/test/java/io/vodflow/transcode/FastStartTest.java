@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,6 +22,7 @@ import io.vodflow.testing.Processes;
 import io.vodflow.testing.Queues;
 import io.vodflow.testing.StoredOutputs;
 import io.vodflow.testing.TestMedia;
+import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -139,6 +141,31 @@ class FastStartTest {
                     .isFalse();
             assertThat(previewKeys(id)).as("the preview's files").isEmpty();
         });
+    }
+
+    @Test
+    void theEndOfAJobTheVideoDoesNotWaitForLeavesItsPreviewPlaying() {
+        String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 60), "video/mp4");
+        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
+                .as(video.prettify())
+                .isNotNull());
+
+        // The ERROR of another job of the attempt than the one recorded: a duplicate's, or a forged one.
+        ObjectNode foreign = TestResources.jobEvent(
+                "error.json", id, "s3://" + config.storage().outputBucket() + "/videos/" + id + "/");
+        assertThat(foreign.path("detail").path("jobId").asText()).isNotEqualTo(mediaConvert.jobId(id, 1));
+        Queues queues = new Queues(sqs);
+        queues.send(config.queues().jobEvents(), foreign.toString());
+        queues.awaitDrained(config.queues().jobEvents(), TIMEOUT);
+
+        JsonPath after =
+                given().get("/videos/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(after.getString("status")).isIn("SUBMITTED", "PROGRESSING");
+        assertThat(after.getString("playback.masterPlaylist")).endsWith("/hls/preview.m3u8");
+        assertThat(previewKeys(id)).as("the preview's files").isNotEmpty();
+
+        given().delete("/videos/" + id).then().statusCode(204);
+        await().atMost(TIMEOUT).until(() -> !Processes.ffmpegRunningFor(id));
     }
 
     private List<S3Object> previewKeys(String id) {

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.messaging.SqsQueue;
+import io.vodflow.support.VideoLog;
 import io.vodflow.transcode.JobPhase;
 import io.vodflow.transcode.JobStateChange;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -18,6 +20,8 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  */
 @ApplicationScoped
 class JobEvents {
+
+    private static final Logger LOG = Logger.getLogger(JobEvents.class);
 
     static final String ACCOUNT = "000000000000";
     static final String REGION = "local";
@@ -100,6 +104,15 @@ class JobEvents {
 
     /** @param code a MediaConvert-style error code (1010 unreadable input, 1030 unsupported setting, ...) */
     void error(LocalJob job, int code, String message) {
+        // A preview's end changes no status, so this is where the operators read why it failed.
+        VideoLog.warnf(
+                LOG,
+                job.videoId(),
+                "Job %s of video %s ends in ERROR %d: %s",
+                job.jobId(),
+                job.videoId(),
+                code,
+                message);
         ObjectNode detail = detail(job, "ERROR");
         detail.put("errorCode", code);
         detail.put("errorMessage", message);

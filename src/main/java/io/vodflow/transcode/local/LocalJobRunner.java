@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -168,10 +169,13 @@ class LocalJobRunner {
     /** Uploads what is left and reports COMPLETE, unless someone stopped the job first. */
     private Outcome publish(Run run, SourceProbe.Probed source) {
         events.statusUpdate(run.job(), JobPhase.UPLOADING, 97, 0, 0, run.retryCount());
-        run.uploader().uploadRest();
+        Optional<String> playable = run.uploader().uploadRest();
         if (!run.handle().finish()) {
             return stoppedBy(run);
         }
+        // A preview's COMPLETE is not its video's: a run too short to be published while it grew says
+        // here that its stream plays, or a preview would never be shown.
+        playable.ifPresent(master -> events.playable(run.job(), master));
         events.complete(run.job(), details(run.plan(), run.directory(), source));
         return Outcome.ENDED;
     }

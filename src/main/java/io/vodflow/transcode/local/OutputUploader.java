@@ -142,14 +142,25 @@ final class OutputUploader {
         return Optional.of(plan.hls().destination().uri(master));
     }
 
-    /** Uploads everything not yet uploaded and waits for every upload, failing if one failed. */
-    synchronized void uploadRest() {
+    /**
+     * Uploads everything not yet uploaded and waits for every upload, failing if one failed.
+     *
+     * @return the master playlist's location when this call made the stream playable (a run too short
+     *     for it to be published while it grew), else empty
+     */
+    synchronized Optional<String> uploadRest() {
         // Segments and images before playlists, so that a playlist never names a missing file.
         files().filter(file -> !isPlaylist(file)).forEach(this::upload);
         awaitUploads();
         files().filter(OutputUploader::isPlaylist)
                 .forEach(file -> uploads.add(put(file.getFileName().toString(), read(file), FINISHED)));
         awaitUploads();
+        String master = HlsPlaylists.masterName(plan);
+        if (masterPublished || !Files.isRegularFile(directory.resolve(master))) {
+            return Optional.empty();
+        }
+        masterPublished = true;
+        return Optional.of(plan.hls().destination().uri(master));
     }
 
     /** Deletes every object this job uploaded; what cannot be deleted is logged. */
