@@ -114,6 +114,9 @@ class VideoStreams {
         private final Executor connection;
         private final Consumer<Buffer> out;
         private long lastSent;
+        /** The subscriber's Last-Event-ID, or 0. */
+        private final long after;
+
         private Video pending;
         private boolean ended;
         private Runnable unfollow;
@@ -123,6 +126,7 @@ class VideoStreams {
             this.connection = connection;
             this.out = out;
             this.lastSent = after;
+            this.after = after;
         }
 
         /** Unless the subscriber left already. */
@@ -157,9 +161,10 @@ class VideoStreams {
 
         /** The stored state (null when there is none), or the end when there is nothing to follow. */
         synchronized void stored(Video current) {
-            if (current != null && lastSent > current.version()) {
-                // A Last-Event-ID that no event of this video carried: the stream starts from the
-                // stored state rather than skip every change up to a version the video may never reach.
+            if (current != null && lastSent == after && after > current.version()) {
+                // A Last-Event-ID that no event of this video carried (and nothing sent since): the
+                // stream starts from the stored state rather than skip every change up to a version
+                // the video may never reach.
                 lastSent = 0;
             }
             if (current == null
