@@ -288,8 +288,8 @@ class LocalWorker {
                 VideoLog.infof(
                         LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
             } else if (handle.isLapsing()) {
-                // The ledger does not answer: the lease is left to lapse, and the message comes back.
-                queue.hide(message, RETRY_DELAY_SECONDS);
+                // The lease could not be kept: it is left to lapse, and the message comes back after.
+                queue.hide(message, untilLapsed(handle));
             } else {
                 ledger.failed(job.jobId(), holder);
                 queue.hide(message, RETRY_DELAY_SECONDS);
@@ -371,6 +371,12 @@ class LocalWorker {
                         job.jobId());
             }
         }
+    }
+
+    /** Seconds until a lapsing run's lease has surely lapsed, and the job is free for the next run. */
+    private static int untilLapsed(JobHandle handle) {
+        long left = TimeUnit.NANOSECONDS.toSeconds(Math.max(0, handle.leasedUntil() - System.nanoTime()));
+        return (int) Math.max(RETRY_DELAY_SECONDS, left + 2);
     }
 
     private int visibilitySeconds() {
