@@ -99,8 +99,9 @@ class SourceLinks {
         S3Uri source = slash > 0 ? sources.get(path.substring(1, slash)) : null;
         if (source == null || !path.equals(path(path.substring(1, slash), source))) {
             response.setStatusCode(404).endAndForget();
-        } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-            response.setStatusCode(405).putHeader("Allow", "GET, HEAD").endAndForget();
+        } else if (request.method() != HttpMethod.GET) {
+            // The URL it is sent to is signed for a GET, which is all ffprobe and ffmpeg send.
+            response.setStatusCode(405).putHeader("Allow", "GET").endAndForget();
         } else {
             store.presignGet(source, urlLifetime)
                     .subscribe()

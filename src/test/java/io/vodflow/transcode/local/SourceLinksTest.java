@@ -89,7 +89,7 @@ class SourceLinksTest {
         String token = URI.create(url).getPath().split("/")[1];
         assertThat(send("GET", url.replace(token, "0".repeat(32))).statusCode()).isEqualTo(404);
         assertThat(send("GET", url.replace("/source", "/other")).statusCode()).isEqualTo(404);
-        assertThat(send("HEAD", url).statusCode()).isEqualTo(307);
+        assertThat(send("HEAD", url).statusCode()).isEqualTo(405);
 
         link.close();
         assertThat(send("GET", url).statusCode()).isEqualTo(404);
