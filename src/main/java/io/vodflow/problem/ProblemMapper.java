@@ -138,7 +138,7 @@ public class ProblemMapper {
                 .collect(Collectors.joining("."))
                 .replace(".[", "[");
         String detail;
-        if (e instanceof UnrecognizedPropertyException unknown) {
+        if (e instanceof UnrecognizedPropertyException unknown && unknown.getKnownPropertyIds() != null) {
             detail = "'" + field + "' is not a field of this request; the fields here are "
                     + unknown.getKnownPropertyIds().stream()
                             .map(String::valueOf)

@@ -238,8 +238,9 @@ public class UploadService {
 
     private static Throwable partProblem(Throwable failure) {
         if (failure instanceof S3Exception s3 && s3.statusCode() == 400) {
-            String code =
-                    s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+            String code = s3.awsErrorDetails() == null || s3.awsErrorDetails().errorCode() == null
+                    ? ""
+                    : s3.awsErrorDetails().errorCode();
             String detail =
                     switch (code) {
                         case "InvalidPart" -> "A part was not uploaded, or its eTag does not match what S3 stored";
