@@ -16,11 +16,11 @@ import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwt.consumer.Validator;
 
 /**
- * Accepts a bearer token only when it was issued to vodflow and names its user. quarkus-oidc checks a token's issuer,
- * signature and expiry, and its audience only when told one; without this, a token the same provider
- * issued to any other application of the realm or user pool (and that application could replay it)
- * would be taken as its user's. quarkus-oidc runs this while it verifies a token, so a foreign token
- * fails as a bad one does (401) and is never kept by {@link VerifiedTokens}.
+ * Accepts a bearer token only when it was issued to vodflow and names its user. quarkus-oidc checks
+ * a token's issuer, signature and expiry, and its audience only when told one; without this, a token
+ * the same provider issued to any other application of the realm or user pool (and that application
+ * could replay it) would be taken as its user's. quarkus-oidc runs this while it verifies a token, so
+ * a foreign token fails as a bad one does (401) and is never kept by {@link VerifiedTokens}.
  *
  * <p>Providers name the client a token was issued to differently: Keycloak, Auth0 and Entra ID (v2)
  * in {@code azp}, Entra ID v1 in {@code appid}, Cognito's access tokens in {@code client_id}; and a

@@ -19,8 +19,9 @@ final class JobHandle {
         /** This worker stops: another run takes the job up. */
         STOPPING,
         /**
-         * The lease could not be renewed and lapses soon, after which another run may take the job:
-         * this run writes no more and leaves the outputs; the job is taken up again.
+         * The lease could not be renewed in time and lapses soon, or may have lapsed already, after
+         * which another run may take the job: this run writes no more and leaves the outputs; the job
+         * is taken up again.
          */
         LAPSING,
         FINISHED
