@@ -25,9 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Turns one uploaded source into one transcoding job. The video is claimed with a conditional write,
@@ -44,7 +42,6 @@ public class IngestService {
     private static final Duration PROBE_URL_LIFETIME = Duration.ofMinutes(15);
 
     private final VideoRepository videos;
-    private final S3AsyncClient s3;
     private final ObjectStore store;
     private final SourceProbe probe;
     private final JobTemplate template;
@@ -55,7 +52,6 @@ public class IngestService {
 
     IngestService(
             VideoRepository videos,
-            S3AsyncClient s3,
             ObjectStore store,
             SourceProbe probe,
             JobTemplate template,
@@ -65,7 +61,6 @@ public class IngestService {
             VideoSpans spans) {
         this.fastStart = fastStart;
         this.videos = videos;
-        this.s3 = s3;
         this.store = store;
         this.probe = probe;
         this.template = template;
@@ -87,7 +82,7 @@ public class IngestService {
                     config.storage().inputBucket(), key);
             return Uni.createFrom().voidItem();
         }
-        return head(VideoKeys.source(id.get()))
+        return store.head(config.storage().inputBucket(), VideoKeys.source(id.get()))
                 .flatMap(head -> head != null
                         ? claimAndProcess(id.get(), deliveryId, head)
                         : notThere(id.get(), key, deliveryId));
@@ -99,15 +94,6 @@ public class IngestService {
                         ? Uni.createFrom().voidItem()
                         : spans.around("ingest", claimed.id(), claimed.trace(), () -> process(claimed, head))
                                 .replaceWithVoid());
-    }
-
-    /** The stored source's metadata, or null when there is no such object. */
-    private Uni<HeadObjectResponse> head(String key) {
-        return Uni.createFrom()
-                .completionStage(() -> s3.headObject(
-                        head -> head.bucket(config.storage().inputBucket()).key(key)))
-                .onFailure(NoSuchKeyException.class)
-                .recoverWithNull();
     }
 
     /**

@@ -25,8 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Finishes videos whose messages were lost. Nothing else looks at a video once its messages are
@@ -80,7 +78,6 @@ public class Reconciler {
 
     private final VideoRepository videos;
     private final ObjectStore store;
-    private final S3AsyncClient s3;
     private final IngestService ingest;
     private final CatalogService catalog;
     private final JobEventApplier events;
@@ -94,7 +91,6 @@ public class Reconciler {
     Reconciler(
             VideoRepository videos,
             ObjectStore store,
-            S3AsyncClient s3,
             IngestService ingest,
             CatalogService catalog,
             JobEventApplier events,
@@ -104,7 +100,6 @@ public class Reconciler {
             MeterRegistry metrics) {
         this.videos = videos;
         this.store = store;
-        this.s3 = s3;
         this.ingest = ingest;
         this.catalog = catalog;
         this.events = events;
@@ -244,13 +239,8 @@ public class Reconciler {
 
     /** The upload URLs expired long ago: the file arrived without a word, or never will. */
     private Uni<Correction> lapsedUpload(Video video, Instant now) {
-        String bucket = config.storage().inputBucket();
-        return Uni.createFrom()
-                .completionStage(() -> s3.headObject(
-                        head -> head.bucket(bucket).key(video.source().key())))
-                .map(head -> true)
-                .onFailure(NoSuchKeyException.class)
-                .recoverWithItem(false)
+        return store.head(config.storage().inputBucket(), video.source().key())
+                .map(head -> head != null)
                 .flatMap(arrived -> arrived
                         ? takeIn(video, 1, "its file arrived but its notification was lost")
                         : expire(video, now));

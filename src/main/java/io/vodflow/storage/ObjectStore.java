@@ -10,13 +10,16 @@ import org.jboss.logging.Logger;
 import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The operations on stored objects that several features share: removing objects and prefixes,
- * abandoning a multipart upload, and handing a tool a presigned GET URL instead of credentials.
+ * The operations on stored objects that several features share: looking one up, removing objects
+ * and prefixes, abandoning a multipart upload, and handing a tool a presigned GET URL instead of
+ * credentials.
  * Cleanup that fails is logged, not raised: it never decides the outcome of what it tidies after.
  */
 @ApplicationScoped
@@ -34,6 +37,14 @@ public class ObjectStore {
         this.s3 = s3;
         this.signer = signer;
         this.signing = signing;
+    }
+
+    /** The object's metadata, or null when there is no such object. */
+    public Uni<HeadObjectResponse> head(String bucket, String key) {
+        return Uni.createFrom()
+                .completionStage(() -> s3.headObject(head -> head.bucket(bucket).key(key)))
+                .onFailure(NoSuchKeyException.class)
+                .recoverWithNull();
     }
 
     /** Deletes these keys, a thousand at a time; keys already gone are fine. */
