@@ -10,12 +10,12 @@ import io.vodflow.video.VideoChanged;
 import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,7 +29,7 @@ public class VideoBroadcaster {
     private static final Logger LOG = Logger.getLogger(VideoBroadcaster.class);
 
     /** The followers of each followed video: a change goes to those of its video only. */
-    private final Map<String, Set<Consumer<Video>>> followers = new ConcurrentHashMap<>();
+    private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     /** The last version published per followed video, so that each version is published once. */
     private final Map<String, Long> published = new ConcurrentHashMap<>();
 
@@ -61,7 +61,7 @@ public class VideoBroadcaster {
 
     /** Publishes a change, unless this version (or a later one) was published already. */
     void publish(Video video) {
-        Set<Consumer<Video>> following = followers.get(video.id());
+        Set<Follower> following = followers.get(video.id());
         if (following == null) {
             return;
         }
@@ -74,7 +74,7 @@ public class VideoBroadcaster {
             return video.version();
         });
         if (fresh.get()) {
-            following.forEach(follower -> follower.accept(video));
+            following.forEach(follower -> follower.changed(video));
         }
     }
 
@@ -84,10 +84,10 @@ public class VideoBroadcaster {
      * out of order when two threads publish at once: followers keep only versions newer than the last
      * they sent, as they must anyway, since a change may also reach them through their own read.
      */
-    Runnable follow(String id, Consumer<Video> follower) {
+    Runnable follow(String id, Follower follower) {
         // Added and removed inside the map's own updates, so that a set is never dropped as it gains one.
         followers.compute(id, (key, following) -> {
-            Set<Consumer<Video>> joined = following == null ? ConcurrentHashMap.newKeySet() : following;
+            Set<Follower> joined = following == null ? ConcurrentHashMap.newKeySet() : following;
             joined.add(follower);
             return joined;
         });
@@ -101,7 +101,10 @@ public class VideoBroadcaster {
         });
     }
 
-    /** Reads every followed video and publishes those another replica changed. */
+    /**
+     * Reads every followed video, publishes those another replica changed and tells the followers of
+     * those it deleted: its last change before the record went may fall between two reads.
+     */
     private void catchUp() {
         List<String> ids = List.copyOf(followers.keySet());
         if (ids.isEmpty() || !catchingUp.compareAndSet(false, true)) {
@@ -112,7 +115,30 @@ public class VideoBroadcaster {
                 .invoke(() -> catchingUp.set(false))
                 .subscribe()
                 .with(
-                        found -> found.forEach(this::publish),
+                        found -> {
+                            Set<String> gone = new HashSet<>(ids);
+                            for (Video video : found) {
+                                gone.remove(video.id());
+                                publish(video);
+                            }
+                            gone.forEach(this::gone);
+                        },
                         failure -> LOG.warnf("Catch-up read failed: %s", failure.getMessage()));
+    }
+
+    private void gone(String id) {
+        Set<Follower> following = followers.get(id);
+        if (following != null) {
+            following.forEach(Follower::gone);
+        }
+    }
+
+    /** Told of a followed video's changes on the publishing thread, so it must only hand them on. */
+    interface Follower {
+
+        void changed(Video video);
+
+        /** The video no longer exists: another replica deleted it. */
+        void gone();
     }
 }

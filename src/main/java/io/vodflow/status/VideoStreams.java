@@ -108,7 +108,7 @@ class VideoStreams {
      * One subscriber's stream. Its work runs on its connection's event loop; it is synchronized as
      * well, for the streams of callers without one.
      */
-    private final class Stream {
+    private final class Stream implements VideoBroadcaster.Follower {
 
         private final MultiEmitter<? super Void> emitter;
         private final Executor connection;
@@ -133,7 +133,7 @@ class VideoStreams {
         synchronized void follow(String id) {
             if (!ended) {
                 open.add(this);
-                unfollow = broadcaster.follow(id, this::changed);
+                unfollow = broadcaster.follow(id, this);
             }
         }
 
@@ -142,7 +142,8 @@ class VideoStreams {
          * still waits there replaces it: the subscriber gets the newest state without the one it
          * supersedes, and a burst of changes costs one write, not one behind the other.
          */
-        synchronized void changed(Video video) {
+        @Override
+        public synchronized void changed(Video video) {
             if (ended || (pending != null && video.version() <= pending.version())) {
                 return;
             }
@@ -151,6 +152,12 @@ class VideoStreams {
             if (!scheduled) {
                 connection.execute(this::sendPending);
             }
+        }
+
+        /** Ends the stream, as a video being deleted does, on the connection's event loop. */
+        @Override
+        public void gone() {
+            connection.execute(this::end);
         }
 
         private synchronized void sendPending() {

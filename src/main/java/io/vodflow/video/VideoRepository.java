@@ -63,6 +63,8 @@ public class VideoRepository {
 
     private static final ObjectMapper CURSOR_JSON = new ObjectMapper();
     private static final int MAX_CONFLICT_RETRIES = 20;
+    /** How often a batched read asks again for the keys DynamoDB left unprocessed. */
+    private static final int BATCH_RETRIES = 4;
     /** The attribute of {@link Video#deletingAt()}. */
     private static final String DELETING_AT = "deletingAt";
 
@@ -188,7 +190,11 @@ public class VideoRepository {
                 .replaceWithVoid();
     }
 
-    /** The videos with these ids that exist, read consistently, in batches of 100. */
+    /**
+     * The videos with these ids that exist, read consistently, in batches of 100. Every id is answered:
+     * an id missing from the result has no video, and keys DynamoDB leaves unprocessed (under load)
+     * are read again, a few times, before the read fails.
+     */
     public Uni<List<Video>> findAll(Collection<String> ids) {
         List<String> all = List.copyOf(ids);
         List<Uni<List<Video>>> batches = new ArrayList<>();
@@ -196,16 +202,7 @@ public class VideoRepository {
             List<Map<String, AttributeValue>> keys = all.subList(from, Math.min(all.size(), from + 100)).stream()
                     .map(id -> Map.of(VideoTable.ID, AttributeValue.fromS(id)))
                     .toList();
-            batches.add(Uni.createFrom()
-                    .completionStage(() -> dynamo.batchGetItem(request -> request.requestItems(Map.of(
-                            table,
-                            KeysAndAttributes.builder()
-                                    .keys(keys)
-                                    .consistentRead(true)
-                                    .build()))))
-                    .map(response -> response.responses().getOrDefault(table, List.of()).stream()
-                            .map(this::fromItem)
-                            .toList()));
+            batches.add(readBatch(keys, 0));
         }
         if (batches.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -213,6 +210,43 @@ public class VideoRepository {
         return Uni.join().all(batches).andFailFast().map(lists -> lists.stream()
                 .flatMap(List::stream)
                 .toList());
+    }
+
+    private Uni<List<Video>> readBatch(List<Map<String, AttributeValue>> keys, int retry) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.batchGetItem(request -> request.requestItems(Map.of(
+                        table,
+                        KeysAndAttributes.builder()
+                                .keys(keys)
+                                .consistentRead(true)
+                                .build()))))
+                .flatMap(response -> {
+                    List<Video> found = response.responses().getOrDefault(table, List.of()).stream()
+                            .map(this::fromItem)
+                            .toList();
+                    KeysAndAttributes unprocessed = response.unprocessedKeys().get(table);
+                    if (unprocessed == null || unprocessed.keys().isEmpty()) {
+                        return Uni.createFrom().item(found);
+                    }
+                    if (retry == BATCH_RETRIES) {
+                        return Uni.createFrom()
+                                .failure(new IllegalStateException(
+                                        unprocessed.keys().size() + " videos left unprocessed after " + BATCH_RETRIES
+                                                + " retries"));
+                    }
+                    // Backing off, as the SDK does for throttled calls: unprocessed keys mean the table is busy.
+                    return Uni.createFrom()
+                            .voidItem()
+                            .onItem()
+                            .delayIt()
+                            .by(Duration.ofMillis(50L << retry))
+                            .flatMap(ignored -> readBatch(unprocessed.keys(), retry + 1))
+                            .map(rest -> {
+                                List<Video> both = new ArrayList<>(found);
+                                both.addAll(rest);
+                                return both;
+                            });
+                });
     }
 
     /** The id of the video whose job this is, or null. */

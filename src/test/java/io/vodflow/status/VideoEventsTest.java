@@ -137,6 +137,22 @@ class VideoEventsTest {
     }
 
     @Test
+    void aVideoAnotherReplicaDeletedEndsItsStreamsWithinTwoSeconds() throws Exception {
+        String id = VideoApi.create("deleted-elsewhere.mp4", "video/mp4", 10).getString("id");
+        try (SseClient sse = connect(id, null)) {
+            await().atMost(WAIT).until(() -> sse.events().size() == 1);
+
+            // The record gone between two catch-up reads, as when another replica deletes a video
+            // quickly: no change marking it deleted reaches this replica.
+            dynamo.deleteItem(
+                    delete -> delete.tableName(config.database().table()).key(Map.of("id", AttributeValue.fromS(id))));
+
+            sse.ended().get(2, TimeUnit.SECONDS);
+            assertThat(sse.events()).extracting(SseClient.Event::name).containsExactly("AWAITING_UPLOAD");
+        }
+    }
+
+    @Test
     void aThousandSubscribersAllReceiveTheCompleteEvent() throws Exception {
         String id = VideoApi.create("popular.mp4", "video/mp4", 10).getString("id");
         List<SseClient> clients = new ArrayList<>();
