@@ -230,9 +230,7 @@ public class IngestService {
                             template.fitted(video.id(), media, video.limits()));
                     return startOrFind(request, claimed.claim().submittingAt())
                             .flatMap(jobId -> submitted(video.id(), attempt, jobId)
-                                    .call(recorded -> recorded == null || recorded.isDeleting()
-                                            ? cancelUnwatched(video.id(), jobId)
-                                            : preview(request)))
+                                    .call(recorded -> afterSubmission(recorded, request, jobId)))
                             .onFailure(JobRejectedException.class)
                             .recoverWithUni(e -> fail(video, ((JobRejectedException) e).code(), e.getMessage()));
                 });
@@ -277,6 +275,20 @@ public class IngestService {
     }
 
     /**
+     * A video still waiting for its job gets a preview beside it; a job nobody waits for any more
+     * (the video deleted, or given up in ERROR, while it was being created; a second job of the
+     * attempt) is canceled, unless it ended already.
+     */
+    private Uni<Void> afterSubmission(Video recorded, TranscodeRequest request, String jobId) {
+        if (recorded != null && recorded.wants(jobId)) {
+            return recorded.status().isTerminal() ? Uni.createFrom().voidItem() : preview(request);
+        }
+        return recorded != null && recorded.hasEnded(jobId)
+                ? Uni.createFrom().voidItem()
+                : cancelUnwatched(request.videoId(), jobId);
+    }
+
+    /**
      * Submits the attempt's job again, because its engine lost it; the same idempotency token names the
      * same job wherever the engine still deduplicates it.
      *
@@ -305,14 +317,16 @@ public class IngestService {
     }
 
     /**
-     * A job that started after its video's delete had looked for one to cancel: no record holds it, so
-     * nothing would watch or cancel it, and MediaConvert would bill it to the end. Its outputs go when
-     * its final event finds no video.
+     * A job that started after its video stopped waiting for it: deleted (the delete looked for a job
+     * to cancel before there was one), or given up in ERROR while the job was being created. No
+     * record holds it, so nothing would watch or cancel it, and MediaConvert would bill it to the end.
+     * A deleted video's outputs go when the job's final event finds no video.
      */
     private Uni<Void> cancelUnwatched(String id, String jobId) {
-        VideoLog.infof(LOG, id, "Video %s was deleted while its job %s was being submitted; canceling it", id, jobId);
+        VideoLog.infof(
+                LOG, id, "Video %s no longer waits for job %s, which it was submitting; canceling it", id, jobId);
         return transcoder.cancel(jobId).onFailure().recoverWithItem(failure -> {
-            VideoLog.warnf(LOG, id, "Job %s of deleted video %s could not be canceled: %s", jobId, id, failure);
+            VideoLog.warnf(LOG, id, "Job %s of video %s could not be canceled: %s", jobId, id, failure);
             return null;
         });
     }

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
  * an event that reaches outside that video's keys, and applies the event's transition with a
  * conditional write; the repository announces the change to subscribers and metrics. A job that ends
  * after its video was deleted, or while it is being deleted, has its outputs removed; a job's end also
- * ends its attempt's preview (fast start), whose events tell only when the video plays.
+ * ends its attempt's preview (fast start), whose events tell only when the video plays. A job still
+ * running whose work nobody will use is canceled.
  */
 // A singleton, made with its first user at start-up rather than on whichever thread first calls it.
 @Singleton
@@ -34,6 +35,7 @@ public class JobEventApplier {
     private final ObjectStore store;
     private final JobOutputs outputs;
     private final FastStart fastStart;
+    private final Transcoder transcoder;
     private final String engine;
     private final String outputBucket;
     private final ObjectMapper json;
@@ -51,6 +53,7 @@ public class JobEventApplier {
         this.json = json;
         this.store = store;
         this.outputs = outputs;
+        this.transcoder = transcoder;
         this.engine = transcoder.name();
         this.outputBucket = config.storage().outputBucket();
     }
@@ -95,6 +98,9 @@ public class JobEventApplier {
             }
             return outputs.of(event)
                     .flatMap(produced -> applyTo(id, event, produced))
+                    .call(video -> StatusRules.runsForNothing(video, event)
+                            ? cancelUnused(id, event)
+                            : Uni.createFrom().voidItem())
                     // The end of a job the video does not wait for (a duplicate's, a forged one's) ends
                     // nothing of the attempt's: its preview plays on.
                     .flatMap(video -> StatusRules.isFinal(event)
@@ -102,6 +108,34 @@ public class JobEventApplier {
                             ? ended(id, event, video)
                             : Uni.createFrom().voidItem());
         });
+    }
+
+    /**
+     * Cancels a job whose work nobody will use, once its engine confirms it is this video's: an event
+     * naming another job is not enough. A cancel that fails is only logged: the job's next event
+     * (MediaConvert sends one a minute while it runs) tries again.
+     */
+    private Uni<Void> cancelUnused(String id, JobEvent event) {
+        if (event.attempt() == null) {
+            return Uni.createFrom().voidItem(); // no attempt to confirm it by
+        }
+        return transcoder
+                .runsFor(event.jobId(), id, event.attempt())
+                .flatMap(ours -> {
+                    if (!ours) {
+                        // Another deployment's job in the same account, or a forged event: not ours to stop.
+                        LOG.debugf(
+                                "Not canceling job %s: its engine does not hold it as video %s's", event.jobId(), id);
+                        return Uni.createFrom().voidItem();
+                    }
+                    VideoLog.infof(LOG, id, "Canceling job %s: video %s will not use it", event.jobId(), id);
+                    return transcoder.cancel(event.jobId());
+                })
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    VideoLog.warnf(LOG, id, "Job %s of video %s could not be canceled: %s", event.jobId(), id, failure);
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /**

@@ -51,6 +51,30 @@ final class StatusRules {
     }
 
     /**
+     * Whether the event's job still runs, and nothing will ever use what it makes: its video is gone or
+     * going, ended in ERROR or CANCELED (the upload given up, say, while its job was being created), or
+     * moved on to another job. Such a job only burns compute until it ends by itself. A job of the
+     * video's attempt that the video has not recorded yet is not one of them: its submission may
+     * still be under way; nor is the video's job once it ended.
+     */
+    static boolean runsForNothing(Video video, JobEvent event) {
+        if (isFinal(event)) {
+            return false;
+        }
+        if (video == null) {
+            return true;
+        }
+        if (video.hasEnded(event.jobId()) || (event.attempt() != null && event.attempt() > video.attempt())) {
+            return false;
+        }
+        boolean notRecordedYet = video.job() == null
+                && !video.isDeleting()
+                && !video.status().isTerminal()
+                && (event.attempt() == null || event.attempt() == video.attempt());
+        return !notRecordedYet && !video.wants(event.jobId());
+    }
+
+    /**
      * A preview's events (fast start) tell the video only when it plays: the rest of the preview's life,
      * its end included, is not the video's.
      */

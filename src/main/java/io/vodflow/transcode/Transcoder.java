@@ -34,6 +34,13 @@ public interface Transcoder {
         return Uni.createFrom().item(Optional.empty());
     }
 
+    /**
+     * Whether the engine's job {@code jobId} is this deployment's job for the video's attempt, as the
+     * engine itself records it. A job event alone does not show it: it can be forged, or come from
+     * another deployment that shares the account's MediaConvert events.
+     */
+    Uni<Boolean> runsFor(String jobId, String videoId, int attempt);
+
     /** Stops a job; a job that already ended or does not exist is fine. */
     Uni<Void> cancel(String jobId);
 

@@ -161,6 +161,23 @@ public record Video(
         return deletingAt != null;
     }
 
+    /**
+     * Whether the work of this job is still wanted: it is the video's recorded job, and the video is
+     * neither being deleted nor ended in ERROR or CANCELED.
+     */
+    public boolean wants(String jobId) {
+        return deletingAt == null
+                && status != VideoStatus.ERROR
+                && status != VideoStatus.CANCELED
+                && job != null
+                && job.id().equals(jobId);
+    }
+
+    /** Whether this job is the video's and has ended: a report of its progress comes late. */
+    public boolean hasEnded(String jobId) {
+        return job != null && job.id().equals(jobId) && job.completedAt() != null;
+    }
+
     /** The client completed its multipart upload through the API; the file's arrival is noticed later. */
     public Video partsCompleted(Instant now) {
         return source.uploadCompletedAt() != null

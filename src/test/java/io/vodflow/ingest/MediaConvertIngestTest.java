@@ -3,21 +3,26 @@ package io.vodflow.ingest;
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
+import io.vodflow.storage.VideoKeys;
 import io.vodflow.testing.MediaConvertStub;
 import io.vodflow.testing.MediaConvertStubResource;
 import io.vodflow.testing.Queues;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +54,12 @@ class MediaConvertIngestTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    VideoRepository videos;
+
+    @Inject
+    IngestService ingest;
 
     @Test
     void theSampleLeadsToExactlyTheExpectedCreateJob() throws IOException {
@@ -284,6 +295,81 @@ class MediaConvertIngestTest {
         } finally {
             mediaConvert.answerNormally();
         }
+    }
+
+    @Test
+    void aJobCreatedForAnUploadGivenUpMeanwhileIsCanceled() {
+        mediaConvert.holdCreateJobs();
+        try {
+            String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+            await().atMost(TIMEOUT)
+                    .until(() -> !mediaConvert.createJobRequests(id).isEmpty());
+
+            // The upload's last delivery gives up while its CreateJob is still under way.
+            Video video = videos.find(id).await().atMost(TIMEOUT);
+            boolean gaveUp = ingest.giveUp(VideoKeys.source(id), video.claim().by(), "failed 5 times in a row")
+                    .await()
+                    .atMost(TIMEOUT);
+            assertThat(gaveUp).isTrue();
+            mediaConvert.release();
+
+            await().atMost(TIMEOUT).until(() -> mediaConvert.jobId(id, 1) != null);
+            String jobId = mediaConvert.jobId(id, 1);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(mediaConvert.cancelRequests())
+                    .as("the job of a video in ERROR, which nothing would use")
+                    .anyMatch(request -> request.path().endsWith("/jobs/" + jobId)));
+            given().get("/videos/{id}", id).then().body("status", equalTo("ERROR"));
+        } finally {
+            mediaConvert.answerNormally();
+        }
+    }
+
+    @Test
+    void aJobStillRunningForADeletedVideoIsCanceledAgainAtItsNextEvent() {
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+        // The delete's CancelJob gets no answer: the job may run on.
+        mediaConvert.stallNext("DELETE");
+        given().delete("/videos/{id}", id).then().statusCode(204);
+        await().atMost(TIMEOUT).until(() -> cancels(jobId) == 1);
+
+        ObjectNode update = TestResources.jobEvent(
+                "status-update.json", id, "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(id));
+        ((ObjectNode) update.path("detail")).put("jobId", jobId);
+        new Queues(sqs).send(config.queues().jobEvents(), update.toString());
+
+        await().atMost(TIMEOUT)
+                .alias("the job's progress report, which finds no video, cancels it again")
+                .until(() -> cancels(jobId) == 2);
+    }
+
+    @Test
+    void anEventPairingAVideoWithAnotherVideosJobCancelsNothing() {
+        String victim = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(victim, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(victim, 1);
+        String gone = VideoApi.create("mine.mp4", "video/mp4", 1000).getString("id");
+        given().delete("/videos/{id}", gone).then().statusCode(204);
+
+        // Forged, or another deployment's: it names a video this one no longer has, with a running job.
+        ObjectNode update = TestResources.jobEvent(
+                "status-update.json", gone, "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(gone));
+        ((ObjectNode) update.path("detail")).put("jobId", jobId);
+        new Queues(sqs).send(config.queues().jobEvents(), update.toString());
+
+        await().atMost(TIMEOUT).until(() -> !mediaConvert.getJobRequests(jobId).isEmpty());
+        await().during(Duration.ofSeconds(2))
+                .atMost(TIMEOUT)
+                .alias("GetJob shows the job is the other video's: it is not canceled")
+                .until(() -> cancels(jobId) == 0);
+        given().get("/videos/{id}", victim).then().body("status", equalTo("SUBMITTED"));
+    }
+
+    private long cancels(String jobId) {
+        return mediaConvert.cancelRequests().stream()
+                .filter(request -> request.path().endsWith("/jobs/" + jobId))
+                .count();
     }
 
     @Test

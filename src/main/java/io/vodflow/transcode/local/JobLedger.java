@@ -80,8 +80,20 @@ class JobLedger {
                 .replaceWithVoid();
     }
 
+    /**
+     * Marks the job canceled, even before it is queued (a preview canceled while it is being
+     * submitted); an ended job stays ended, so that its kept final event is still sent.
+     */
     Uni<Void> cancel(String jobId) {
-        return mark(jobId, "canceled");
+        return updating(
+                        jobId,
+                        "SET #canceled = :now, #expiresAt = :expires",
+                        "attribute_not_exists(#ended)",
+                        Map.of(),
+                        ReturnValue.NONE)
+                .replaceWithVoid()
+                .onFailure(ConditionalCheckFailedException.class)
+                .recoverWithNull();
     }
 
     /**
@@ -234,11 +246,6 @@ class JobLedger {
                 .completionStage(() -> dynamo.getItem(
                         get -> get.tableName(table).key(key(jobId)).consistentRead(true)))
                 .map(response -> response.item());
-    }
-
-    private Uni<Void> mark(String jobId, String attribute) {
-        return updating(jobId, "SET #" + attribute + " = :now, #expiresAt = :expires", null, Map.of(), ReturnValue.NONE)
-                .replaceWithVoid();
     }
 
     /** On a worker thread: one conditional update of the job's item. */

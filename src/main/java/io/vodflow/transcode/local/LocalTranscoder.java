@@ -53,6 +53,12 @@ public class LocalTranscoder implements Transcoder {
         return ledger.cancel(jobId);
     }
 
+    /** A local job's id follows from its video and attempt, and no other deployment runs it. */
+    @Override
+    public Uni<Boolean> runsFor(String jobId, String videoId, int attempt) {
+        return Uni.createFrom().item(jobId.equals(jobId(TranscodeRequest.idempotencyToken(videoId, attempt, false))));
+    }
+
     @Override
     public Uni<JobTruth> lookup(String jobId) {
         return ledger.truth(jobId);

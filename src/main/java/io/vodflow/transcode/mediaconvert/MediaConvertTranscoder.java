@@ -6,6 +6,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.ObjectStore;
+import io.vodflow.storage.S3Uri;
+import io.vodflow.storage.VideoKeys;
 import io.vodflow.transcode.JobRejectedException;
 import io.vodflow.transcode.JobStateChange;
 import io.vodflow.transcode.JobTruth;
@@ -25,6 +27,8 @@ import software.amazon.awssdk.services.mediaconvert.model.Job;
 import software.amazon.awssdk.services.mediaconvert.model.MediaConvertException;
 import software.amazon.awssdk.services.mediaconvert.model.NotFoundException;
 import software.amazon.awssdk.services.mediaconvert.model.Order;
+import software.amazon.awssdk.services.mediaconvert.model.OutputGroup;
+import software.amazon.awssdk.services.mediaconvert.model.OutputGroupSettings;
 
 /**
  * Runs jobs on AWS Elemental MediaConvert. The ClientRequestToken is derived from the video and its
@@ -43,11 +47,13 @@ public class MediaConvertTranscoder implements Transcoder {
     private final MediaConvertAsyncClient client;
     private final ObjectStore store;
     private final VodflowConfig.MediaConvert config;
+    private final String outputBucket;
 
     MediaConvertTranscoder(MediaConvertAsyncClient client, ObjectStore store, VodflowConfig config) {
         this.client = client;
         this.store = store;
         this.config = config.mediaconvert();
+        this.outputBucket = config.storage().outputBucket();
     }
 
     @Override
@@ -121,6 +127,44 @@ public class MediaConvertTranscoder implements Transcoder {
                 .map(Job::id)
                 .toUni()
                 .map(Optional::ofNullable);
+    }
+
+    /**
+     * Reads the job with GetJob: it must name the video and attempt in its user metadata, and write
+     * only under the video's outputs in this deployment's bucket (bucket names are global, so another
+     * deployment's job of a video with the same id writes elsewhere).
+     */
+    @Override
+    public Uni<Boolean> runsFor(String jobId, String videoId, int attempt) {
+        String outputs = new S3Uri(outputBucket, VideoKeys.outputs(videoId)).toString();
+        return Uni.createFrom()
+                .completionStage(() -> client.getJob(get -> get.id(jobId)))
+                .map(response -> {
+                    Job job = response.job();
+                    return videoId.equals(job.userMetadata().get("videoId"))
+                            && Integer.toString(attempt)
+                                    .equals(job.userMetadata().get("attempt"))
+                            && job.settings() != null
+                            && !job.settings().outputGroups().isEmpty()
+                            && job.settings().outputGroups().stream()
+                                    .allMatch(group -> destination(group).startsWith(outputs));
+                })
+                .onFailure(NotFoundException.class)
+                .recoverWithItem(false);
+    }
+
+    private static String destination(OutputGroup group) {
+        OutputGroupSettings settings = group.outputGroupSettings();
+        if (settings == null) {
+            return "";
+        }
+        if (settings.hlsGroupSettings() != null) {
+            return String.valueOf(settings.hlsGroupSettings().destination());
+        }
+        if (settings.fileGroupSettings() != null) {
+            return String.valueOf(settings.fileGroupSettings().destination());
+        }
+        return ""; // a kind of group vodflow's templates do not make
     }
 
     /**

@@ -83,6 +83,17 @@ class JobLedgerTest {
     }
 
     @Test
+    void anEndedJobStaysEndedWhenCanceledLate() {
+        String job = newJob();
+        assertThat(ledger.take(job, "run-a", LEASE)).isPresent();
+        ledger.ended(job, "{\"detail\":{\"status\":\"COMPLETE\"}}");
+
+        ledger.cancel(job).await().atMost(Duration.ofSeconds(10));
+
+        assertThat(ledger.standing(job)).isEqualTo(JobLedger.Standing.ENDED);
+    }
+
+    @Test
     void theLedgerTellsTheReconcilerHowAJobStands() {
         String job = newJob();
         assertThat(truth(job).state()).as("never seen").isEqualTo(JobTruth.State.LOST);
