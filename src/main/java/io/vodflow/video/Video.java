@@ -120,8 +120,16 @@ public record Video(
     /** One rung of the ABR ladder. */
     public record Rendition(String playlistKey, int width, int height, long bitrate) {}
 
-    /** Why a video ended in ERROR, in words a user understands, with a machine-readable code. */
-    public record Failure(String code, String message) {}
+    /**
+     * Why a video ended in ERROR, in words a user understands, with a machine-readable code. An
+     * engine's text goes into it too: storage paths, ARNs, URLs and request ids in it are replaced,
+     * also in records stored before this rule.
+     */
+    public record Failure(String code, String message) {
+        public Failure {
+            message = OwnerText.redact(message);
+        }
+    }
 
     /** A new video awaiting its upload. */
     public static Video created(

@@ -366,6 +366,29 @@ class MediaConvertIngestTest {
         given().get("/videos/{id}", victim).then().body("status", equalTo("SUBMITTED"));
     }
 
+    @Test
+    void aJobErrorReachesTheOwnerWithoutStoragePathsOrAccountDetails() {
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+        String source = "s3://" + config.storage().inputBucket() + "/" + VideoKeys.source(id);
+        ObjectNode error = TestResources.jobEvent(
+                "error.json", id, "s3://" + config.storage().outputBucket() + "/");
+        ((ObjectNode) error.path("detail"))
+                .put("jobId", jobId)
+                .put(
+                        "errorMessage",
+                        "Unable to open input file [" + source + "]: AssumeRole failed for"
+                                + " arn:aws:iam::111122223333:role/vodflow-mediaconvert");
+        new Queues(sqs).send(config.queues().jobEvents(), error.toString());
+
+        JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+        assertThat(video.getString("error.code")).isEqualTo("JOB_1040");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("Unable to open input file [a stored file]: AssumeRole failed for an AWS resource")
+                .doesNotContain(config.storage().inputBucket(), "111122223333");
+    }
+
     private long cancels(String jobId) {
         return mediaConvert.cancelRequests().stream()
                 .filter(request -> request.path().endsWith("/jobs/" + jobId))
