@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -73,27 +74,43 @@ public class PlaybackService {
                                 .publisher(FlowAdapters.toFlowPublisher(body))
                                 .map(PlaybackService::buffer)))
                 .onFailure(S3Exception.class)
-                .recoverWithUni(e -> answer((S3Exception) e, range, ifNoneMatch));
+                .recoverWithUni(e -> answer((S3Exception) e, range, file));
     }
 
     /** What S3's refusal means to the player. */
-    private static Uni<Output> answer(S3Exception refusal, String range, String ifNoneMatch) {
+    private static Uni<Output> answer(S3Exception refusal, String range, String file) {
         // Without ListBucket permission, S3 answers 403 for a missing key.
         if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 403) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
         if (refusal.statusCode() == 304) {
-            return Uni.createFrom()
-                    .item(new Output(
-                            304,
-                            Map.of("ETag", List.of(ifNoneMatch)),
-                            Multi.createFrom().empty()));
+            return Uni.createFrom().item(notModified(refusal, file));
         }
         if (refusal.statusCode() == 416) {
             return Uni.createFrom()
                     .failure(ApiProblem.rangeNotSatisfiable("The range " + range + " is outside the file"));
         }
         return Uni.createFrom().failure(refusal);
+    }
+
+    /**
+     * The stored file's own ETag, never the client's If-None-Match echoed back (which may be "*" or a
+     * list). How long it may be kept: a segment's never changes; a playlist's only as storage says,
+     * since a default would hold a growing playlist in the player's cache.
+     */
+    private static Output notModified(S3Exception refusal, String file) {
+        Map<String, List<String>> headers = new HashMap<>();
+        var stored = refusal.awsErrorDetails() == null
+                ? null
+                : refusal.awsErrorDetails().sdkHttpResponse();
+        Optional<String> storedKeep = stored == null ? Optional.empty() : stored.firstMatchingHeader("Cache-Control");
+        if (stored != null) {
+            stored.firstMatchingHeader("ETag").ifPresent(etag -> headers.put("ETag", List.of(etag)));
+        }
+        if (!file.endsWith(".m3u8") || storedKeep.isPresent()) {
+            headers.put("Cache-Control", List.of(cacheControl(file, storedKeep.orElse(null))));
+        }
+        return new Output(304, headers, Multi.createFrom().empty());
     }
 
     private static Map<String, List<String>> headers(GetObjectResponse response, String file) {
@@ -109,14 +126,18 @@ public class PlaybackService {
         if (response.eTag() != null) {
             headers.put("ETag", List.of(response.eTag()));
         }
-        // Segments and images never change. A playlist says how long it may be kept (the local engine
-        // stores a growing one with max-age=1), else it changes only if the video is transcoded again.
-        // Only the holder of the link's token may keep a copy: its URL is what grants access.
-        String keep = !file.endsWith(".m3u8")
-                ? "max-age=31536000, immutable"
-                : response.cacheControl() != null ? response.cacheControl() : "max-age=60";
-        headers.put("Cache-Control", List.of("private, " + keep));
+        headers.put("Cache-Control", List.of(cacheControl(file, response.cacheControl())));
         return headers;
+    }
+
+    /**
+     * Segments and images never change. A playlist says how long it may be kept (the local engine
+     * stores a growing one with max-age=1), else it changes only if the video is transcoded again.
+     * Only the holder of the link's token may keep a copy: its URL is what grants access.
+     */
+    private static String cacheControl(String file, String stored) {
+        String keep = !file.endsWith(".m3u8") ? "max-age=31536000, immutable" : stored != null ? stored : "max-age=60";
+        return "private, " + keep;
     }
 
     private static Buffer buffer(ByteBuffer bytes) {

@@ -114,6 +114,9 @@ class PipelineEndToEndTest {
                 .get(hls + segment);
         assertThat(current.statusCode()).isEqualTo(304);
         assertThat(current.asByteArray()).isEmpty();
+        // As the 200 would say it: the stored file's ETag, and how long the file may be kept.
+        assertThat(current.header("ETag")).isEqualTo(whole.header("ETag"));
+        assertThat(current.header("Cache-Control")).isEqualTo(whole.header("Cache-Control"));
         Response part = RestAssured.given().header("Range", "bytes=0-187").get(hls + segment);
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.asByteArray()).hasSize(188).startsWith((byte) 0x47);
