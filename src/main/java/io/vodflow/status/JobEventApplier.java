@@ -96,6 +96,17 @@ public class JobEventApplier {
             if (event.preview()) {
                 return applyPreview(id, event);
             }
+            if ("ERROR".equals(event.status())) {
+                // The whole text for operators: the owner reads it without storage paths and ARNs.
+                VideoLog.warnf(
+                        LOG,
+                        id,
+                        "Job %s of video %s failed: %s %s",
+                        event.jobId(),
+                        id,
+                        event.errorCode(),
+                        event.errorMessage());
+            }
             return outputs.of(event)
                     .flatMap(produced -> applyTo(id, event, produced))
                     .call(video -> StatusRules.runsForNothing(video, event)
