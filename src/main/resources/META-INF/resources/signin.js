@@ -18,9 +18,16 @@ function random(size) {
   return base64url(crypto.getRandomValues(new Uint8Array(size)));
 }
 
+// The access token's claims, or none when it is not a JWT (the service then refuses it anyway).
+// Claims are UTF-8: atob alone would show "José" as "JosÃ©".
 function claims(token) {
-  const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-  return JSON.parse(atob(part));
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return {};
+  }
 }
 
 function redirectUri() {
@@ -68,7 +75,7 @@ export async function start() {
   const params = new URLSearchParams(location.search);
   if (params.has('code')) await finish(params);
   const token = stored('token');
-  if (!token || claims(token).exp * 1000 < Date.now()) {
+  if (!token || !(claims(token).exp * 1000 > Date.now())) {
     forget('token', 'idToken');
     return null;
   }

@@ -21,10 +21,12 @@ public class Callers {
 
     private final CurrentIdentityAssociation identities;
     private final String adminRole;
+    private final boolean signIn;
 
     Callers(CurrentIdentityAssociation identities, VodflowConfig config) {
         this.identities = identities;
         this.adminRole = config.auth().adminRole();
+        this.signIn = config.auth().enabled();
     }
 
     /**
@@ -47,6 +49,10 @@ public class Callers {
             return null;
         }
         if (!(identity.getPrincipal() instanceof JsonWebToken token)) {
+            if (signIn) {
+                // Not a JWT: its audience and subject cannot be checked (opaque tokens are not accepted).
+                throw new AuthenticationFailedException("The token is not a JSON Web Token");
+            }
             // Sign-in is off: SignInOff's one identity, the anonymous administrator.
             return new Caller(identity.getPrincipal().getName(), identity.hasRole(adminRole));
         }
