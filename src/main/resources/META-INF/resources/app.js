@@ -309,16 +309,25 @@ async function follow(id, retries = 3) {
   if (TERMINAL.has(video.status)) return;
   const source = new EventSource(video.events);
   events = source;
-  const onEvent = (event) => {
+  let streamed = false;
+  const onEvent = async (event) => {
     const next = JSON.parse(event.data);
-    show(next);
+    streamed = true;
     // The server ends the stream after a terminal status; closing first stops EventSource reconnecting.
     if (TERMINAL.has(next.status)) source.close();
+    // Outputs on a signing CDN open with the cookies that reading the video sets: those of the page's
+    // first read may have expired by the time the video plays, so it is read again first.
+    const shown = next.playback?.credentials && !playing
+      ? await api('GET', `/videos/${encodeURIComponent(id)}`).catch(() => next)
+      : next;
+    if (current?.id === id) show(shown);
   };
   Object.keys(STATUS_WORDS).forEach((status) => source.addEventListener(status, onEvent));
   source.onerror = () => {
     if (source.readyState !== EventSource.CLOSED || events !== source) return;
-    if (retries > 0) follow(id, retries - 1);
+    // A stream that delivered events was cut (a deploy, a proxy, a laptop asleep): retries start again.
+    const left = streamed ? 3 : retries;
+    if (left > 0) setTimeout(() => { if (events === source) follow(id, left - 1); }, 1000 * (4 - left));
     else say('video-error', 'The live status of this video could not be followed; reload the page.');
   };
 }
