@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -213,8 +214,7 @@ class MediaConvertIngestTest {
         assertThat(deadLetters).containsExactly(poison);
 
         // The consumer is still there.
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
     }
 
     @Test
@@ -237,9 +237,7 @@ class MediaConvertIngestTest {
     @Test
     void failuresBeyondTheSdkRetriesAreRetriedByRedeliveryWithoutADuplicateJob() {
         mediaConvert.answerNext(500, 500, 500, 500, 500, 500);
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
 
         assertThat(mediaConvert.createJobRequests(id)).hasSize(7);
         assertThat(mediaConvert.jobsCreated(id)).isEqualTo(1);
@@ -248,9 +246,7 @@ class MediaConvertIngestTest {
     @Test
     void aCreateJobThatGetsNoAnswerIsGivenUpAndSubmittedAgain() {
         mediaConvert.stallNext("POST");
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
 
         assertThat(mediaConvert.createJobRequests(id))
                 .as("the call left unanswered, then the one after the call timeout")
@@ -260,8 +256,7 @@ class MediaConvertIngestTest {
 
     @Test
     void aDeleteIsNotHeldUpByACancelJobThatGetsNoAnswer() {
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
         String jobId = mediaConvert.jobId(id, 1);
         mediaConvert.stallNext("DELETE");
 
@@ -276,49 +271,48 @@ class MediaConvertIngestTest {
 
     @Test
     void aJobCreatedForAVideoDeletedMeanwhileIsCanceled() {
-        mediaConvert.holdCreateJobs();
-        try {
-            String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-            await().atMost(TIMEOUT)
-                    .until(() -> !mediaConvert.createJobRequests(id).isEmpty());
-
-            // The video has no job yet to cancel: the delete cannot stop the one being created.
-            given().delete("/videos/{id}", id).then().statusCode(204);
-            mediaConvert.release();
-
-            await().atMost(TIMEOUT).until(() -> mediaConvert.jobId(id, 1) != null);
-            String jobId = mediaConvert.jobId(id, 1);
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(mediaConvert.cancelRequests())
-                    .as("the job MediaConvert created after the delete, which nothing would watch")
-                    .anyMatch(request -> request.path().endsWith("/jobs/" + jobId)));
-            given().get("/videos/{id}", id).then().statusCode(404);
-        } finally {
-            mediaConvert.answerNormally();
-        }
+        // The video has no job yet to cancel: the delete cannot stop the one being created.
+        String id = jobCanceledAfterCreatedWhile(
+                video -> given().delete("/videos/{id}", video).then().statusCode(204),
+                "the job MediaConvert created after the delete, which nothing would watch");
+        given().get("/videos/{id}", id).then().statusCode(404);
     }
 
     @Test
     void aJobCreatedForAnUploadGivenUpMeanwhileIsCanceled() {
+        // The upload's last delivery gives up while its CreateJob is still under way.
+        String id = jobCanceledAfterCreatedWhile(
+                video -> {
+                    Video claimed = videos.find(video).await().atMost(TIMEOUT);
+                    boolean gaveUp = ingest.giveUp(
+                                    VideoKeys.source(video), claimed.claim().by(), "failed 5 times in a row")
+                            .await()
+                            .atMost(TIMEOUT);
+                    assertThat(gaveUp).isTrue();
+                },
+                "the job of a video in ERROR, which nothing would use");
+        given().get("/videos/{id}", id).then().body("status", equalTo("ERROR"));
+    }
+
+    /**
+     * Uploads a video, holds its CreateJob while {@code meanwhile} happens to the video, and returns
+     * the video's id once MediaConvert was asked to cancel the job it then created.
+     */
+    private String jobCanceledAfterCreatedWhile(Consumer<String> meanwhile, String why) {
         mediaConvert.holdCreateJobs();
         try {
             String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
             await().atMost(TIMEOUT)
                     .until(() -> !mediaConvert.createJobRequests(id).isEmpty());
-
-            // The upload's last delivery gives up while its CreateJob is still under way.
-            Video video = videos.find(id).await().atMost(TIMEOUT);
-            boolean gaveUp = ingest.giveUp(VideoKeys.source(id), video.claim().by(), "failed 5 times in a row")
-                    .await()
-                    .atMost(TIMEOUT);
-            assertThat(gaveUp).isTrue();
+            meanwhile.accept(id);
             mediaConvert.release();
 
             await().atMost(TIMEOUT).until(() -> mediaConvert.jobId(id, 1) != null);
             String jobId = mediaConvert.jobId(id, 1);
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(mediaConvert.cancelRequests())
-                    .as("the job of a video in ERROR, which nothing would use")
+                    .as(why)
                     .anyMatch(request -> request.path().endsWith("/jobs/" + jobId)));
-            given().get("/videos/{id}", id).then().body("status", equalTo("ERROR"));
+            return id;
         } finally {
             mediaConvert.answerNormally();
         }
@@ -326,18 +320,16 @@ class MediaConvertIngestTest {
 
     @Test
     void aJobStillRunningForADeletedVideoIsCanceledAgainAtItsNextEvent() {
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
         String jobId = mediaConvert.jobId(id, 1);
         // The delete's CancelJob gets no answer: the job may run on.
         mediaConvert.stallNext("DELETE");
         given().delete("/videos/{id}", id).then().statusCode(204);
         await().atMost(TIMEOUT).until(() -> cancels(jobId) == 1);
 
-        ObjectNode update = TestResources.jobEvent(
-                "status-update.json", id, "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(id));
-        ((ObjectNode) update.path("detail")).put("jobId", jobId);
-        new Queues(sqs).send(config.queues().jobEvents(), update.toString());
+        send(
+                config.queues().jobEvents(),
+                jobEvent("status-update.json", id, jobId).toString());
 
         await().atMost(TIMEOUT)
                 .alias("the job's progress report, which finds no video, cancels it again")
@@ -346,17 +338,15 @@ class MediaConvertIngestTest {
 
     @Test
     void anEventPairingAVideoWithAnotherVideosJobCancelsNothing() {
-        String victim = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-        VideoApi.awaitStatus(victim, "SUBMITTED", TIMEOUT);
+        String victim = submittedVideo();
         String jobId = mediaConvert.jobId(victim, 1);
         String gone = VideoApi.create("mine.mp4", "video/mp4", 1000).getString("id");
         given().delete("/videos/{id}", gone).then().statusCode(204);
 
         // Forged, or another deployment's: it names a video this one no longer has, with a running job.
-        ObjectNode update = TestResources.jobEvent(
-                "status-update.json", gone, "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(gone));
-        ((ObjectNode) update.path("detail")).put("jobId", jobId);
-        new Queues(sqs).send(config.queues().jobEvents(), update.toString());
+        send(
+                config.queues().jobEvents(),
+                jobEvent("status-update.json", gone, jobId).toString());
 
         await().atMost(TIMEOUT).until(() -> !mediaConvert.getJobRequests(jobId).isEmpty());
         await().during(Duration.ofSeconds(2))
@@ -368,25 +358,37 @@ class MediaConvertIngestTest {
 
     @Test
     void aJobErrorReachesTheOwnerWithoutStoragePathsOrAccountDetails() {
-        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
-        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String id = submittedVideo();
         String jobId = mediaConvert.jobId(id, 1);
         String source = "s3://" + config.storage().inputBucket() + "/" + VideoKeys.source(id);
-        ObjectNode error = TestResources.jobEvent(
-                "error.json", id, "s3://" + config.storage().outputBucket() + "/");
+        ObjectNode error = jobEvent("error.json", id, jobId);
         ((ObjectNode) error.path("detail"))
-                .put("jobId", jobId)
                 .put(
                         "errorMessage",
                         "Unable to open input file [" + source + "]: AssumeRole failed for"
                                 + " arn:aws:iam::111122223333:role/vodflow-mediaconvert");
-        new Queues(sqs).send(config.queues().jobEvents(), error.toString());
+        send(config.queues().jobEvents(), error.toString());
 
         JsonPath video = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
         assertThat(video.getString("error.code")).isEqualTo("JOB_1040");
         assertThat(video.getString("error.message"))
                 .isEqualTo("Unable to open input file [a stored file]: AssumeRole failed for an AWS resource")
                 .doesNotContain(config.storage().inputBucket(), "111122223333");
+    }
+
+    /** A video uploaded and SUBMITTED as job 1 of MediaConvert's stub. */
+    private static String submittedVideo() {
+        String id = VideoApi.upload(TestResources.media("h264_aac_320x240_main.mp4"), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        return id;
+    }
+
+    /** A sample event of MediaConvert's about {@code jobId} of the video, naming its outputs if any. */
+    private ObjectNode jobEvent(String sample, String videoId, String jobId) {
+        ObjectNode event = TestResources.jobEvent(
+                sample, videoId, "s3://" + config.storage().outputBucket() + "/" + VideoKeys.outputs(videoId));
+        ((ObjectNode) event.path("detail")).put("jobId", jobId);
+        return event;
     }
 
     private long cancels(String jobId) {
