@@ -80,7 +80,9 @@ public final class VideoApi {
             }
         });
         // The embedded S3 may still refuse after it let the body start, closing the connection under
-        // the client: the PUT is sent again, as S3 clients retry, and the answer is what counts. Each
+        // the client: the PUT is sent again, as S3 clients retry, and the answer is what counts. A
+        // body of hundreds of kilobytes can lose the answer that way on every try (seen in CI), so
+        // tests that expect a refusal send a few bytes, which arrive with the headers. Each
         // try gets a client of its own, on HTTP/1.1: a refused PUT leaves its connection unusable, and
         // a pooled client (JDK 17) may hand that connection to the next try, which then reads nothing.
         IOException failure = null;
