@@ -6,6 +6,7 @@ import io.vodflow.support.Directories;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
@@ -16,12 +17,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,14 @@ public class FfmpegTools {
      * application's own observers (2500 by default).
      */
     private static final int AWAIT_CHECKS_PRIORITY = 2000;
+
+    /**
+     * Most of a run's standard output that is read: ffprobe describes an ordinary file in a few
+     * kilobytes, and one stuffed with metadata must not fill the heap.
+     */
+    static final int MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+    /** How much of the end of a run's error output is kept. */
+    static final int KEPT_ERROR_BYTES = 64 * 1024;
 
     /** Bump when what {@link #extract} writes changes, so that older extractions are not reused. */
     private static final int EXTRACTION_LAYOUT = 2;
@@ -128,43 +139,96 @@ public class FfmpegTools {
 
         /**
          * Runs to the end, or until {@code timeout}, when the process is killed. Both outputs are read
-         * while it runs, so that neither fills its pipe and blocks the process. Blocks the caller.
+         * while it runs, so that neither fills its pipe and blocks the process; neither is kept whole.
+         * The standard output is the answer: one longer than {@link FfmpegTools#MAX_OUTPUT_BYTES} (a file whose
+         * description is stuffed with metadata) kills the run, which then reports it. Of the error
+         * output only the end is kept ({@link FfmpegTools#KEPT_ERROR_BYTES}), where a tool says why it stopped.
+         * Blocks the caller.
          */
         public Execution execute(List<String> arguments, Duration timeout) throws IOException, InterruptedException {
             Process process = processBuilder(arguments).start();
             process.getOutputStream().close();
-            CompletableFuture<String> output = readInBackground(process.getInputStream(), "stdout");
-            CompletableFuture<String> errors = readInBackground(process.getErrorStream(), "stderr");
+            String name = Path.of(executable).getFileName().toString();
+            CompletableFuture<byte[]> output = inBackground(name + "-stdout", () -> {
+                try (InputStream stream = process.getInputStream()) {
+                    byte[] read = stream.readNBytes(MAX_OUTPUT_BYTES + 1);
+                    if (read.length > MAX_OUTPUT_BYTES) {
+                        process.destroyForcibly();
+                    }
+                    return read;
+                }
+            });
+            CompletableFuture<byte[]> errors = inBackground(name + "-stderr", () -> {
+                try (InputStream stream = process.getErrorStream()) {
+                    return lastBytes(stream, KEPT_ERROR_BYTES);
+                }
+            });
             try {
                 boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (!finished) {
                     process.destroyForcibly().waitFor();
                 }
-                return new Execution(finished ? process.exitValue() : -1, !finished, output.join(), errors.join());
+                byte[] answer = read(output);
+                boolean tooLong = answer.length > MAX_OUTPUT_BYTES;
+                return new Execution(
+                        finished ? process.exitValue() : -1,
+                        !finished,
+                        tooLong,
+                        tooLong ? "" : new String(answer, StandardCharsets.UTF_8),
+                        new String(read(errors), StandardCharsets.UTF_8));
             } finally {
                 process.destroyForcibly();
             }
         }
 
-        private CompletableFuture<String> readInBackground(InputStream stream, String name) {
-            CompletableFuture<String> text = new CompletableFuture<>();
+        private static CompletableFuture<byte[]> inBackground(String name, Callable<byte[]> reading) {
+            CompletableFuture<byte[]> bytes = new CompletableFuture<>();
             Thread reader = new Thread(
                     () -> {
-                        try (stream) {
-                            text.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
-                        } catch (IOException e) {
-                            text.complete("");
+                        try {
+                            bytes.complete(reading.call());
+                        } catch (Throwable e) { // an OutOfMemoryError too: the caller must not wait for ever
+                            bytes.completeExceptionally(e);
                         }
                     },
-                    Path.of(executable).getFileName() + "-" + name);
+                    name);
             reader.setDaemon(true);
             reader.start();
-            return text;
+            return bytes;
+        }
+
+        private static byte[] read(CompletableFuture<byte[]> bytes) throws IOException {
+            try {
+                return bytes.join();
+            } catch (CompletionException e) {
+                throw new IOException("Could not read the tool's output: " + e.getCause(), e.getCause());
+            }
+        }
+
+        /** The last {@code limit} bytes of the stream, read to its end. */
+        static byte[] lastBytes(InputStream stream, int limit) throws IOException {
+            ByteArrayOutputStream kept = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            for (int read; (read = stream.read(chunk)) != -1; ) {
+                kept.write(chunk, 0, read);
+                if (kept.size() > 2 * limit) {
+                    byte[] all = kept.toByteArray();
+                    kept.reset();
+                    kept.write(all, all.length - limit, limit);
+                }
+            }
+            byte[] all = kept.toByteArray();
+            return all.length <= limit ? all : Arrays.copyOfRange(all, all.length - limit, all.length);
         }
     }
 
-    /** How a run of a tool ended. */
-    public record Execution(int exitCode, boolean timedOut, String output, String errors) {}
+    /**
+     * How a run of a tool ended.
+     *
+     * @param outputTooLong whether the run was killed for an output beyond {@link #MAX_OUTPUT_BYTES};
+     *     {@code output} is empty then
+     */
+    public record Execution(int exitCode, boolean timedOut, boolean outputTooLong, String output, String errors) {}
 
     /**
      * Every replica probes uploads with ffprobe; only one that runs local jobs needs ffmpeg and its

@@ -91,6 +91,12 @@ public class SourceProbe {
             Thread.currentThread().interrupt();
             throw new ProbeException("Interrupted while probing", e);
         }
+        if (run.outputTooLong()) {
+            return new Unusable(
+                    "LIMIT_METADATA",
+                    "The file's description (its streams and their metadata) is longer than the "
+                            + FfmpegTools.MAX_OUTPUT_BYTES / (1024 * 1024) + " MiB accepted");
+        }
         if (run.timedOut()) {
             throw new ProbeException("ffprobe did not finish within " + timeout.toSeconds() + " s", null);
         }

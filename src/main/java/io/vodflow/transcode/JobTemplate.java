@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -27,9 +29,11 @@ public class JobTemplate {
 
     private final ObjectNode template;
     private final VodflowConfig.Storage storage;
+    private final Duration longest;
 
     JobTemplate(VodflowConfig config, ObjectMapper json) {
         this.storage = config.storage();
+        this.longest = config.ceilings().maxDuration();
         this.template = load(
                 config.transcoder().templateFile().map(path -> {
                     try {
@@ -64,13 +68,15 @@ public class JobTemplate {
     }
 
     /**
-     * The template fitted to one video's source, with its input and output locations.
+     * The template fitted to one video's source, with its input and output locations, its input
+     * clipped at the longest source accepted: a file whose header understates its length, or leaves
+     * it out, costs no more transcoding than an honest file within the ceiling.
      *
      * @param limits the client's limits on the ladder, or null
      */
     public ObjectNode fitted(String videoId, MediaInfo media, RenditionLimits limits) {
         String outputs = "s3://" + storage.outputBucket() + "/" + VideoKeys.outputs(videoId);
-        return LadderFitter.fit(
+        ObjectNode settings = LadderFitter.fit(
                 template,
                 new LadderFitter.Destinations(
                         "s3://" + storage.inputBucket() + "/" + VideoKeys.source(videoId),
@@ -78,5 +84,29 @@ public class JobTemplate {
                         outputs + "thumbnails/thumb"),
                 media,
                 limits);
+        for (JsonNode input : settings.withArrayProperty("Inputs")) {
+            ((ObjectNode) input).putArray("InputClippings").addObject().put("EndTimecode", endTimecode(longest));
+        }
+        return settings;
+    }
+
+    /**
+     * A ZEROBASED timecode at {@code duration}, rounded up to whole seconds. Hours have two digits,
+     * so it is under 24 hours ({@link TranscoderChecks} holds the ceiling there).
+     */
+    static String endTimecode(Duration duration) {
+        long seconds = duration.plusNanos(999_999_999).toSeconds();
+        return String.format(Locale.ROOT, "%02d:%02d:%02d:00", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
+    /** Why the template's inputs cannot be clipped at a timecode counted from their start, or empty. */
+    Optional<String> unclippable() {
+        for (JsonNode input : template.path("Inputs")) {
+            if (!"ZEROBASED".equals(input.path("TimecodeSource").asText())) {
+                return Optional.of("Every input of the job template needs \"TimecodeSource\": \"ZEROBASED\":"
+                        + " vodflow clips inputs at vodflow.ceilings.max-duration, counted from their start.");
+            }
+        }
+        return Optional.empty();
     }
 }

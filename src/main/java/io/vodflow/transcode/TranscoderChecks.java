@@ -4,10 +4,14 @@ import io.vodflow.config.StartupCheck;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.transcode.mediaconvert.JobSettingsConverter;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the configured engine needs: MediaConvert its role and a template it accepts, the local engine its queue. */
+/**
+ * What the configured engine needs: MediaConvert its role and a template it accepts, the local engine its
+ * queue, and both a template whose inputs can be clipped at the longest source accepted.
+ */
 @ApplicationScoped
 public class TranscoderChecks implements StartupCheck {
 
@@ -33,6 +37,11 @@ public class TranscoderChecks implements StartupCheck {
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
+        }
+        template.unclippable().ifPresent(problems::add);
+        if (config.ceilings().maxDuration().compareTo(Duration.ofHours(24)) >= 0) {
+            problems.add("vodflow.ceilings.max-duration must be under 24 hours: jobs clip their input there, at a"
+                    + " timecode.");
         }
         if (VodflowConfig.usesLocalEngine(config)
                 && config.queues().transcodeJobs().isEmpty()) {

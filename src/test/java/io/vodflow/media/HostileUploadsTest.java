@@ -2,17 +2,21 @@ package io.vodflow.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.vodflow.testing.FfprobeJson;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,17 +32,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ordinary uploads that an attacker crafts: manifests that point ffmpeg at internal URLs, and media
- * beyond the ceilings. Each ends in ERROR with a reason, and nothing is fetched or transcoded.
+ * beyond the ceilings. Each ends in ERROR with a reason, and nothing is fetched or transcoded; a file
+ * that hides its length is transcoded no further than the longest accepted.
  */
 @QuarkusTest
-@TestProfile(HostileUploadsTest.TightProbeMemory.class)
+@TestProfile(HostileUploadsTest.TightCeilings.class)
 class HostileUploadsTest {
 
-    /** Every probe of these files must fit in 256 MiB. */
-    public static class TightProbeMemory implements QuarkusTestProfile {
+    /** Every probe of these files must fit in 256 MiB; no source may last more than 4 s. */
+    public static class TightCeilings implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("vodflow.ceilings.probe-memory", "256M");
+            return Map.of("vodflow.ceilings.probe-memory", "256M", "vodflow.ceilings.max-duration", "4s");
         }
     }
 
@@ -46,6 +51,9 @@ class HostileUploadsTest {
 
     @Inject
     FfmpegTools tools;
+
+    @TestHTTPResource("/")
+    URI base;
 
     /** An internal service the manifests point at; it records every path asked for. */
     private HttpServer internal;
@@ -134,8 +142,69 @@ class HostileUploadsTest {
 
         assertThat(video.getString("error.code")).isEqualTo("LIMIT_DURATION");
         assertThat(video.getString("error.message"))
-                .isEqualTo("The file lasts 225:00:00; the longest accepted is 6:00:00.");
+                .isEqualTo("The file lasts 225:00:00; the longest accepted is 0:00:04.");
         assertThat(video.getString("progress")).isNull();
+    }
+
+    @Test
+    void aClipThatHidesItsLengthIsTranscodedNoFurtherThanTheLongestAccepted() {
+        // A live recording's Matroska header states no length at all: the duration ceiling cannot see it.
+        Path hidden = TestMedia.generate(
+                tools,
+                "twelve-seconds.mkv",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=160x120:rate=10:duration=12",
+                "-c:v",
+                "libx264",
+                "-live",
+                "1");
+        assertThat(FfprobeJson.probe(tools, hidden.toString()).path("format").has("duration"))
+                .isFalse();
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(hidden, "video/x-matroska"), "COMPLETE", TIMEOUT);
+
+        JsonNode stream = FfprobeJson.probe(
+                tools, base.resolve(video.getString("playback.masterPlaylist")).toString());
+        assertThat(stream.path("format").path("duration").asDouble())
+                .as("the stream stops at the 4 s ceiling, not after the file's 12 s")
+                .isBetween(3.5, 4.5);
+    }
+
+    @Test
+    void aFileStuffedWithMetadataIsRefusedWithoutReadingItsWholeDescription() {
+        // 60 tags of 100 kB: ffprobe would describe the file in 6 MB of JSON.
+        String tag = "x".repeat(100_000);
+        StringBuilder metadata = new StringBuilder(";FFMETADATA1\n");
+        for (int i = 0; i < 60; i++) {
+            metadata.append("note").append(i).append('=').append(tag).append('\n');
+        }
+        Path tags = TestMedia.text("tags.txt", metadata.toString());
+        Path stuffed = TestMedia.generate(
+                tools,
+                "stuffed.mkv",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=blue:size=64x64:rate=5:duration=1",
+                "-f",
+                "ffmetadata",
+                "-i",
+                tags.toString(),
+                "-map",
+                "0:v",
+                "-map_metadata",
+                "1",
+                "-c:v",
+                "libx264");
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(stuffed, "video/x-matroska"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_METADATA");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("The file's description (its streams and their metadata) is longer than the 4 MiB"
+                        + " accepted");
     }
 
     @Test

@@ -98,6 +98,9 @@ final class FfmpegCommand {
         args.addAll(List.of("-stats_period", "0.25"));
         if (firstOnly) {
             args.addAll(List.of("-t", firstSegmentsRead(source.frameRate())));
+        } else if (plan.inputEnd() != null) {
+            // The job's clipping: a source that understates its length is read no further than it.
+            args.addAll(List.of("-t", Long.toString(plan.inputEnd().toSeconds())));
         }
         args.addAll(SourceInput.arguments(source.input()));
         JobPlan.FrameCapture capture = source.hasVideo() && !firstOnly ? plan.frameCapture() : null;

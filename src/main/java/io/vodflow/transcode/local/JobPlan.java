@@ -3,18 +3,27 @@ package io.vodflow.transcode.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vodflow.storage.S3Uri;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the local engine makes of MediaConvert JobSettings: one HLS group of H.264/AAC renditions and
  * an optional frame-capture group. Every setting is checked against what the engine implements; any
  * other setting, or a value it cannot honour, is named in an {@link UnsupportedSettingsException}
  * rather than silently ignored.
+ *
+ * @param inputEnd where reading the input stops (its clipping's end timecode, counted from its start),
+ *     or null to read it to its end
  */
-record JobPlan(String input, Hls hls, FrameCapture frameCapture) {
+record JobPlan(String input, Duration inputEnd, Hls hls, FrameCapture frameCapture) {
+
+    /** An input clipping's end, in whole seconds: what vodflow's jobs carry. */
+    private static final Pattern END_TIMECODE = Pattern.compile("(\\d{2}):([0-5]\\d):([0-5]\\d):00");
 
     /** The HLS group: where it goes and its renditions. */
     record Hls(S3Uri destination, double segmentSeconds, List<Rendition> renditions) {}
@@ -53,6 +62,7 @@ record JobPlan(String input, Hls hls, FrameCapture frameCapture) {
             Map.entry("TimecodeConfig.Source", Set.of("ZEROBASED", "EMBEDDED")),
             Map.entry("Inputs.*.FileInput", Set.of()),
             Map.entry("Inputs.*.TimecodeSource", Set.of("ZEROBASED", "EMBEDDED")),
+            Map.entry("Inputs.*.InputClippings.*.EndTimecode", Set.of()),
             Map.entry("Inputs.*.VideoSelector.Rotate", Set.of("AUTO")),
             Map.entry("Inputs.*.AudioSelectors.*.DefaultSelection", Set.of("DEFAULT")),
             Map.entry("OutputGroups.*.Name", Set.of()),
@@ -104,6 +114,7 @@ record JobPlan(String input, Hls hls, FrameCapture frameCapture) {
         if (inputs.size() != 1) {
             unsupported.add("Inputs (exactly one input is supported, found " + inputs.size() + ")");
         }
+        Duration inputEnd = inputs.size() == 1 ? inputEnd(inputs.get(0), unsupported) : null;
         Hls hls = null;
         FrameCapture capture = null;
         JsonNode groups = settings.path("OutputGroups");
@@ -143,7 +154,24 @@ record JobPlan(String input, Hls hls, FrameCapture frameCapture) {
         if (!unsupported.isEmpty()) {
             throw new UnsupportedSettingsException(unsupported);
         }
-        return new JobPlan(inputs.get(0).path("FileInput").asText(), hls, capture);
+        return new JobPlan(inputs.get(0).path("FileInput").asText(), inputEnd, hls, capture);
+    }
+
+    private static Duration inputEnd(JsonNode input, List<String> unsupported) {
+        JsonNode clippings = input.path("InputClippings");
+        if (clippings.isEmpty()) {
+            return null;
+        }
+        String end = clippings.get(0).path("EndTimecode").asText("");
+        Matcher timecode = END_TIMECODE.matcher(end);
+        if (clippings.size() > 1 || !timecode.matches()) {
+            unsupported.add("Inputs[0].InputClippings (one clipping with an EndTimecode of whole seconds,"
+                    + " HH:MM:SS:00, is supported)");
+            return null;
+        }
+        return Duration.ofHours(Integer.parseInt(timecode.group(1)))
+                .plusMinutes(Integer.parseInt(timecode.group(2)))
+                .plusSeconds(Integer.parseInt(timecode.group(3)));
     }
 
     private static Hls hls(JsonNode group) {
