@@ -30,11 +30,17 @@ final class JobHandle {
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     private volatile Process process;
     private volatile long lastProgress = System.nanoTime();
-    private volatile boolean stalled;
+    /** The process the heartbeat killed for making no progress: a later run of the job is not it. */
+    private volatile Process stalled;
     /** Until when the run surely holds its job's lease ({@link System#nanoTime}); unbounded until told. */
     private volatile long leasedUntil = Long.MAX_VALUE;
 
+    /**
+     * Hands the job's next ffmpeg run to this handle. Its time without progress counts from now: the
+     * first segments' run may have stalled before it, and that must not end the full run.
+     */
     void attach(Process process) {
+        lastProgress = System.nanoTime();
         this.process = process;
         if (state.get() != State.RUNNING) {
             process.destroyForcibly();
@@ -86,7 +92,7 @@ final class JobHandle {
     void checkStall(Duration timeout) {
         Process running = process;
         if (state.get() == State.RUNNING && running != null && System.nanoTime() - lastProgress > timeout.toNanos()) {
-            stalled = true;
+            stalled = running;
             running.destroyForcibly();
         }
     }
@@ -111,8 +117,10 @@ final class JobHandle {
         return state.get() == State.FINISHED;
     }
 
+    /** Whether the current run was killed for making no progress. */
     boolean isStalled() {
-        return stalled;
+        Process running = process;
+        return running != null && stalled == running;
     }
 
     private boolean end(State reason) {

@@ -2,7 +2,9 @@ package io.vodflow.transcode.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,5 +29,32 @@ class JobHandleTest {
 
         assertThat(handle.finish()).isTrue();
         assertThat(handle.isFinished()).isTrue();
+    }
+
+    @Test
+    void aFirstRunThatStalledDoesNotEndTheFullRunAfterIt() throws Exception {
+        JobHandle handle = new JobHandle();
+        Process first = sleeping();
+        handle.attach(first);
+        handle.checkStall(Duration.ZERO);
+        assertThat(first.waitFor(10, TimeUnit.SECONDS))
+                .as("the stalled run is killed")
+                .isTrue();
+        assertThat(handle.isStalled()).isTrue();
+
+        Process full = sleeping();
+        try {
+            handle.attach(full);
+            handle.checkStall(Duration.ofMinutes(1));
+
+            assertThat(full.isAlive()).isTrue();
+            assertThat(handle.isStalled()).isFalse();
+        } finally {
+            full.destroyForcibly();
+        }
+    }
+
+    private static Process sleeping() throws IOException {
+        return new ProcessBuilder("sleep", "60").start();
     }
 }
