@@ -388,6 +388,14 @@ public interface VodflowConfig {
         Duration silence();
 
         /**
+         * How long after its submission a job may still run without a word: a job older than this whose
+         * events stopped (a paused queue, a hung job) ends in ERROR (JOB_TIMEOUT) and is canceled. A job
+         * that keeps reporting progress is left alone.
+         */
+        @WithDefault("24h")
+        Duration maxJobTime();
+
+        /**
          * How long a delete may stay unfinished (its request failed half way, or its replica died)
          * before the reconciler finishes it.
          */

@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
  *   <li>a job silent for long: its engine is asked. A job that ended has the final event its engine
  *       kept applied (the one vodflow missed, dead-lettered or lost); a job its engine lost is
  *       submitted again under the same id, or, when the engine would give it another id, the video
- *       ends in ERROR (JOB_LOST);
+ *       ends in ERROR (JOB_LOST); a job that runs on, submitted longer ago than any job may take,
+ *       ends the video in ERROR (JOB_TIMEOUT) and is canceled;
  *   <li>a delete left unfinished (its request failed half way): it is finished.
  * </ul>
  *
@@ -69,7 +70,8 @@ public class Reconciler {
         RESUBMITTED,
         LOST,
         DELETED,
-        GAVE_UP;
+        GAVE_UP,
+        TIMED_OUT;
 
         String tag() {
             return name().toLowerCase().replace('_', '-');
@@ -194,7 +196,9 @@ public class Reconciler {
     private Uni<Correction> askEngine(Video video, Instant now) {
         String jobId = video.job().id();
         return transcoder.lookup(jobId).flatMap(truth -> switch (truth.state()) {
-            case RUNNING -> Uni.createFrom().item(Correction.NONE);
+            case RUNNING -> video.job().submittedAt().plus(maxJobTime()).isBefore(now)
+                    ? timedOut(video, now)
+                    : Uni.createFrom().item(Correction.NONE);
             case ENDED -> {
                 VideoLog.infof(
                         LOG,
@@ -225,6 +229,37 @@ public class Reconciler {
                 .cancel(otherJob)
                 .flatMap(ignored -> videos.update(video.id(), current -> current.failed(video.attempt(), failure, now)))
                 .replaceWith(Correction.LOST);
+    }
+
+    /**
+     * The job runs on without a word long after any job should have ended (its queue paused, or the job
+     * hung). The video ends in ERROR first, so that no failure to cancel leaves it waiting; a job that
+     * still reports later is canceled again then, as one that runs for nothing.
+     */
+    private Uni<Correction> timedOut(Video video, Instant now) {
+        long hours = maxJobTime().toHours();
+        Video.Failure failure = new Video.Failure(
+                "JOB_TIMEOUT",
+                "The transcoding job was still not done "
+                        + (hours > 0 ? hours + " hours" : maxJobTime().toMinutes() + " minutes")
+                        + " after it was submitted; upload the video again");
+        return videos.update(video.id(), current -> current.failed(video.attempt(), failure, now))
+                .flatMap(updated -> {
+                    if (updated == null
+                            || updated.status() != VideoStatus.ERROR
+                            || updated.version() == video.version()) {
+                        return Uni.createFrom().item(Correction.NONE);
+                    }
+                    VideoLog.warnf(
+                            LOG,
+                            video.id(),
+                            "Video %s: job %s, submitted at %s, runs on without a word; it ends in ERROR and the job"
+                                    + " is canceled",
+                            video.id(),
+                            video.job().id(),
+                            video.job().submittedAt());
+                    return transcoder.cancel(video.job().id()).replaceWith(Correction.TIMED_OUT);
+                });
     }
 
     private Uni<Correction> finishDelete(Video video) {
@@ -326,5 +361,9 @@ public class Reconciler {
 
     private Duration silence() {
         return config.reconciler().silence();
+    }
+
+    private Duration maxJobTime() {
+        return config.reconciler().maxJobTime();
     }
 }

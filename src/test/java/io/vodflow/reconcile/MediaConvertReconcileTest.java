@@ -82,6 +82,28 @@ class MediaConvertReconcileTest {
         assertThat(complete.getInt("progress.percent")).isEqualTo(100);
     }
 
+    @Test
+    void aJobThatRunsOnWithoutAWordLongAfterItsSubmissionEndsInErrorAndIsCanceled() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String jobId = mediaConvert.jobId(id, 1);
+
+        // A paused queue: MediaConvert still says the job is there, waiting.
+        reconciler
+                .reconcile(Instant.now().plus(config.reconciler().maxJobTime()).plusSeconds(60))
+                .await()
+                .atMost(Duration.ofMinutes(1));
+
+        JsonPath failed = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+        assertThat(failed.getString("error.code")).isEqualTo("JOB_TIMEOUT");
+        assertThat(failed.getString("error.message"))
+                .isEqualTo("The transcoding job was still not done 24 hours after it was submitted; upload the"
+                        + " video again");
+        assertThat(mediaConvert.cancelRequests())
+                .anySatisfy(request -> assertThat(request.method() + " " + request.path())
+                        .isEqualTo("DELETE /2017-08-29/jobs/" + jobId));
+    }
+
     private void reconcileAfterSilence() {
         reconciler
                 .reconcile(Instant.now().plus(config.reconciler().silence()).plusSeconds(60))

@@ -70,7 +70,7 @@ class ReconcilerTest {
                 .contains("vodflow_reconciler_corrections_total{action=\"expired\"}");
 
         long version = expired.version();
-        reconcile(Instant.now().plus(uploadAge()).plus(Duration.ofDays(1)));
+        reconcile(Instant.now().plus(uploadAge()).plus(silence()));
         assertThat(find(id).version()).as("a finished video is left alone").isEqualTo(version);
     }
 
