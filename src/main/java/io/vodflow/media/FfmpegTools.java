@@ -98,7 +98,18 @@ public class FfmpegTools {
                 "no_proxy",
                 "HTTP_PROXY",
                 "HTTPS_PROXY",
-                "NO_PROXY");
+                "NO_PROXY",
+                "SSL_CERT_FILE",
+                "SSL_CERT_DIR");
+
+        /**
+         * Where Linux distributions keep the certificate authorities they trust, as one file: Debian and
+         * Ubuntu (the images), Alpine; Fedora and RHEL; macOS.
+         */
+        private static final List<Path> SYSTEM_CA_BUNDLES = List.of(
+                Path.of("/etc/ssl/certs/ca-certificates.crt"),
+                Path.of("/etc/pki/tls/certs/ca-bundle.crt"),
+                Path.of("/etc/ssl/cert.pem"));
 
         public Tool(String executable, Map<String, String> environment, String version) {
             this(executable, environment, version, 0);
@@ -122,8 +133,23 @@ public class FfmpegTools {
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command);
             keepOnlyWhatToolsNeed(builder.environment());
+            trustWhatTheSystemTrusts(builder.environment());
             builder.environment().putAll(environment);
             return builder;
+        }
+
+        /**
+         * The tools check storage's TLS certificate ({@link SourceInput}) with the OpenSSL built into
+         * them, which knows no certificate authority of its own: it gets the system's, unless the
+         * service was given others (SSL_CERT_FILE or SSL_CERT_DIR, for a store with a private CA).
+         */
+        static void trustWhatTheSystemTrusts(Map<String, String> environment) {
+            if (!environment.containsKey("SSL_CERT_FILE") && !environment.containsKey("SSL_CERT_DIR")) {
+                SYSTEM_CA_BUNDLES.stream()
+                        .filter(Files::isReadable)
+                        .findFirst()
+                        .ifPresent(bundle -> environment.put("SSL_CERT_FILE", bundle.toString()));
+            }
         }
 
         /**

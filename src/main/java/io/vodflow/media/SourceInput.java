@@ -11,7 +11,8 @@ import java.util.Locale;
  * files and nothing else, so only the demuxers of the containers they actually upload may read a
  * source, and only the protocols of the one URL vodflow hands over (and of the storage it may
  * redirect to): no manifest (DASH, HLS), playlist, concat list, image sequence or nested protocol
- * inside a file can make vodflow fetch anything else.
+ * inside a file can make vodflow fetch anything else. Storage's TLS certificate is verified (ffmpeg
+ * does not by default): nobody on the way can hand the tools another file, or read the URL.
  */
 public final class SourceInput {
 
@@ -27,11 +28,21 @@ public final class SourceInput {
 
     private SourceInput() {}
 
-    /** The input options and {@code -i input}, for ffprobe and ffmpeg alike. */
-    public static List<String> arguments(String input) {
+    /**
+     * The input options and {@code -i input}, for ffprobe and ffmpeg alike.
+     *
+     * @param storageOverTls whether storage is reached over HTTPS: an HTTP input (a local job's loopback
+     *     link) redirects there, and ffmpeg refuses an option that nothing used, so that HTTPS storage
+     *     is verified behind a link but a plain HTTP store (dev mode's) is read as it is
+     */
+    public static List<String> arguments(String input, boolean storageOverTls) {
         String protocols = protocols(input);
         List<String> arguments =
                 new ArrayList<>(List.of("-protocol_whitelist", protocols, "-format_whitelist", DEMUXERS));
+        String scheme = scheme(input);
+        if (scheme.equals("https") || (scheme.equals("http") && storageOverTls)) {
+            arguments.addAll(List.of("-tls_verify", "1"));
+        }
         if (!protocols.equals("file")) {
             // A storage connection that stops answering is reconnected, then fails the run, never hangs it.
             arguments.addAll(List.of(
@@ -53,12 +64,16 @@ public final class SourceInput {
      * A plain HTTP input may be the local engine's loopback link, which redirects to storage's HTTPS.
      */
     static String protocols(String input) {
-        String scheme = input.contains("://") ? URI.create(input).getScheme().toLowerCase(Locale.ROOT) : "file";
+        String scheme = scheme(input);
         return switch (scheme) {
             case "https" -> "https,tls,tcp";
             case "http" -> "http,https,tls,tcp";
             case "file" -> "file";
             default -> throw new IllegalArgumentException("Sources are read over HTTP(S) or from files, not " + scheme);
         };
+    }
+
+    private static String scheme(String input) {
+        return input.contains("://") ? URI.create(input).getScheme().toLowerCase(Locale.ROOT) : "file";
     }
 }

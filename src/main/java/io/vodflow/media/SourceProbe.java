@@ -3,6 +3,7 @@ package io.vodflow.media;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,6 +27,8 @@ public class SourceProbe {
     /** ffprobe errors that say the storage did not answer, rather than that the file is bad. */
     private static final Pattern UNREACHABLE = Pattern.compile(
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
+    /** ffprobe errors that say storage's TLS certificate is not one the tools trust. */
+    private static final Pattern UNTRUSTED = Pattern.compile("certificate verify failed");
     /** ffprobe errors that say the run needed more memory than it was allowed. */
     private static final Pattern OUT_OF_MEMORY =
             Pattern.compile("Cannot allocate memory|out of memory", Pattern.CASE_INSENSITIVE);
@@ -33,11 +36,13 @@ public class SourceProbe {
     private final FfmpegTools tools;
     private final ObjectMapper json;
     private final VodflowConfig.Ceilings ceilings;
+    private final boolean storageOverTls;
 
-    SourceProbe(FfmpegTools tools, ObjectMapper json, VodflowConfig config) {
+    SourceProbe(FfmpegTools tools, ObjectMapper json, VodflowConfig config, ObjectStore store) {
         this.tools = tools;
         this.json = json;
         this.ceilings = config.ceilings();
+        this.storageOverTls = store.overTls();
     }
 
     /** What probing found: the media, or why it is not usable. */
@@ -79,7 +84,29 @@ public class SourceProbe {
         if (decodeCheck) {
             arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
         }
-        arguments.addAll(SourceInput.arguments(input));
+        arguments.addAll(SourceInput.arguments(input, storageOverTls));
+        FfmpegTools.Execution run = execute(arguments, timeout);
+        if (run.outputTooLong()) {
+            return new Unusable(
+                    "LIMIT_METADATA",
+                    "The file's description (its streams and their metadata) is longer than the "
+                            + FfmpegTools.MAX_OUTPUT_BYTES / (1024 * 1024) + " MiB accepted");
+        }
+        if (run.exitCode() != 0) {
+            return refusal(run.errors());
+        }
+        try {
+            JsonNode probe = json.readTree(run.output());
+            return MediaCeilings.check(probe, ceilings)
+                    .map(Result.class::cast)
+                    .orElseGet(() -> interpret(probe, decodeCheck));
+        } catch (IOException e) {
+            throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs ffprobe within its memory limit; a run that could not finish is a passing fault. */
+    private FfmpegTools.Execution execute(List<String> arguments, Duration timeout) {
         FfmpegTools.Execution run;
         try {
             run = tools.ffprobe()
@@ -91,37 +118,32 @@ public class SourceProbe {
             Thread.currentThread().interrupt();
             throw new ProbeException("Interrupted while probing", e);
         }
-        if (run.outputTooLong()) {
-            return new Unusable(
-                    "LIMIT_METADATA",
-                    "The file's description (its streams and their metadata) is longer than the "
-                            + FfmpegTools.MAX_OUTPUT_BYTES / (1024 * 1024) + " MiB accepted");
-        }
         if (run.timedOut()) {
             throw new ProbeException("ffprobe did not finish within " + timeout.toSeconds() + " s", null);
         }
-        if (run.exitCode() != 0) {
-            String problem = lastLine(run.errors());
-            if (isUnreachable(problem)) {
-                throw new ProbeException("ffprobe could not read the source: " + problem, null);
-            }
-            if (OUT_OF_MEMORY.matcher(run.errors()).find()) {
-                return new Unusable(
-                        "LIMIT_MEMORY",
-                        "Reading the file needs more than the "
-                                + ceilings.probeMemory().asLongValue() / (1024 * 1024) + " MiB of memory allowed");
-            }
+        return run;
+    }
+
+    /** Why ffprobe failed: the file's fault, said for its uploader, or a passing fault, thrown. */
+    private Unusable refusal(String errors) {
+        String problem = lastLine(errors);
+        if (UNTRUSTED.matcher(errors).find()) {
+            throw new ProbeException(
+                    "ffprobe does not trust storage's TLS certificate (point SSL_CERT_FILE at the CA bundle that"
+                            + " signs it): " + problem,
+                    null);
+        }
+        if (isUnreachable(problem)) {
+            throw new ProbeException("ffprobe could not read the source: " + problem, null);
+        }
+        if (OUT_OF_MEMORY.matcher(errors).find()) {
             return new Unusable(
-                    "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
+                    "LIMIT_MEMORY",
+                    "Reading the file needs more than the "
+                            + ceilings.probeMemory().asLongValue() / (1024 * 1024) + " MiB of memory allowed");
         }
-        try {
-            JsonNode probe = json.readTree(run.output());
-            return MediaCeilings.check(probe, ceilings)
-                    .map(Result.class::cast)
-                    .orElseGet(() -> interpret(probe, decodeCheck));
-        } catch (IOException e) {
-            throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
-        }
+        return new Unusable(
+                "NOT_MEDIA", "The file is not a video or audio file that ffmpeg can read (" + problem + ")");
     }
 
     /** Whether an ffmpeg or ffprobe error says that storage did not answer, a passing fault. */

@@ -39,6 +39,14 @@ public class ObjectStore {
         this.signing = signing;
     }
 
+    /** Whether storage is reached over HTTPS: AWS always, an S3-compatible store if its endpoint says so. */
+    public boolean overTls() {
+        return s3.serviceClientConfiguration()
+                .endpointOverride()
+                .map(endpoint -> "https".equalsIgnoreCase(endpoint.getScheme()))
+                .orElse(true);
+    }
+
     /** The object's metadata, or null when there is no such object. */
     public Uni<HeadObjectResponse> head(String bucket, String key) {
         return Uni.createFrom()

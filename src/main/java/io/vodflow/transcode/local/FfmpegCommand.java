@@ -33,12 +33,15 @@ final class FfmpegCommand {
      *
      * @param frameRate frames per second, 0 when unknown
      */
-    record Source(String input, boolean hasVideo, boolean hasAudio, boolean hdr, double frameRate) {
+    /** @param storageOverTls whether storage, where {@code input} leads, is reached over HTTPS */
+    record Source(
+            String input, boolean storageOverTls, boolean hasVideo, boolean hasAudio, boolean hdr, double frameRate) {
 
         /** The source as probed, read from {@code input}. */
-        static Source of(String input, SourceProbe.Probed probed) {
+        static Source of(String input, boolean storageOverTls, SourceProbe.Probed probed) {
             MediaInfo media = probed.media();
-            return new Source(input, media.hasVideo(), media.hasAudio(), probed.hdr(), media.frameRate());
+            return new Source(
+                    input, storageOverTls, media.hasVideo(), media.hasAudio(), probed.hdr(), media.frameRate());
         }
     }
 
@@ -102,7 +105,7 @@ final class FfmpegCommand {
             // The job's clipping: a source that understates its length is read no further than it.
             args.addAll(List.of("-t", Long.toString(plan.inputEnd().toSeconds())));
         }
-        args.addAll(SourceInput.arguments(source.input()));
+        args.addAll(SourceInput.arguments(source.input(), source.storageOverTls()));
         JobPlan.FrameCapture capture = source.hasVideo() && !firstOnly ? plan.frameCapture() : null;
         List<JobPlan.Rendition> withVideo =
                 plan.hls().renditions().stream().filter(r -> r.video() != null).toList();

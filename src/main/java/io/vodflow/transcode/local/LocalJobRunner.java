@@ -212,7 +212,7 @@ class LocalJobRunner {
         Path first = Files.createDirectory(run.directory().resolve("first"));
         List<String> arguments = FfmpegCommand.firstSegments(
                 run.plan(),
-                FfmpegCommand.Source.of(input, source),
+                FfmpegCommand.Source.of(input, store.overTls(), source),
                 first,
                 FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
@@ -238,7 +238,7 @@ class LocalJobRunner {
         MediaInfo media = source.media();
         List<String> arguments = FfmpegCommand.build(
                 run.plan(),
-                FfmpegCommand.Source.of(input, source),
+                FfmpegCommand.Source.of(input, store.overTls(), source),
                 run.directory().path(),
                 config.preset());
         FfmpegProcess.Exit exit = FfmpegProcess.run(

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class FfmpegCommandTest {
 
     private static final FfmpegCommand.Source SOURCE =
-            new FfmpegCommand.Source("http://s3/source", true, true, false, 25);
+            new FfmpegCommand.Source("http://s3/source", false, true, true, false, 25);
 
     @Test
     void oneProcessDecodesOnceAndWritesEveryRenditionAndTheThumbnails() throws Exception {
@@ -48,6 +48,18 @@ class FfmpegCommandTest {
                 .as("ultrafast makes no B-frames: other timestamps")
                 .isEqualTo("superfast");
         assertThat(FfmpegCommand.firstSegmentsPreset("ultrafast")).isEqualTo("ultrafast");
+    }
+
+    @Test
+    void aLinkThatLeadsToHttpsStorageHasStoragesCertificateVerifiedAndOneToPlainHttpStorageDoesNot() throws Exception {
+        FfmpegCommand.Source behindTls =
+                new FfmpegCommand.Source("http://127.0.0.1:4000/link", true, true, true, false, 25);
+
+        assertThat(FfmpegCommand.build(plan(), behindTls, Path.of("/work"), "veryfast"))
+                .containsSubsequence("-tls_verify", "1", "-i", "http://127.0.0.1:4000/link");
+        // ffmpeg refuses an option nothing used: a plain HTTP store (dev mode's) gets none.
+        assertThat(FfmpegCommand.build(plan(), SOURCE, Path.of("/work"), "veryfast"))
+                .doesNotContain("-tls_verify");
     }
 
     private JobPlan plan() throws Exception {
