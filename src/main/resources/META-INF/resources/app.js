@@ -67,16 +67,25 @@ function announce(text) {
   $('live').textContent = text;
 }
 
-async function api(method, url, body) {
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// A signed link (an upload's completeUrl, partsUrl and abortUrl) opens its call alone: it goes without the token,
+// which may have expired while the upload went on.
+async function api(method, url, body, { signed = false } = {}) {
   const response = await fetch(url, {
     method,
-    headers: { ...authorization(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { ...(signed ? {} : authorization()), ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body && JSON.stringify(body),
   });
   // The session ended (the token expired): sign in again.
   if (response.status === 401) showSignIn('Your session ended; please sign in again.');
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error(data?.detail ?? `The server answered ${response.status}`);
+  if (!response.ok) throw new ApiError(data?.detail ?? `The server answered ${response.status}`, response.status);
   return data;
 }
 
@@ -122,9 +131,10 @@ async function loadLimits() {
 // ---- Upload straight to storage.
 
 class TransferError extends Error {
-  constructor(message, retryable) {
+  constructor(message, retryable, status) {
     super(message);
     this.retryable = retryable;
+    this.status = status;
   }
 }
 
@@ -139,7 +149,7 @@ function put(url, body, headers, onProgress, signal) {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr);
       else {
         const passing = xhr.status >= 500 || xhr.status === 408 || xhr.status === 429;
-        reject(new TransferError(`storage refused it (HTTP ${xhr.status})`, passing));
+        reject(new TransferError(`storage refused it (HTTP ${xhr.status})`, passing, xhr.status));
       }
     };
     xhr.onerror = () => reject(new TransferError('the connection to storage failed', true));
@@ -195,29 +205,58 @@ function sendWhole(file, plan, progress, signal) {
   // The signature covers Content-Type and Content-Length; browsers refuse to let scripts set the
   // length and send the file's own.
   const headers = Object.fromEntries(Object.entries(plan.headers).filter(([name]) => name !== 'Content-Length'));
-  return withRetries(() => {
+  let tries = 0;
+  return withRetries(async () => {
+    tries += 1;
     progress(0, 0);
-    return put(plan.url, file, headers, (loaded) => progress(0, loaded), signal);
+    try {
+      return await put(plan.url, file, headers, (loaded) => progress(0, loaded), signal);
+    } catch (error) {
+      // The URL takes one PUT (If-None-Match: *): a try refused for that came after one that was
+      // stored, whose answer was lost. The file is there.
+      if (tries > 1 && error.status === 412) return progress(0, file.size);
+      throw error;
+    }
   }, signal);
 }
 
-async function sendParts(file, plan, progress, signal) {
+async function sendParts(file, firstPlan, progress, signal) {
+  let plan = firstPlan;
+  // The part URLs stop working at plan.expiresAt (sooner than asked when the credentials that signed
+  // them expire): a long upload has its parts signed again, once for all the parts in flight.
+  let renewing = null;
+  const renew = () => {
+    renewing ??= api('POST', plan.partsUrl, undefined, { signed: true })
+      .then((fresh) => { plan = fresh; })
+      .finally(() => { renewing = null; });
+    return renewing;
+  };
   const queue = [...plan.parts];
   const done = [];
   const worker = async () => {
     for (let part = queue.shift(); part; part = queue.shift()) {
       const start = (part.partNumber - 1) * plan.partSize;
       const blob = file.slice(start, start + part.sizeBytes);
-      const xhr = await withRetries(() => {
+      const xhr = await withRetries(async () => {
+        if (Date.now() > Date.parse(plan.expiresAt) - 60_000) await renew();
         progress(part.partNumber, 0);
-        return put(part.url, blob, {}, (loaded) => progress(part.partNumber, loaded), signal);
+        const { url } = plan.parts[part.partNumber - 1];
+        try {
+          return await put(url, blob, {}, (loaded) => progress(part.partNumber, loaded), signal);
+        } catch (error) {
+          // Storage refused the URL as expired (403), or the credentials that signed it (400 ExpiredToken):
+          // try a fresh one.
+          if (error.status !== 403 && error.status !== 400) throw error;
+          await renew();
+          throw new TransferError(error.message, true, error.status);
+        }
       }, signal);
       done.push({ partNumber: part.partNumber, eTag: xhr.getResponseHeader('ETag') });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, queue.length) }, worker));
   done.sort((a, b) => a.partNumber - b.partNumber);
-  await api('POST', plan.completeUrl, { parts: done });
+  await api('POST', plan.completeUrl, { parts: done }, { signed: true });
 }
 
 async function uploadFile(file) {
@@ -226,6 +265,10 @@ async function uploadFile(file) {
   say('message', problem ?? '');
   if (problem) return;
 
+  // Taken before the video is created: a second file chosen meanwhile waits its turn.
+  const controller = new AbortController();
+  uploading = controller;
+  $('drop').setAttribute('aria-disabled', 'true');
   let created;
   try {
     const title = $('title').value.trim();
@@ -234,15 +277,14 @@ async function uploadFile(file) {
     });
   } catch (error) {
     say('message', error.message);
+    uploading = null;
+    $('drop').removeAttribute('aria-disabled');
     return;
   }
   history.pushState(null, '', `#${created.id}`);
   openVideo(created.id);
   loadRecent();
 
-  const controller = new AbortController();
-  uploading = controller;
-  $('drop').setAttribute('aria-disabled', 'true');
   $('upload-name').textContent = `Uploading "${file.name}" (${human(file.size)})`;
   $('upload').hidden = false;
   announce(`Uploading ${file.name}`);
@@ -257,7 +299,7 @@ async function uploadFile(file) {
       say('message', `The upload of "${file.name}" failed: ${error.message}. Please try again.`);
     }
     // Frees the parts storage kept and marks the video canceled, so it is not left waiting.
-    await fetch(created.upload.abortUrl, { method: 'DELETE', headers: authorization() }).catch(() => {});
+    await api('DELETE', created.upload.abortUrl, undefined, { signed: true }).catch(() => {});
   } finally {
     uploading = null;
     $('upload').hidden = true;
@@ -300,8 +342,10 @@ async function follow(id, retries = 3) {
   let video;
   try {
     video = await api('GET', `/videos/${encodeURIComponent(id)}`);
-  } catch {
-    if (current?.id === id) say('video-error', 'This video could not be found.');
+  } catch (error) {
+    if (current?.id !== id) return;
+    if (error.status === 404) say('video-error', 'This video could not be found.');
+    else if (error.status !== 401) followAgain(id, retries);
     return;
   }
   if (current?.id !== id) return;
@@ -326,13 +370,22 @@ async function follow(id, retries = 3) {
   source.onerror = () => {
     if (source.readyState !== EventSource.CLOSED || events !== source) return;
     // A stream that delivered events was cut (a deploy, a proxy, a laptop asleep): retries start again.
-    const left = streamed ? 3 : retries;
-    if (left > 0) setTimeout(() => { if (events === source) follow(id, left - 1); }, 1000 * (4 - left));
-    else say('video-error', 'The live status of this video could not be followed; reload the page.');
+    followAgain(id, streamed ? 3 : retries, () => events === source);
   };
 }
 
+// Follows the video again after a moment, longer each time, while tries are left and it is still shown.
+function followAgain(id, retries, stillWanted = () => true) {
+  if (retries > 0) {
+    setTimeout(() => { if (current?.id === id && stillWanted()) follow(id, retries - 1); }, 1000 * (4 - retries));
+  } else {
+    say('video-error', 'The live status of this video could not be followed; reload the page.');
+  }
+}
+
 function show(video) {
+  // Answers may arrive out of order (a re-read racing the stream): an older state never replaces a newer.
+  if (video.id === current.id && video.version < current.version) return;
   const before = current.status;
   current = video;
   const { progress, source } = video;
@@ -429,7 +482,11 @@ function reopen(playlist) {
 // A native player may fail on a playlist fetched while the stream grows or turns finished; loading the
 // stream again answers that, a few times, a moment later. hls.js reports its own errors (see play).
 player.addEventListener('error', () => {
-  if (hls || !playing || reloads >= MAX_RELOADS || !current?.playback) return;
+  if (hls || !playing || !current?.playback) return;
+  if (reloads >= MAX_RELOADS) {
+    say('video-error', 'The video cannot be played here; reload the page to try again.');
+    return;
+  }
   reloads += 1;
   const { id } = current;
   setTimeout(() => {

@@ -27,7 +27,9 @@ public class LinkSigner {
     /** What a link opens. */
     public enum Purpose {
         PLAYBACK,
-        EVENTS
+        EVENTS,
+        /** Completing or aborting an upload, which can outlast a sign-in's token. */
+        UPLOAD
     }
 
     /**

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import io.vodflow.security.LinkSigner;
 import io.vodflow.support.WithoutContextPropagation;
 import io.vodflow.video.ReachableVideo;
 import io.vodflow.video.ReachableVideoFilter;
@@ -41,7 +42,7 @@ public class VideoEventsResource {
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @ReachableVideo
+    @ReachableVideo(LinkSigner.Purpose.EVENTS)
     @ResponseHeader(name = "X-Accel-Buffering", value = "no")
     @ResponseHeader(name = "Cache-Control", value = "no-cache")
     @Operation(

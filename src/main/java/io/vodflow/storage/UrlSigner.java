@@ -91,7 +91,11 @@ public class UrlSigner {
                         .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
                         .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC)))
                 .request();
-        return new Presigned(url(signed), headers, now.plus(lifetime));
+        // Temporary credentials (web identity, EKS Pod Identity) take every URL signed with them along
+        // when they expire, whatever its own lifetime: the URL is said to expire then.
+        Instant expires = now.plus(lifetime);
+        Instant credentialsExpire = credentials.expirationTime().orElse(expires);
+        return new Presigned(url(signed), headers, credentialsExpire.isBefore(expires) ? credentialsExpire : expires);
     }
 
     /** {@link SdkHttpRequest#getUri()} as text, without parsing it back into a URI: that took a third of the time of signing a URL. */

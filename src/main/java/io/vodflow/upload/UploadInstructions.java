@@ -24,9 +24,20 @@ public record UploadInstructions(
         @Schema(description = "multipart: the S3 upload id") String uploadId,
         @Schema(description = "multipart: size of every part but the last, in bytes") Long partSize,
         @Schema(description = "multipart: one presigned PUT per part") List<Part> parts,
-        @Schema(description = "multipart: POST the parts' ETags here when every part is sent") String completeUrl,
-        @Schema(description = "DELETE here to abandon the upload") String abortUrl,
-        @Schema(description = "When the presigned URLs stop working") Instant expiresAt) {
+        @Schema(
+                        description = "multipart: POST the parts' ETags here when every part is sent; a signed link,"
+                                + " good without a token for as long as the longest-lived upload URL")
+                String completeUrl,
+        @Schema(
+                        description = "multipart: POST here for the parts signed again, as these instructions, once"
+                                + " expiresAt comes near or storage refuses a part's URL with 403; a signed link, as"
+                                + " completeUrl")
+                String partsUrl,
+        @Schema(description = "DELETE here to abandon the upload; a signed link, as completeUrl") String abortUrl,
+        @Schema(
+                        description = "When the presigned URLs stop working: their lifetime, or sooner when the"
+                                + " credentials they were signed with expire first")
+                Instant expiresAt) {
 
     @Schema(name = "UploadPart")
     public record Part(
@@ -36,12 +47,18 @@ public record UploadInstructions(
             String url) {}
 
     static UploadInstructions single(String url, Map<String, String> headers, String abortUrl, Instant expiresAt) {
-        return new UploadInstructions("single", "PUT", url, headers, null, null, null, null, abortUrl, expiresAt);
+        return new UploadInstructions("single", "PUT", url, headers, null, null, null, null, null, abortUrl, expiresAt);
     }
 
     static UploadInstructions multipart(
-            String uploadId, long partSize, List<Part> parts, String completeUrl, String abortUrl, Instant expiresAt) {
+            String uploadId,
+            long partSize,
+            List<Part> parts,
+            String completeUrl,
+            String partsUrl,
+            String abortUrl,
+            Instant expiresAt) {
         return new UploadInstructions(
-                "multipart", null, null, null, uploadId, partSize, parts, completeUrl, abortUrl, expiresAt);
+                "multipart", null, null, null, uploadId, partSize, parts, completeUrl, partsUrl, abortUrl, expiresAt);
     }
 }

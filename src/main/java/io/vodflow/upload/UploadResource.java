@@ -2,9 +2,14 @@ package io.vodflow.upload;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import io.vodflow.security.Callers;
+import io.vodflow.security.LinkSigner;
+import io.vodflow.video.ReachableVideo;
+import io.vodflow.video.ReachableVideoFilter;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
+import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -13,9 +18,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -59,24 +67,59 @@ public class UploadResource {
     @POST
     @Path("/{id}/upload/complete")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Complete a multipart upload", description = "Send every part's ETag once all parts are up.")
+    @PermitAll
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @Operation(
+            summary = "Complete a multipart upload",
+            description = "Send every part's ETag once all parts are up, to the upload's completeUrl (its signed"
+                    + " link opens it without a token, since parts may go up for longer than a token lasts) or"
+                    + " with a bearer token.")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
     @APIResponse(responseCode = "200", description = "Completed; the video is processed next")
     @APIResponse(responseCode = "400", description = "The part list is incomplete or does not match what S3 stored")
+    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
+    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
-    public Uni<VideoView> complete(@PathParam("id") String id, CompleteUploadRequest request) {
-        return callers.current()
-                .flatMap(caller -> uploads.complete(caller, id, request))
-                .map(views::of);
+    public Uni<VideoView> complete(
+            @PathParam("id") String id, CompleteUploadRequest request, @Context RoutingContext routing) {
+        return uploads.complete(ReachableVideoFilter.reached(routing), request).map(views::of);
+    }
+
+    @POST
+    @Path("/{id}/upload/parts")
+    @PermitAll
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @Operation(
+            summary = "Sign a multipart upload's parts again",
+            description = "Fresh part URLs, for an upload that outlasts its URLs (or the temporary credentials they"
+                    + " were signed with). The upload's partsUrl (a signed link) opens it without a token, or send"
+                    + " a bearer token.")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
+    @APIResponse(responseCode = "200", description = "The upload's instructions, every part signed again")
+    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
+    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
+    @APIResponse(responseCode = "404", description = "No such video")
+    @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
+    public Uni<UploadInstructions> renewParts(@PathParam("id") String id, @Context RoutingContext routing) {
+        return uploads.renewParts(ReachableVideoFilter.reached(routing));
     }
 
     @DELETE
     @Path("/{id}/upload")
-    @Operation(summary = "Abort an upload", description = "The video ends CANCELED; uploaded parts are discarded.")
+    @PermitAll
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @Operation(
+            summary = "Abort an upload",
+            description = "The video ends CANCELED; uploaded parts are discarded. The upload's abortUrl (a signed"
+                    + " link) opens it without a token, or send a bearer token.")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
     @APIResponse(responseCode = "204", description = "Aborted")
+    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
+    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "The upload already arrived or was aborted")
-    public Uni<Void> abort(@PathParam("id") String id) {
-        return callers.current().flatMap(caller -> uploads.abort(caller, id));
+    public Uni<Void> abort(@PathParam("id") String id, @Context RoutingContext routing) {
+        return uploads.abort(ReachableVideoFilter.reached(routing));
     }
 }

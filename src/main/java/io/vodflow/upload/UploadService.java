@@ -4,9 +4,9 @@ import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Caller;
+import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.SigningCredentials;
-import io.vodflow.storage.UrlSigner;
 import io.vodflow.storage.VideoKeys;
 import io.vodflow.support.Offload;
 import io.vodflow.support.VideoSpans;
@@ -44,6 +44,7 @@ public class UploadService {
     private final ObjectStore store;
     private final SigningCredentials signing;
     private final S3AsyncClient s3;
+    private final LinkSigner signer;
     private final String bucket;
     private final long multipartThreshold;
 
@@ -54,6 +55,7 @@ public class UploadService {
             ObjectStore store,
             SigningCredentials signing,
             S3AsyncClient s3,
+            LinkSigner signer,
             VodflowConfig config) {
         this.urls = urls;
         this.quotas = quotas;
@@ -61,6 +63,7 @@ public class UploadService {
         this.store = store;
         this.signing = signing;
         this.s3 = s3;
+        this.signer = signer;
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
     }
@@ -98,7 +101,14 @@ public class UploadService {
             return signing.current()
                     .map(credentials -> urls.single(key, request.contentType(), size, credentials))
                     .flatMap(presigned -> videos.insert(video)
-                            .map(stored -> new CreatedVideo(id, stored.status(), single(id, presigned))));
+                            .map(stored -> new CreatedVideo(
+                                    id,
+                                    stored.status(),
+                                    UploadInstructions.single(
+                                            presigned.url(),
+                                            presigned.headers(),
+                                            uploadLink(id, "", now),
+                                            presigned.expiration()))));
         }
         return Uni.createFrom()
                 .completionStage(() -> s3.createMultipartUpload(
@@ -122,20 +132,51 @@ public class UploadService {
                 request.output(),
                 trace,
                 now);
+        return multipartInstructions(id, uploadId, size, partSize, now).flatMap(instructions -> videos.insert(video)
+                .map(stored -> new CreatedVideo(id, stored.status(), instructions)));
+    }
+
+    /**
+     * Signs the parts of a multipart upload again, with the credentials of now. URLs signed with
+     * temporary credentials (web identity, EKS Pod Identity) stop working when those expire, which a
+     * long upload may outlast; the upload's client asks for new ones then.
+     *
+     * @param video as read for a caller who may reach it
+     */
+    public Uni<UploadInstructions> renewParts(Video video) {
+        Video.Source source = video.source();
+        ApiProblem closed = partsClosed(video, "This video is uploaded with a single PUT; it has no parts");
+        if (closed != null) {
+            return Uni.createFrom().failure(closed);
+        }
+        return multipartInstructions(
+                video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), Instant.now());
+    }
+
+    private Uni<UploadInstructions> multipartInstructions(
+            String id, String uploadId, long size, long partSize, Instant now) {
+        String key = VideoKeys.source(id);
         // Up to 10,000 signatures: CPU-heavy, so on a worker.
         return signing.current()
                 .flatMap(credentials -> Offload.of(() -> urls.parts(key, uploadId, size, partSize, credentials)))
-                .flatMap(parts -> videos.insert(video)
-                        .map(stored -> new CreatedVideo(
-                                id,
-                                stored.status(),
-                                UploadInstructions.multipart(
-                                        uploadId,
-                                        partSize,
-                                        parts,
-                                        uploadPath(id) + "/complete",
-                                        uploadPath(id),
-                                        now.plus(urls.partLifetime())))));
+                .map(signed -> UploadInstructions.multipart(
+                        uploadId,
+                        partSize,
+                        signed.parts(),
+                        uploadLink(id, "/complete", now),
+                        uploadLink(id, "/parts", now),
+                        uploadLink(id, "", now),
+                        signed.expiresAt()));
+    }
+
+    /**
+     * The link that completes, aborts or signs again the parts of the upload: signed, so that an upload
+     * which outlasts the caller's token (parts may go up for hours) can still be completed, or
+     * abandoned when it fails. It lasts as long as the longest-lived upload URL.
+     */
+    private String uploadLink(String id, String action, Instant now) {
+        Instant expires = now.plus(urls.longestLifetime());
+        return "/videos/" + id + "/upload" + action + "?access=" + signer.sign(LinkSigner.Purpose.UPLOAD, id, expires);
     }
 
     private static Video.Source declared(
@@ -151,15 +192,19 @@ public class UploadService {
                 null);
     }
 
-    /** Completes a multipart upload with the parts' ETags. */
-    public Uni<Video> complete(Caller caller, String id, CompleteUploadRequest request) {
-        return videos.get(id, caller).flatMap(video -> {
+    /**
+     * Completes a multipart upload with the parts' ETags.
+     *
+     * @param video as read for a caller who may reach it
+     */
+    public Uni<Video> complete(Video video, CompleteUploadRequest request) {
+        String id = video.id();
+        return Uni.createFrom().deferred(() -> {
             Video.Source source = video.source();
-            if (!source.multipart()) {
-                throw ApiProblem.conflict("This video is uploaded with a single PUT; there is nothing to complete");
-            }
-            if (source.uploadCompletedAt() != null || video.status() != VideoStatus.AWAITING_UPLOAD) {
-                throw ApiProblem.conflict("The upload of this video is already " + describeState(video));
+            ApiProblem closed =
+                    partsClosed(video, "This video is uploaded with a single PUT; there is nothing to complete");
+            if (closed != null) {
+                throw closed;
             }
             List<CompletedPart> parts = checkParts(request, source.partCount());
             return Uni.createFrom()
@@ -182,20 +227,29 @@ public class UploadService {
         });
     }
 
-    /** Abandons an upload that has not arrived: the video ends CANCELED. */
-    public Uni<Void> abort(Caller caller, String id) {
-        return videos.get(id, caller).flatMap(video -> {
-            if (video.status() != VideoStatus.AWAITING_UPLOAD || video.source().uploadCompletedAt() != null) {
-                throw ApiProblem.conflict("The upload of this video is already " + describeState(video));
-            }
-            Uni<Void> abortParts = video.source().multipart()
-                    ? store.abortUpload(
-                            bucket, video.source().key(), video.source().multipartUploadId())
-                    : Uni.createFrom().voidItem();
-            return abortParts
-                    .flatMap(ignored -> videos.update(id, current -> current.uploadAborted(Instant.now())))
-                    .replaceWithVoid();
-        });
+    /**
+     * Abandons an upload that has not arrived: the video ends CANCELED. A file that is in storage
+     * already arrived, whatever its uploader heard (a PUT whose answer was lost): it is not thrown away.
+     *
+     * @param video as read for a caller who may reach it
+     */
+    public Uni<Void> abort(Video video) {
+        if (video.status() != VideoStatus.AWAITING_UPLOAD || video.source().uploadCompletedAt() != null) {
+            return Uni.createFrom()
+                    .failure(ApiProblem.conflict("The upload of this video is already " + describeState(video)));
+        }
+        Video.Source source = video.source();
+        Uni<Void> abortParts = source.multipart()
+                ? store.abortUpload(bucket, source.key(), source.multipartUploadId())
+                : store.head(bucket, source.key()).map(head -> {
+                    if (head != null) {
+                        throw ApiProblem.conflict("The upload of this video already arrived");
+                    }
+                    return null;
+                });
+        return abortParts
+                .flatMap(ignored -> videos.update(video.id(), current -> current.uploadAborted(Instant.now())))
+                .replaceWithVoid();
     }
 
     private static List<CompletedPart> checkParts(CompleteUploadRequest request, int expected) {
@@ -259,19 +313,22 @@ public class UploadService {
         return failure;
     }
 
+    /** Why the parts of the video's upload are past sending, or null while they may be sent. */
+    private static ApiProblem partsClosed(Video video, String ifSinglePut) {
+        if (!video.source().multipart()) {
+            return ApiProblem.conflict(ifSinglePut);
+        }
+        if (video.source().uploadCompletedAt() != null || video.status() != VideoStatus.AWAITING_UPLOAD) {
+            return ApiProblem.conflict("The upload of this video is already " + describeState(video));
+        }
+        return null;
+    }
+
     private static String describeState(Video video) {
         return switch (video.status()) {
             case AWAITING_UPLOAD -> "completed";
             case CANCELED -> "canceled";
             default -> "received (status " + video.status() + ")";
         };
-    }
-
-    private static UploadInstructions single(String id, UrlSigner.Presigned presigned) {
-        return UploadInstructions.single(presigned.url(), presigned.headers(), uploadPath(id), presigned.expiration());
-    }
-
-    private static String uploadPath(String id) {
-        return "/videos/" + id + "/upload";
     }
 }

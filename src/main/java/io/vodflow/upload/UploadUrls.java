@@ -4,6 +4,7 @@ import io.vodflow.config.VodflowConfig;
 import io.vodflow.storage.UrlSigner;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -39,9 +40,9 @@ class UploadUrls {
                 Math.max(MIN_PART_SIZE, config.upload().partSize().asLongValue());
     }
 
-    /** How long the part URLs of a multipart upload stay valid. */
-    Duration partLifetime() {
-        return partLifetime;
+    /** How long the longest-lived upload URL stays valid: a single PUT's, or a part's. */
+    Duration longestLifetime() {
+        return lifetime.compareTo(partLifetime) > 0 ? lifetime : partLifetime;
     }
 
     /** The part size for a file: the preferred one, grown in whole MiB to stay within 10,000 parts. */
@@ -75,10 +76,13 @@ class UploadUrls {
                 credentials);
     }
 
-    List<UploadInstructions.Part> parts(
-            String key, String uploadId, long fileSize, long partSize, AwsCredentialsIdentity credentials) {
+    /** Every part's URL, and when they expire (all at once). */
+    record SignedParts(List<UploadInstructions.Part> parts, Instant expiresAt) {}
+
+    SignedParts parts(String key, String uploadId, long fileSize, long partSize, AwsCredentialsIdentity credentials) {
         int count = partCount(fileSize, partSize);
         List<UploadInstructions.Part> parts = new ArrayList<>(count);
+        Instant expiresAt = null;
         for (int number = 1; number <= count; number++) {
             String partNumber = Integer.toString(number);
             long size = number < count ? partSize : fileSize - partSize * (count - 1);
@@ -92,7 +96,8 @@ class UploadUrls {
                     partLifetime,
                     credentials);
             parts.add(new UploadInstructions.Part(number, size, "PUT", presigned.url()));
+            expiresAt = presigned.expiration();
         }
-        return parts;
+        return new SignedParts(parts, expiresAt);
     }
 }

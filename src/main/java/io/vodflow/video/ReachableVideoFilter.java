@@ -6,13 +6,16 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.Callers;
 import io.vodflow.security.LinkSigner;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import java.time.Instant;
+import java.util.Locale;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Lets an endpoint marked {@link ReachableVideo} run only for a video its caller may reach: with a
- * bearer token, one they own; with a signed {@code access} link (EventSource sends no header), the
- * video the link was made for, until it expires. The endpoint finds the video as {@link #reached}.
+ * bearer token, one they own; with a signed {@code access} link (EventSource sends no header; an upload
+ * may outlast the token it began with), the video the link was made for, until it expires. The
+ * endpoint finds the video as {@link #reached}.
  */
 public class ReachableVideoFilter {
 
@@ -28,9 +31,10 @@ public class ReachableVideoFilter {
         this.signer = signer;
     }
 
-    @ReachableVideo
+    // Binds to every endpoint marked @ReachableVideo, whatever its purpose; the endpoint's own decides.
+    @ReachableVideo(LinkSigner.Purpose.EVENTS)
     @ServerRequestFilter
-    public Uni<Void> requireVideo(ContainerRequestContext request, RoutingContext routing) {
+    public Uni<Void> requireVideo(ContainerRequestContext request, RoutingContext routing, ResourceInfo endpoint) {
         // Failures are ApiProblems or authentication exceptions, which the central mapper answers.
         String id = request.getUriInfo().getPathParameters().getFirst("id");
         String access = request.getUriInfo().getQueryParameters().getFirst("access");
@@ -40,10 +44,15 @@ public class ReachableVideoFilter {
                     .invoke(video -> routing.put(REACHED, video))
                     .replaceWithVoid();
         }
-        if (!signer.verify(LinkSigner.Purpose.EVENTS, id, access, Instant.now())) {
+        LinkSigner.Purpose purpose =
+                endpoint.getResourceMethod().getAnnotation(ReachableVideo.class).value();
+        if (!signer.verify(purpose, id, access, Instant.now())) {
+            String instead = purpose == LinkSigner.Purpose.EVENTS
+                    ? "read the video again for a new one"
+                    : "send your bearer token instead";
             return Uni.createFrom()
-                    .failure(ApiProblem.forbidden("This link to the video's events has expired or is not for it;"
-                            + " read the video again for a new one"));
+                    .failure(ApiProblem.forbidden("This link to the video's "
+                            + purpose.name().toLowerCase(Locale.ROOT) + " has expired or is not for it; " + instead));
         }
         // A video being deleted is gone, as for its owner: a stream would end at once, and its
         // EventSource would come back for it until the link expired.

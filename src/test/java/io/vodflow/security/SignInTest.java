@@ -34,6 +34,7 @@ class SignInTest {
             List.of("DELETE", "/videos/{id}"),
             List.of("GET", "/videos/{id}/events"),
             List.of("POST", "/videos/{id}/upload/complete"),
+            List.of("POST", "/videos/{id}/upload/parts"),
             List.of("DELETE", "/videos/{id}/upload"),
             List.of("GET", "/videos/{id}/hls/master.m3u8"));
 

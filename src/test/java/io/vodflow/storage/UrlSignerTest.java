@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -111,6 +113,26 @@ class UrlSignerTest {
 
         assertThat(signed.url()).isEqualTo(expected.url().toString());
         assertThat(signed.headers()).isEmpty();
+    }
+
+    @Test
+    void aUrlSignedWithCredentialsThatExpireFirstIsSaidToExpireWithThem() {
+        Instant now = Instant.parse("2026-12-03T08:00:00Z");
+        AwsSessionCredentials expiring = AwsSessionCredentials.builder()
+                .accessKeyId("ASIAEXAMPLE")
+                .secretAccessKey("secret")
+                .sessionToken("token")
+                .expirationTime(now.plus(Duration.ofMinutes(4)))
+                .build();
+        UrlSigner signer =
+                new UrlSigner(S3Presigner.builder().region(Region.EU_WEST_1).build(), Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(signer.presign(BUCKET, KEY, get -> {}, LIFETIME, expiring).expiration())
+                .as("storage refuses the URL once its credentials expire")
+                .isEqualTo(now.plus(Duration.ofMinutes(4)));
+        assertThat(signer.presign(BUCKET, KEY, get -> {}, Duration.ofMinutes(3), expiring)
+                        .expiration())
+                .isEqualTo(now.plus(Duration.ofMinutes(3)));
     }
 
     private static Consumer<AwsRequestOverrideConfiguration.Builder> signedWith(AwsCredentials credentials) {

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
@@ -255,6 +256,80 @@ class UploadApiTest {
     }
 
     @Test
+    void anUploadThatOutlastsItsTokenIsCompletedOrAbortedThroughItsSignedLinks() {
+        JsonPath first = VideoApi.create("big.mov", "video/quicktime", 11 * 1024 * 1024);
+        JsonPath second = VideoApi.create("big.mov", "video/quicktime", 11 * 1024 * 1024);
+        String complete = first.getString("upload.completeUrl");
+        String abort = second.getString("upload.abortUrl");
+        assertThat(complete).startsWith("/videos/" + first.getString("id") + "/upload/complete?access=");
+
+        // Without any token: the link alone opens the call, for its own video only.
+        RestAssured.given()
+                .delete(abort.replace(second.getString("id"), first.getString("id")))
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        RestAssured.given().delete(abort).then().statusCode(204);
+        given().get("/videos/" + second.getString("id")).then().body("status", equalTo("CANCELED"));
+
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (Map<String, Object> part : first.<Map<String, Object>>getList("upload.parts")) {
+            byte[] chunk = new byte[((Number) part.get("sizeBytes")).intValue()];
+            HttpResponse<String> put = VideoApi.put((String) part.get("url"), Map.of(), chunk);
+            assertThat(put.statusCode()).isEqualTo(200);
+            parts.add(Map.of(
+                    "partNumber",
+                    part.get("partNumber"),
+                    "eTag",
+                    put.headers().firstValue("ETag").orElseThrow()));
+        }
+        RestAssured.given()
+                .contentType(ContentType.JSON)
+                .body(Map.of("parts", parts))
+                .post(complete)
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(first.getString("id")));
+    }
+
+    @Test
+    void anUploadThatOutlastsItsPartUrlsHasThemSignedAgain() {
+        JsonPath created = VideoApi.create("big.mov", "video/quicktime", 11 * 1024 * 1024);
+        String renew = created.getString("upload.partsUrl");
+
+        // Without a token, as when the upload outlasts it too.
+        JsonPath renewed = RestAssured.given()
+                .post(renew)
+                .then()
+                .statusCode(200)
+                .body("type", equalTo("multipart"))
+                .body("uploadId", equalTo(created.getString("upload.uploadId")))
+                .extract()
+                .jsonPath();
+        assertThat(renewed.getList("parts.sizeBytes")).isEqualTo(created.getList("upload.parts.sizeBytes"));
+
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (Map<String, Object> part : renewed.<Map<String, Object>>getList("parts")) {
+            HttpResponse<String> put = VideoApi.put(
+                    (String) part.get("url"), Map.of(), new byte[((Number) part.get("sizeBytes")).intValue()]);
+            assertThat(put.statusCode()).isEqualTo(200);
+            parts.add(Map.of(
+                    "partNumber",
+                    part.get("partNumber"),
+                    "eTag",
+                    put.headers().firstValue("ETag").orElseThrow()));
+        }
+        RestAssured.given()
+                .contentType(ContentType.JSON)
+                .body(Map.of("parts", parts))
+                .post(renewed.getString("completeUrl"))
+                .then()
+                .statusCode(200);
+        // A completed upload has nothing left to sign.
+        RestAssured.given().post(renew).then().statusCode(409).contentType("application/problem+json");
+    }
+
+    @Test
     void aFileUploadedAfterItsUploadWasAbortedIsRemoved() {
         byte[] bytes = VideoApi.read(TestResources.media(SAMPLE));
         JsonPath created = VideoApi.create(SAMPLE, "video/mp4", bytes.length);
@@ -349,7 +424,12 @@ class UploadApiTest {
                 .extract()
                 .jsonPath();
         assertThat(openapi.getMap("paths"))
-                .containsKeys("/videos", "/videos/{id}", "/videos/{id}/upload", "/videos/{id}/upload/complete");
+                .containsKeys(
+                        "/videos",
+                        "/videos/{id}",
+                        "/videos/{id}/upload",
+                        "/videos/{id}/upload/complete",
+                        "/videos/{id}/upload/parts");
         assertThat(openapi.getMap("paths.'/videos'")).containsKeys("get", "post");
         assertThat(openapi.getMap("paths.'/videos/{id}'")).containsKeys("get", "delete");
         assertThat(openapi.getMap("components.schemas"))
