@@ -75,6 +75,36 @@ public final class TestMedia {
         }
     }
 
+    /**
+     * A picture at a constant 16 Mbit/s, filler included: 2 MB a second, so that a few seconds make a
+     * file uploaded in parts.
+     */
+    public static Path constant16Mbits(FfmpegTools tools, String fileName, String size, int seconds) {
+        return generate(
+                tools,
+                fileName,
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=" + size + ":rate=25:duration=" + seconds,
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-b:v",
+                "16M",
+                "-minrate",
+                "16M",
+                "-maxrate",
+                "16M",
+                "-bufsize",
+                "2M",
+                "-x264-params",
+                "nal-hrd=cbr");
+    }
+
     /** 30 s of 720p with sound at 1 Mbit/s: long enough to watch a job midway, small enough for one PUT. */
     public static Path halfMinute720p(FfmpegTools tools) {
         return withSound(

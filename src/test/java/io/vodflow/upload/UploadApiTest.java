@@ -272,20 +272,9 @@ class UploadApiTest {
         RestAssured.given().delete(abort).then().statusCode(204);
         given().get("/videos/" + second.getString("id")).then().body("status", equalTo("CANCELED"));
 
-        List<Map<String, Object>> parts = new ArrayList<>();
-        for (Map<String, Object> part : first.<Map<String, Object>>getList("upload.parts")) {
-            byte[] chunk = new byte[((Number) part.get("sizeBytes")).intValue()];
-            HttpResponse<String> put = VideoApi.put((String) part.get("url"), Map.of(), chunk);
-            assertThat(put.statusCode()).isEqualTo(200);
-            parts.add(Map.of(
-                    "partNumber",
-                    part.get("partNumber"),
-                    "eTag",
-                    put.headers().firstValue("ETag").orElseThrow()));
-        }
         RestAssured.given()
                 .contentType(ContentType.JSON)
-                .body(Map.of("parts", parts))
+                .body(Map.of("parts", sendZeros(first.getList("upload.parts"))))
                 .post(complete)
                 .then()
                 .statusCode(200)
@@ -308,20 +297,9 @@ class UploadApiTest {
                 .jsonPath();
         assertThat(renewed.getList("parts.sizeBytes")).isEqualTo(created.getList("upload.parts.sizeBytes"));
 
-        List<Map<String, Object>> parts = new ArrayList<>();
-        for (Map<String, Object> part : renewed.<Map<String, Object>>getList("parts")) {
-            HttpResponse<String> put = VideoApi.put(
-                    (String) part.get("url"), Map.of(), new byte[((Number) part.get("sizeBytes")).intValue()]);
-            assertThat(put.statusCode()).isEqualTo(200);
-            parts.add(Map.of(
-                    "partNumber",
-                    part.get("partNumber"),
-                    "eTag",
-                    put.headers().firstValue("ETag").orElseThrow()));
-        }
         RestAssured.given()
                 .contentType(ContentType.JSON)
-                .body(Map.of("parts", parts))
+                .body(Map.of("parts", sendZeros(renewed.getList("parts"))))
                 .post(renewed.getString("completeUrl"))
                 .then()
                 .statusCode(200);
@@ -447,6 +425,22 @@ class UploadApiTest {
         // The declared constraints reach the document: a generated client knows what is required.
         assertThat(openapi.getList("components.schemas.CreateVideo.required", String.class))
                 .containsExactlyInAnyOrder("fileName", "contentType", "sizeBytes");
+    }
+
+    /** Sends each part as zeros of its size; returns the part list that completes the upload. */
+    private static List<Map<String, Object>> sendZeros(List<Map<String, Object>> parts) {
+        List<Map<String, Object>> sent = new ArrayList<>();
+        for (Map<String, Object> part : parts) {
+            HttpResponse<String> put = VideoApi.put(
+                    (String) part.get("url"), Map.of(), new byte[((Number) part.get("sizeBytes")).intValue()]);
+            assertThat(put.statusCode()).isEqualTo(200);
+            sent.add(Map.of(
+                    "partNumber",
+                    part.get("partNumber"),
+                    "eTag",
+                    put.headers().firstValue("ETag").orElseThrow()));
+        }
+        return sent;
     }
 
     private List<String> pendingUploads() {

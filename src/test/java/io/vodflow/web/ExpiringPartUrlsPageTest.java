@@ -2,7 +2,6 @@ package io.vodflow.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -10,11 +9,8 @@ import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.Users;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -25,7 +21,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  */
 @QuarkusTest
 @TestProfile(ExpiringPartUrlsPageTest.OneSecondPartUrls.class)
-class ExpiringPartUrlsPageTest {
+class ExpiringPartUrlsPageTest extends InBrowser {
 
     public static class OneSecondPartUrls implements QuarkusTestProfile {
         @Override
@@ -36,51 +32,13 @@ class ExpiringPartUrlsPageTest {
 
     private static final long MIB = 1024 * 1024;
 
-    @TestHTTPResource("/")
-    URI page;
-
     @Inject
     FfmpegTools ffmpeg;
-
-    Browser browser;
-
-    @BeforeEach
-    void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) { // null when the browser could not start
-            browser.close();
-            browser = null;
-        }
-    }
 
     @Test
     void anUploadThatOutlastsItsPartUrlsGoesUpWhole() {
         // Five parts at 16 Mbit/s: the fifth starts seconds after the first four, long after its first URL expired.
-        Path large = TestMedia.generate(
-                ffmpeg,
-                "five-parts.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=320x240:rate=25:duration=12",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-b:v",
-                "16M",
-                "-minrate",
-                "16M",
-                "-maxrate",
-                "16M",
-                "-bufsize",
-                "2M",
-                "-x264-params",
-                "nal-hrd=cbr");
+        Path large = TestMedia.constant16Mbits(ffmpeg, "five-parts.mp4", "320x240", 12);
         assertThat(large.toFile().length())
                 .as("more parts than the page sends at once")
                 .isGreaterThan(20 * MIB);

@@ -2,7 +2,6 @@ package io.vodflow.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.TestMedia;
@@ -10,7 +9,6 @@ import io.vodflow.testing.TestResources;
 import io.vodflow.testing.Users;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -33,33 +29,15 @@ import org.openqa.selenium.support.ui.Select;
 
 /** The page at / in a real browser: upload, live status, playback, and the mistakes people make. */
 @QuarkusTest
-class WebPageTest {
+class WebPageTest extends InBrowser {
 
     static final Duration SHORT = Duration.ofSeconds(15);
     static final Duration TRANSCODE = Duration.ofSeconds(120);
     private static final Set<String> TERMINAL = Set.of("COMPLETE", "ERROR", "CANCELED");
     private static final long MIB = 1024 * 1024;
 
-    @TestHTTPResource("/")
-    URI page;
-
     @Inject
     FfmpegTools ffmpeg;
-
-    Browser browser;
-
-    @BeforeEach
-    void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) { // null when the browser could not start
-            browser.close();
-            browser = null;
-        }
-    }
 
     @Test
     void anUploadedVideoIsFollowedLiveUntilItPlaysWithThumbnails() throws IOException {
@@ -90,30 +68,8 @@ class WebPageTest {
 
     @Test
     void aLargeFileGoesUpInParallelPartsWithSpeedAndTimeLeft() throws IOException {
-        Path large = TestMedia.generate(
-                ffmpeg,
-                "large.mp4",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=854x480:rate=25:duration=6",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-pix_fmt",
-                "yuv420p",
-                // constant bitrate with filler: three 5 MiB parts in six seconds; 480p gives two renditions
-                "-b:v",
-                "16M",
-                "-minrate",
-                "16M",
-                "-maxrate",
-                "16M",
-                "-bufsize",
-                "2M",
-                "-x264-params",
-                "nal-hrd=cbr");
+        // Three 5 MiB parts in six seconds; 480p gives two renditions.
+        Path large = TestMedia.constant16Mbits(ffmpeg, "large.mp4", "854x480", 6);
         assertThat(large.toFile().length())
                 .as("over the multipart threshold of the tests")
                 .isGreaterThan(10 * MIB);

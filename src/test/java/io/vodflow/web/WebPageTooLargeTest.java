@@ -3,18 +3,14 @@ package io.vodflow.web;
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vodflow.testing.Users;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -24,30 +20,12 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 /** With a 1 MiB limit, the page says a larger file is too large, before anything is created. */
 @QuarkusTest
 @TestProfile(WebPageTooLargeTest.OneMebibyteLimit.class)
-class WebPageTooLargeTest {
+class WebPageTooLargeTest extends InBrowser {
 
     public static class OneMebibyteLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("vodflow.upload.max-size", "1M");
-        }
-    }
-
-    @TestHTTPResource("/")
-    URI page;
-
-    Browser browser;
-
-    @BeforeEach
-    void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) { // null when the browser could not start
-            browser.close();
-            browser = null;
         }
     }
 
