@@ -137,11 +137,16 @@ public interface VodflowConfig {
         Duration urlLifetime();
 
         /**
-         * How long the part URLs of a multipart upload stay valid: every part is signed up front, so
-         * this bounds the whole upload (and never outlasts the signing credentials' session).
+         * How long the part URLs of a multipart upload stay valid, unless the temporary credentials
+         * that signed them expire first; the upload's client then has them signed again.
          */
         @WithDefault("6h")
         Duration partUrlLifetime();
+
+        /** How long the longest-lived upload URL stays valid: a single PUT's, or a part's. */
+        default Duration longestUrlLifetime() {
+            return urlLifetime().compareTo(partUrlLifetime()) > 0 ? urlLifetime() : partUrlLifetime();
+        }
 
         /**
          * Accepted content types; {@code type/*} accepts every subtype. Add {@code audio/*} to accept

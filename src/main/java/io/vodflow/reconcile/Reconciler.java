@@ -348,11 +348,7 @@ public class Reconciler {
 
     /** How long after creation an upload that has not arrived is given up. */
     private Duration uploadAge() {
-        VodflowConfig.Upload upload = config.upload();
-        Duration urls = upload.urlLifetime().compareTo(upload.partUrlLifetime()) > 0
-                ? upload.urlLifetime()
-                : upload.partUrlLifetime();
-        return urls.plus(config.reconciler().uploadGrace());
+        return config.upload().longestUrlLifetime().plus(config.reconciler().uploadGrace());
     }
 
     private Duration unfinishedDelete() {

@@ -14,6 +14,7 @@ import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -47,6 +48,7 @@ public class UploadService {
     private final LinkSigner signer;
     private final String bucket;
     private final long multipartThreshold;
+    private final Duration linkLifetime;
 
     UploadService(
             UploadUrls urls,
@@ -66,6 +68,7 @@ public class UploadService {
         this.signer = signer;
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
+        this.linkLifetime = config.upload().longestUrlLifetime();
     }
 
     /** The answer to a create: the video's id and how to upload its file. */
@@ -175,7 +178,7 @@ public class UploadService {
      * abandoned when it fails. It lasts as long as the longest-lived upload URL.
      */
     private String uploadLink(String id, String action, Instant now) {
-        Instant expires = now.plus(urls.longestLifetime());
+        Instant expires = now.plus(linkLifetime);
         return "/videos/" + id + "/upload" + action + "?access=" + signer.sign(LinkSigner.Purpose.UPLOAD, id, expires);
     }
 

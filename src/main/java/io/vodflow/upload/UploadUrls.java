@@ -40,11 +40,6 @@ class UploadUrls {
                 Math.max(MIN_PART_SIZE, config.upload().partSize().asLongValue());
     }
 
-    /** How long the longest-lived upload URL stays valid: a single PUT's, or a part's. */
-    Duration longestLifetime() {
-        return lifetime.compareTo(partLifetime) > 0 ? lifetime : partLifetime;
-    }
-
     /** The part size for a file: the preferred one, grown in whole MiB to stay within 10,000 parts. */
     long partSize(long fileSize) {
         long needed = -Math.floorDiv(-fileSize, MAX_PARTS);
