@@ -5,13 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 
 /**
  * The HLS playlists the local engine hands over: mended where ffmpeg's muxer falls short, then
  * checked, so that COMPLETE always means a stream a player can open. For a source shorter than a
  * second the muxer rounds the target duration down to 0 and, having measured no bitrate, leaves every
- * variant out of the master playlist.
+ * variant out of the master playlist. The playlists are read from the working directory; the
+ * segments, which leave it once stored, are known by their sizes ({@link OutputUploader#segmentSize}).
  */
 final class HlsPlaylists {
 
@@ -25,7 +27,7 @@ final class HlsPlaylists {
      * Gives every rendition a target duration of at least 1 s, and the master every rendition; and
      * makes the EVENT playlists ffmpeg grew VOD ones, now that they are complete.
      */
-    static void mend(Path directory, JobPlan plan) throws IOException {
+    static void mend(Path directory, JobPlan plan, ToLongFunction<String> segmentSize) throws IOException {
         List<String> playlists = playlists(plan);
         StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
         for (int i = 0; i < playlists.size(); i++) {
@@ -37,7 +39,7 @@ final class HlsPlaylists {
                 Files.writeString(playlist, mended);
             }
             JobPlan.VideoSettings video = plan.hls().renditions().get(i).video();
-            master.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(peakBandwidth(directory, mended));
+            master.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(peakBandwidth(mended, segmentSize));
             if (video != null) {
                 master.append(",RESOLUTION=").append(video.width()).append('x').append(video.height());
             }
@@ -49,8 +51,12 @@ final class HlsPlaylists {
         }
     }
 
-    /** Why the playlists in {@code directory} would not play, or null when they would. */
-    static String problem(Path directory, JobPlan plan) throws IOException {
+    /**
+     * Why the playlists in {@code directory} would not play, or null when they would.
+     *
+     * @param segmentSize the size of each finished segment, 0 for one not written
+     */
+    static String problem(Path directory, JobPlan plan, ToLongFunction<String> segmentSize) throws IOException {
         List<String> playlists = playlists(plan);
         if (!listsAll(Files.readString(directory.resolve(masterName(plan))), playlists)) {
             return "The master playlist does not list every rendition";
@@ -66,8 +72,7 @@ final class HlsPlaylists {
                 return "The playlist " + name + " lists no segment";
             }
             for (String segment : segments) {
-                Path file = directory.resolve(segment);
-                if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                if (segmentSize.applyAsLong(segment) == 0) {
                     return "The segment " + segment + " of " + name + " was not written";
                 }
             }
@@ -115,14 +120,14 @@ final class HlsPlaylists {
     }
 
     /** The highest bitrate of any segment, in bits per second, as HLS defines BANDWIDTH. */
-    private static long peakBandwidth(Path directory, String playlist) throws IOException {
+    private static long peakBandwidth(String playlist, ToLongFunction<String> segmentSize) {
         long peak = 1;
         double duration = 0;
         for (String line : playlist.lines().map(String::strip).toList()) {
             if (line.startsWith("#EXTINF:")) {
                 duration = Double.parseDouble(line.substring(8, line.indexOf(',')));
             } else if (!line.isEmpty() && !line.startsWith("#") && duration > 0) {
-                peak = Math.max(peak, Math.round(Files.size(directory.resolve(line)) * 8 / duration));
+                peak = Math.max(peak, Math.round(segmentSize.applyAsLong(line) * 8 / duration));
             }
         }
         return peak;

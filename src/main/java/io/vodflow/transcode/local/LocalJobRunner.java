@@ -159,11 +159,14 @@ class LocalJobRunner {
     /** Why the finished outputs cannot be played, or null when they can; mends what ffmpeg left short. */
     private static String checkOutputs(Run run) throws IOException {
         JobPlan plan = run.plan();
-        if (plan.hls().renditions().stream().anyMatch(r -> !hasSegment(run.directory(), plan, r))) {
+        OutputUploader uploader = run.uploader();
+        // Every segment counted, stored or on its way: the stored ones are no longer on disk.
+        uploader.uploadFinishedSegments();
+        if (plan.hls().renditions().stream().anyMatch(r -> !uploader.hasSegment(segmentPrefix(plan, r)))) {
             return "No frame of the source could be decoded";
         }
-        HlsPlaylists.mend(run.directory().path(), plan);
-        return HlsPlaylists.problem(run.directory().path(), plan);
+        HlsPlaylists.mend(run.directory().path(), plan, uploader::segmentSize);
+        return HlsPlaylists.problem(run.directory().path(), plan, uploader::segmentSize);
     }
 
     /** Uploads what is left and reports COMPLETE, unless someone stopped the job first. */
@@ -295,13 +298,10 @@ class LocalJobRunner {
         }
     }
 
-    private static boolean hasSegment(WorkDirectory directory, JobPlan plan, JobPlan.Rendition rendition) {
-        String prefix = plan.hls().destination().baseName()
+    /** What the names of a rendition's segments start with. */
+    private static String segmentPrefix(JobPlan plan, JobPlan.Rendition rendition) {
+        return plan.hls().destination().baseName()
                 + FfmpegCommand.variantName(rendition, plan.hls().renditions().indexOf(rendition)) + "_";
-        return directory
-                .files()
-                .anyMatch(file -> file.getFileName().toString().startsWith(prefix)
-                        && file.getFileName().toString().endsWith(".ts"));
     }
 
     /** The COMPLETE event's outputGroupDetails, as MediaConvert reports them. */

@@ -27,8 +27,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 /**
  * Copies a job's outputs from its working directory to the output bucket: segments as soon as ffmpeg
  * finishes them (it writes to a temporary name and renames), the growing playlists once every segment
- * they list is stored, and the final playlists and images at the end. Keeps track of what it uploaded,
- * so that a canceled or failed job leaves nothing behind.
+ * they list is stored, and the final playlists and images at the end. A segment leaves the working
+ * directory once it is stored, so that a job holds on disk only the segments on their way (a source of
+ * hours makes tens of gigabytes of them); its size is kept for the checks at the end. Keeps track of
+ * what it uploaded, so that a canceled or failed job leaves nothing behind.
  */
 final class OutputUploader {
 
@@ -47,6 +49,10 @@ final class OutputUploader {
     private final JobPlan plan;
     /** Each file started, with its upload. */
     private final Map<String, CompletableFuture<?>> started = new ConcurrentHashMap<>();
+    /** The size of each segment started, which stays when the file goes. */
+    private final Map<String, Long> segmentSizes = new HashMap<>();
+    /** Segments started and still in the working directory. */
+    private final Set<String> segmentsOnDisk = new LinkedHashSet<>();
 
     private final List<CompletableFuture<?>> uploads = new ArrayList<>();
     private final Set<S3Uri> uploaded = new LinkedHashSet<>();
@@ -62,10 +68,27 @@ final class OutputUploader {
         this.plan = plan;
     }
 
-    /** Starts uploading the segments ffmpeg has finished since the last call. */
+    /**
+     * Starts uploading the segments ffmpeg has finished since the last call, and removes from the
+     * working directory those that are stored.
+     */
     synchronized void uploadFinishedSegments() {
-        files().filter(file -> file.getFileName().toString().endsWith(".ts")).forEach(this::upload);
+        files().filter(OutputUploader::isSegment).forEach(this::upload);
         uploads.removeIf(upload -> upload.isDone() && !upload.isCompletedExceptionally());
+        segmentsOnDisk.removeIf(this::removeIfStored);
+    }
+
+    /**
+     * The size of a finished segment, whether or not it is still on disk; 0 for one that ffmpeg did
+     * not finish. Complete once {@link #uploadFinishedSegments()} ran after ffmpeg ended.
+     */
+    synchronized long segmentSize(String name) {
+        return segmentSizes.getOrDefault(name, 0L);
+    }
+
+    /** Whether ffmpeg finished a segment whose name starts with {@code prefix}. */
+    synchronized boolean hasSegment(String prefix) {
+        return segmentSizes.keySet().stream().anyMatch(name -> name.startsWith(prefix));
     }
 
     /**
@@ -185,9 +208,27 @@ final class OutputUploader {
         if (started.containsKey(name)) {
             return;
         }
+        if (isSegment(file)) {
+            segmentSizes.put(name, size(file));
+            segmentsOnDisk.add(name);
+        }
         CompletableFuture<?> upload = putFile(name, file);
         started.put(name, upload);
         uploads.add(upload);
+    }
+
+    /** Deletes a segment's file once its upload succeeded; whether it did. */
+    private boolean removeIfStored(String segment) {
+        CompletableFuture<?> upload = started.get(segment);
+        if (!upload.isDone() || upload.isCompletedExceptionally()) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(directory.resolve(segment));
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Uploads a segment or image under {@code name}. */
@@ -246,6 +287,10 @@ final class OutputUploader {
         return matcher.replaceFirst("#EXT-X-TARGETDURATION:" + target);
     }
 
+    private static boolean isSegment(Path file) {
+        return file.getFileName().toString().endsWith(".ts");
+    }
+
     private static boolean isPlaylist(Path file) {
         return file.getFileName().toString().endsWith(".m3u8");
     }
@@ -253,6 +298,14 @@ final class OutputUploader {
     private static String read(Path file) {
         try {
             return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -405,6 +406,13 @@ class LocalEngineTest {
         }
         FfprobeJson.probe(
                 ffmpeg, base.resolve(video.getString("playback.masterPlaylist")).toString());
+        // A player picks a rendition by its bandwidth: the segments' own, never a placeholder.
+        assertThat(Pattern.compile("STREAM-INF:BANDWIDTH=(\\d+)")
+                        .matcher(master)
+                        .results())
+                .hasSize(renditions.size())
+                .allSatisfy(bandwidth ->
+                        assertThat(Long.parseLong(bandwidth.group(1))).isGreaterThan(1_000));
 
         List<String> thumbnails = video.getList("playback.thumbnails");
         assertThat(thumbnails).hasSize(source.thumbnails());
@@ -484,6 +492,44 @@ class LocalEngineTest {
             assertThat(outputKeys(outputs)).as("partial outputs").isEmpty();
         });
         given().get("/videos/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void aSegmentLeavesTheWorkersDiskOnceStored() {
+        String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 40), "video/mp4");
+        String outputs = "videos/" + id + "/";
+        // Past the first segments, which a short run of its own makes first.
+        await().atMost(TIMEOUT)
+                .until(() -> storedSegments(outputs).stream().anyMatch(name -> name.endsWith("_00002.ts")));
+        List<String> stored = storedSegments(outputs);
+
+        // A source of hours makes tens of gigabytes of segments: only those on their way may be on disk.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(Processes.ffmpegRunningFor(id)).as("still transcoding").isTrue();
+            assertThat(segmentsOnDisk())
+                    .as("stored segments on the worker's disk")
+                    .doesNotContainAnyElementsOf(stored);
+        });
+        JsonPath video = VideoApi.awaitStatus(id, "COMPLETE", TIMEOUT);
+        FfprobeJson.probe(
+                ffmpeg, base.resolve(video.getString("playback.masterPlaylist")).toString());
+    }
+
+    private List<String> storedSegments(String prefix) {
+        return outputKeys(prefix).stream()
+                .filter(key -> key.endsWith(".ts"))
+                .map(key -> key.substring(key.lastIndexOf('/') + 1))
+                .toList();
+    }
+
+    /** The segments in the jobs' working directories (not those of the first segments' own run). */
+    private List<String> segmentsOnDisk() throws IOException {
+        try (Stream<Path> files = Files.walk(workDir)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".ts")
+                            && file.getParent().getFileName().toString().startsWith("vodflow-job-"))
+                    .map(file -> file.getFileName().toString())
+                    .toList();
+        }
     }
 
     private List<String> outputKeys(String prefix) {
