@@ -123,11 +123,20 @@ public class FfmpegTools {
             return new Tool(executable, environment, version, bytes);
         }
 
+        /**
+         * On Linux the tool starts through a shell that makes it the first process the kernel stops when
+         * the pod or host runs out of memory (a hostile file can make a decoder allocate much), so that
+         * the service survives to report it, and sets the tool's memory limit; the shell then becomes
+         * the tool: "$0" and "$@" are the command. Raising one's own OOM score needs no privilege.
+         */
         public ProcessBuilder processBuilder(List<String> arguments) {
             List<String> command = new ArrayList<>(arguments.size() + 4);
-            if (memoryLimit > 0 && Loader.getPlatform().startsWith("linux")) {
-                // The shell sets the limit, then becomes the tool: "$0" and "$@" are the command.
-                command.addAll(List.of("/bin/sh", "-c", "ulimit -v " + memoryLimit / 1024 + " && exec \"$0\" \"$@\""));
+            if (Loader.getPlatform().startsWith("linux")) {
+                String limit = memoryLimit > 0 ? "ulimit -v " + memoryLimit / 1024 + " && " : "";
+                command.addAll(List.of(
+                        "/bin/sh",
+                        "-c",
+                        "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; " + limit + "exec \"$0\" \"$@\""));
             }
             command.add(executable);
             command.addAll(arguments);

@@ -3,6 +3,8 @@ package io.vodflow.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +14,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * ffmpeg and ffprobe read hostile files: whatever secret the service holds in its environment
+ * ffmpeg and ffprobe read hostile files. Whatever secret the service holds in its environment
  * (credentials, the key that signs links) must not be there for a crafted file to read back out of
- * /proc/self/environ, while what the tools need to run (the images' library path, a proxy) stays.
+ * /proc/self/environ, while what the tools need to run (the images' library path, a proxy) stays; and
+ * a file that makes them allocate without end must cost them their run, not the service its life.
  */
 class ToolEnvironmentTest {
 
@@ -29,6 +32,17 @@ class ToolEnvironmentTest {
                 seen.lines().map(line -> line.substring(0, line.indexOf('='))).collect(Collectors.toSet());
         assertThat(names).contains("PATH", "LD_LIBRARY_PATH").doesNotContain("HOME");
         assertThat(seen).contains("LD_LIBRARY_PATH=/opt/ffmpeg");
+    }
+
+    @Test
+    void aToolIsWhatTheKernelStopsFirstWhenMemoryRunsOutAndKeepsItsMemoryLimit() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/oom_score_adj")), "Linux");
+        FfmpegTools.Tool shell = new FfmpegTools.Tool("sh", Map.of(), null).withMemoryLimit(256L * 1024 * 1024);
+
+        String seen = shell.execute(List.of("-c", "ulimit -v; cat /proc/self/oom_score_adj"), Duration.ofSeconds(30))
+                .output();
+
+        assertThat(seen.lines()).containsExactly("262144", "1000");
     }
 
     @Test
