@@ -217,18 +217,23 @@ final class OutputUploader {
         uploads.add(upload);
     }
 
-    /** Deletes a segment's file once its upload succeeded; whether it did. */
+    /**
+     * Deletes a segment's file once its upload succeeded; whether it did. A failed upload, which the
+     * SDK already retried, fails the run at once (it is taken up again), rather than after hours of
+     * encoding with every later segment kept on disk.
+     */
     private boolean removeIfStored(String segment) {
         CompletableFuture<?> upload = started.get(segment);
-        if (!upload.isDone() || upload.isCompletedExceptionally()) {
+        if (!upload.isDone()) {
             return false;
         }
+        upload.join();
         try {
             Files.deleteIfExists(directory.resolve(segment));
-            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            LOG.warnf("Could not remove the stored segment %s: %s", segment, e.getMessage());
         }
+        return true;
     }
 
     /** Uploads a segment or image under {@code name}. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -502,11 +503,12 @@ class LocalEngineTest {
         await().atMost(TIMEOUT)
                 .until(() -> storedSegments(outputs).stream().anyMatch(name -> name.endsWith("_00002.ts")));
         List<String> stored = storedSegments(outputs);
+        Path job = jobDirectory(id);
 
         // A source of hours makes tens of gigabytes of segments: only those on their way may be on disk.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(Processes.ffmpegRunningFor(id)).as("still transcoding").isTrue();
-            assertThat(segmentsOnDisk())
+            assertThat(segmentsIn(job))
                     .as("stored segments on the worker's disk")
                     .doesNotContainAnyElementsOf(stored);
         });
@@ -522,12 +524,26 @@ class LocalEngineTest {
                 .toList();
     }
 
-    /** The segments in the jobs' working directories (not those of the first segments' own run). */
-    private List<String> segmentsOnDisk() throws IOException {
-        try (Stream<Path> files = Files.walk(workDir)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".ts")
-                            && file.getParent().getFileName().toString().startsWith("vodflow-job-"))
-                    .map(file -> file.getFileName().toString())
+    /** The working directory of the video's job, which its ffmpeg writes to. */
+    private static Path jobDirectory(String id) {
+        String command = ProcessHandle.allProcesses()
+                .map(process -> process.info().commandLine().orElse(""))
+                .filter(line -> line.contains(id) && line.contains("vodflow-job-"))
+                .findFirst()
+                .orElseThrow();
+        Matcher directory = Pattern.compile("(/\\S*/vodflow-job-[^/\\s]+)/").matcher(command);
+        assertThat(directory.find()).as("a job directory in " + command).isTrue();
+        return Path.of(directory.group(1));
+    }
+
+    /** The segments in a job's working directory (not those of the first segments' own run). */
+    private static List<String> segmentsIn(Path job) throws IOException {
+        if (!Files.isDirectory(job)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(job)) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".ts"))
                     .toList();
         }
     }
