@@ -125,9 +125,11 @@ public class FfmpegTools {
 
         /**
          * On Linux the tool starts through a shell that makes it the first process the kernel stops when
-         * the pod or host runs out of memory (a hostile file can make a decoder allocate much), so that
-         * the service survives to report it, and sets the tool's memory limit; the shell then becomes
-         * the tool: "$0" and "$@" are the command. Raising one's own OOM score needs no privilege.
+         * memory runs out (a hostile file can make a decoder allocate much), so that the service survives
+         * to report it, and sets the tool's memory limit; the shell then becomes the tool: "$0" and "$@"
+         * are the command. Raising one's own OOM score needs no privilege. Kubernetes on cgroup v2 stops
+         * a container whole instead, unless the kubelet's singleProcessOOMKill is set: there the pods'
+         * memory limits leave room for the JVM and the tools together (k8s/).
          */
         public ProcessBuilder processBuilder(List<String> arguments) {
             List<String> command = new ArrayList<>(arguments.size() + 4);
