@@ -30,6 +30,9 @@ public class SourceProbe {
     /** ffprobe errors that say storage's TLS certificate is not one the tools trust. */
     private static final Pattern UNTRUSTED = Pattern.compile("certificate verify failed");
     /** ffprobe errors that say the run needed more memory than it was allowed. */
+    /** How Java reports a process that SIGKILL stopped: 128 plus the signal's number. */
+    private static final int KILLED = 128 + 9;
+
     private static final Pattern OUT_OF_MEMORY =
             Pattern.compile("Cannot allocate memory|out of memory", Pattern.CASE_INSENSITIVE);
 
@@ -91,6 +94,10 @@ public class SourceProbe {
                     "LIMIT_METADATA",
                     "The file's description (its streams and their metadata) is longer than the "
                             + FfmpegTools.MAX_OUTPUT_BYTES / (1024 * 1024) + " MiB accepted");
+        }
+        if (run.exitCode() == KILLED) {
+            // The kernel's OOM killer, which stops the tools first (FfmpegTools), or an operator.
+            throw new ProbeException("ffprobe was killed, most likely because its host ran out of memory", null);
         }
         if (run.exitCode() != 0) {
             return refusal(run.errors());
