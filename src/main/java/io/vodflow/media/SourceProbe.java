@@ -29,10 +29,9 @@ public class SourceProbe {
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
     /** ffprobe errors that say storage's TLS certificate is not one the tools trust. */
     private static final Pattern UNTRUSTED = Pattern.compile("certificate verify failed");
-    /** ffprobe errors that say the run needed more memory than it was allowed. */
     /** How Java reports a process that SIGKILL stopped: 128 plus the signal's number. */
     private static final int KILLED = 128 + 9;
-
+    /** ffprobe errors that say the run needed more memory than it was allowed. */
     private static final Pattern OUT_OF_MEMORY =
             Pattern.compile("Cannot allocate memory|out of memory", Pattern.CASE_INSENSITIVE);
 
