@@ -35,6 +35,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadResource {
 
+    // What the three endpoints an upload's signed links open say of them alike.
+    private static final String ACCESS = "The token of the upload's signed link";
+    private static final String NO_ACCESS = "Neither a bearer token nor the upload's link";
+    private static final String WRONG_LINK = "The upload's link expired or is another video's";
+
     private final UploadService uploads;
     private final VideoViews views;
     private final Callers callers;
@@ -74,11 +79,11 @@ public class UploadResource {
             description = "Send every part's ETag once all parts are up, to the upload's completeUrl (its signed"
                     + " link opens it without a token, since parts may go up for longer than a token lasts) or"
                     + " with a bearer token.")
-    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = ACCESS)
     @APIResponse(responseCode = "200", description = "Completed; the video is processed next")
     @APIResponse(responseCode = "400", description = "The part list is incomplete or does not match what S3 stored")
-    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
-    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
+    @APIResponse(responseCode = "401", description = NO_ACCESS)
+    @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<VideoView> complete(
@@ -95,10 +100,10 @@ public class UploadResource {
             description = "Fresh part URLs, for an upload that outlasts its URLs (or the temporary credentials they"
                     + " were signed with). The upload's partsUrl (a signed link) opens it without a token, or send"
                     + " a bearer token.")
-    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = ACCESS)
     @APIResponse(responseCode = "200", description = "The upload's instructions, every part signed again")
-    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
-    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
+    @APIResponse(responseCode = "401", description = NO_ACCESS)
+    @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<UploadInstructions> renewParts(@PathParam("id") String id, @Context RoutingContext routing) {
@@ -113,10 +118,10 @@ public class UploadResource {
             summary = "Abort an upload",
             description = "The video ends CANCELED; uploaded parts are discarded. The upload's abortUrl (a signed"
                     + " link) opens it without a token, or send a bearer token.")
-    @Parameter(name = "access", in = ParameterIn.QUERY, description = "The token of the upload's signed link")
+    @Parameter(name = "access", in = ParameterIn.QUERY, description = ACCESS)
     @APIResponse(responseCode = "204", description = "Aborted")
-    @APIResponse(responseCode = "401", description = "Neither a bearer token nor the upload's link")
-    @APIResponse(responseCode = "403", description = "The upload's link expired or is another video's")
+    @APIResponse(responseCode = "401", description = NO_ACCESS)
+    @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "The upload already arrived or was aborted")
     public Uni<Void> abort(@PathParam("id") String id, @Context RoutingContext routing) {
