@@ -298,8 +298,11 @@ async function uploadFile(file) {
     if (error.name !== 'AbortError') {
       say('message', `The upload of "${file.name}" failed: ${error.message}. Please try again.`);
     }
-    // Frees the parts storage kept and marks the video canceled, so it is not left waiting.
-    await api('DELETE', created.upload.abortUrl, undefined, { signed: true }).catch(() => {});
+    // Frees the parts storage kept and marks the video canceled, so it is not left waiting. A conflict
+    // means the file is in storage after all (only its answer was lost): the video goes on, shown below.
+    const arrived = await api('DELETE', created.upload.abortUrl, undefined, { signed: true })
+      .then(() => false, (refusal) => refusal.status === 409);
+    if (arrived) say('message', '');
   } finally {
     uploading = null;
     $('upload').hidden = true;

@@ -97,15 +97,18 @@ public class UploadResource {
     @ReachableVideo(LinkSigner.Purpose.UPLOAD)
     @Operation(
             summary = "Sign a multipart upload's parts again",
-            description = "Fresh part URLs, for an upload that outlasts its URLs (or the temporary credentials they"
-                    + " were signed with). The upload's partsUrl (a signed link) opens it without a token, or send"
-                    + " a bearer token.")
+            description = "Fresh part URLs, for an upload that outlasts the temporary credentials its URLs were"
+                    + " signed with. They expire no later than the first ones: an upload must arrive within the"
+                    + " longest upload URL lifetime of its creation. The upload's partsUrl (a signed link) opens it"
+                    + " without a token, or send a bearer token.")
     @Parameter(name = "access", in = ParameterIn.QUERY, description = ACCESS)
     @APIResponse(responseCode = "200", description = "The upload's instructions, every part signed again")
     @APIResponse(responseCode = "401", description = NO_ACCESS)
     @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
-    @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
+    @APIResponse(
+            responseCode = "409",
+            description = "Not a multipart upload, already completed or aborted, or its time ran out")
     public Uni<UploadInstructions> renewParts(@PathParam("id") String id, @Context RoutingContext routing) {
         return uploads.renewParts(ReachableVideoFilter.reached(routing));
     }
@@ -123,7 +126,10 @@ public class UploadResource {
     @APIResponse(responseCode = "401", description = NO_ACCESS)
     @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
-    @APIResponse(responseCode = "409", description = "The upload already arrived or was aborted")
+    @APIResponse(
+            responseCode = "409",
+            description = "The upload already arrived (its file is in storage, whatever the uploader heard) or was"
+                    + " aborted")
     public Uni<Void> abort(@PathParam("id") String id, @Context RoutingContext routing) {
         return uploads.abort(ReachableVideoFilter.reached(routing));
     }

@@ -16,6 +16,7 @@ import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -110,7 +111,7 @@ public class UploadService {
                                     UploadInstructions.single(
                                             presigned.url(),
                                             presigned.headers(),
-                                            uploadLink(id, "", now),
+                                            uploadLink(id, "", uploadDeadline(now)),
                                             presigned.expiration()))));
         }
         return Uni.createFrom()
@@ -135,14 +136,16 @@ public class UploadService {
                 request.output(),
                 trace,
                 now);
-        return multipartInstructions(id, uploadId, size, partSize, now).flatMap(instructions -> videos.insert(video)
-                .map(stored -> new CreatedVideo(id, stored.status(), instructions)));
+        return multipartInstructions(id, uploadId, size, partSize, now, now)
+                .flatMap(instructions ->
+                        videos.insert(video).map(stored -> new CreatedVideo(id, stored.status(), instructions)));
     }
 
     /**
      * Signs the parts of a multipart upload again, with the credentials of now. URLs signed with
      * temporary credentials (web identity, EKS Pod Identity) stop working when those expire, which a
-     * long upload may outlast; the upload's client asks for new ones then.
+     * long upload may outlast; the upload's client asks for new ones then. They expire no later than
+     * the first ones did: the reconciler gives up an upload that has not arrived by then.
      *
      * @param video as read for a caller who may reach it
      */
@@ -152,24 +155,41 @@ public class UploadService {
         if (closed != null) {
             return Uni.createFrom().failure(closed);
         }
+        Instant now = Instant.now();
+        if (!now.isBefore(uploadDeadline(video.createdAt()))) {
+            return Uni.createFrom()
+                    .failure(ApiProblem.conflict("The time to upload this video ran out at "
+                            + uploadDeadline(video.createdAt()) + "; create it again"));
+        }
         return multipartInstructions(
-                video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), Instant.now());
+                video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), video.createdAt(), now);
     }
 
     private Uni<UploadInstructions> multipartInstructions(
-            String id, String uploadId, long size, long partSize, Instant now) {
+            String id, String uploadId, long size, long partSize, Instant createdAt, Instant now) {
         String key = VideoKeys.source(id);
+        Instant deadline = uploadDeadline(createdAt);
+        // Whole seconds, as a signature counts them, so that no URL outlives the deadline.
+        Duration left = Duration.between(now, deadline).truncatedTo(ChronoUnit.SECONDS);
         // Up to 10,000 signatures: CPU-heavy, so on a worker.
         return signing.current()
-                .flatMap(credentials -> Offload.of(() -> urls.parts(key, uploadId, size, partSize, credentials)))
+                .flatMap(credentials -> Offload.of(() -> urls.parts(key, uploadId, size, partSize, left, credentials)))
                 .map(signed -> UploadInstructions.multipart(
                         uploadId,
                         partSize,
                         signed.parts(),
-                        uploadLink(id, "/complete", now),
-                        uploadLink(id, "/parts", now),
-                        uploadLink(id, "", now),
+                        uploadLink(id, "/complete", deadline),
+                        uploadLink(id, "/parts", deadline),
+                        uploadLink(id, "", deadline),
                         signed.expiresAt()));
+    }
+
+    /**
+     * When an upload that has not arrived is past saving: its URLs, however often signed again, and
+     * its links expire then, and the reconciler gives it up soon after.
+     */
+    private Instant uploadDeadline(Instant createdAt) {
+        return createdAt.plus(linkLifetime);
     }
 
     /**
@@ -177,8 +197,7 @@ public class UploadService {
      * which outlasts the caller's token (parts may go up for hours) can still be completed, or
      * abandoned when it fails. It lasts as long as the longest-lived upload URL.
      */
-    private String uploadLink(String id, String action, Instant now) {
-        Instant expires = now.plus(linkLifetime);
+    private String uploadLink(String id, String action, Instant expires) {
         return "/videos/" + id + "/upload" + action + "?access=" + signer.sign(LinkSigner.Purpose.UPLOAD, id, expires);
     }
 
@@ -215,10 +234,19 @@ public class UploadService {
                             .key(source.key())
                             .uploadId(source.multipartUploadId())
                             .multipartUpload(upload -> upload.parts(parts))))
-                    .onFailure(NoSuchUploadException.class)
-                    .transform(e -> ApiProblem.conflict("The upload was already completed or aborted"))
+                    .replaceWithVoid()
+                    // Storage may have completed it before, its answer lost (or the record's write failed
+                    // after it): then the file is there, only this upload can have made it, and this
+                    // completion records it.
                     .onFailure(S3Exception.class)
-                    .transform(UploadService::partProblem)
+                    .recoverWithUni(refused -> store.head(bucket, source.key()).map(head -> {
+                        if (head == null) {
+                            throw refused instanceof NoSuchUploadException
+                                    ? ApiProblem.conflict("The upload was aborted; create the video again")
+                                    : partProblem((S3Exception) refused);
+                        }
+                        return null;
+                    }))
                     .flatMap(done -> videos.update(id, current -> current.partsCompleted(Instant.now())))
                     // A delete that won the race: the upload is the deleted video's, and goes with it.
                     .map(stored -> {
@@ -232,7 +260,9 @@ public class UploadService {
 
     /**
      * Abandons an upload that has not arrived: the video ends CANCELED. A file that is in storage
-     * already arrived, whatever its uploader heard (a PUT whose answer was lost): it is not thrown away.
+     * already arrived, whatever its uploader heard (a PUT or a completion whose answer was lost): it
+     * is not thrown away. Parts are abandoned at storage before that is checked, so that no completion
+     * can follow the check.
      *
      * @param video as read for a caller who may reach it
      */
@@ -244,14 +274,15 @@ public class UploadService {
         Video.Source source = video.source();
         Uni<Void> abortParts = source.multipart()
                 ? store.abortUpload(bucket, source.key(), source.multipartUploadId())
-                : store.head(bucket, source.key()).map(head -> {
+                : Uni.createFrom().voidItem();
+        return abortParts
+                .flatMap(ignored -> store.head(bucket, source.key()))
+                .flatMap(head -> {
                     if (head != null) {
                         throw ApiProblem.conflict("The upload of this video already arrived");
                     }
-                    return null;
-                });
-        return abortParts
-                .flatMap(ignored -> videos.update(video.id(), current -> current.uploadAborted(Instant.now())))
+                    return videos.update(video.id(), current -> current.uploadAborted(Instant.now()));
+                })
                 .replaceWithVoid();
     }
 
@@ -293,8 +324,8 @@ public class UploadService {
                 .toList();
     }
 
-    private static Throwable partProblem(Throwable failure) {
-        if (failure instanceof S3Exception s3 && s3.statusCode() == 400) {
+    private static RuntimeException partProblem(S3Exception s3) {
+        if (s3.statusCode() == 400) {
             String code = s3.awsErrorDetails() == null || s3.awsErrorDetails().errorCode() == null
                     ? ""
                     : s3.awsErrorDetails().errorCode();
@@ -313,7 +344,7 @@ public class UploadService {
                     };
             return ApiProblem.invalidField("parts", detail);
         }
-        return failure;
+        return s3;
     }
 
     /** Why the parts of the video's upload are past sending, or null while they may be sent. */

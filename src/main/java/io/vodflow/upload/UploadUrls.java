@@ -74,7 +74,15 @@ class UploadUrls {
     /** Every part's URL, and when they expire (all at once). */
     record SignedParts(List<UploadInstructions.Part> parts, Instant expiresAt) {}
 
-    SignedParts parts(String key, String uploadId, long fileSize, long partSize, AwsCredentialsIdentity credentials) {
+    /** @param left how long the upload has left: no part URL is signed for longer */
+    SignedParts parts(
+            String key,
+            String uploadId,
+            long fileSize,
+            long partSize,
+            Duration left,
+            AwsCredentialsIdentity credentials) {
+        Duration lifetime = left.compareTo(partLifetime) < 0 ? left : partLifetime;
         int count = partCount(fileSize, partSize);
         List<UploadInstructions.Part> parts = new ArrayList<>(count);
         Instant expiresAt = null;
@@ -88,7 +96,7 @@ class UploadUrls {
                             .putRawQueryParameter("partNumber", partNumber)
                             .putRawQueryParameter("uploadId", uploadId)
                             .putHeader("Content-Length", Long.toString(size)),
-                    partLifetime,
+                    lifetime,
                     credentials);
             parts.add(new UploadInstructions.Part(number, size, "PUT", presigned.url()));
             expiresAt = presigned.expiration();

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -99,6 +101,25 @@ public final class VideoApi {
             }
         }
         throw new UncheckedIOException(failure);
+    }
+
+    /**
+     * PUTs zeros of each part's size to its URL, asserting that storage took each, and returns the
+     * part list that completes the upload: number and ETag.
+     */
+    public static List<Map<String, Object>> putZeros(List<Map<String, Object>> parts) {
+        List<Map<String, Object>> sent = new ArrayList<>();
+        for (Map<String, Object> part : parts) {
+            HttpResponse<String> put =
+                    put((String) part.get("url"), Map.of(), new byte[((Number) part.get("sizeBytes")).intValue()]);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+            sent.add(Map.of(
+                    "partNumber",
+                    part.get("partNumber"),
+                    "eTag",
+                    put.headers().firstValue("ETag").orElseThrow()));
+        }
+        return sent;
     }
 
     public static byte[] read(Path file) {

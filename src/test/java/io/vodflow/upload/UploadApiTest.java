@@ -18,11 +18,14 @@ import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -274,7 +277,7 @@ class UploadApiTest {
 
         RestAssured.given()
                 .contentType(ContentType.JSON)
-                .body(Map.of("parts", sendZeros(first.getList("upload.parts"))))
+                .body(Map.of("parts", VideoApi.putZeros(first.getList("upload.parts"))))
                 .post(complete)
                 .then()
                 .statusCode(200)
@@ -296,10 +299,15 @@ class UploadApiTest {
                 .extract()
                 .jsonPath();
         assertThat(renewed.getList("parts.sizeBytes")).isEqualTo(created.getList("upload.parts.sizeBytes"));
+        // Signed again, not for longer: the upload must still arrive within the time it was given.
+        assertThat(Instant.parse(renewed.getString("expiresAt")))
+                .isBeforeOrEqualTo(Instant.parse(created.getString("upload.expiresAt")));
+        assertThat(expiresSeconds(renewed.getString("parts[0].url")))
+                .isLessThan(expiresSeconds(created.getString("upload.parts[0].url")));
 
         RestAssured.given()
                 .contentType(ContentType.JSON)
-                .body(Map.of("parts", sendZeros(renewed.getList("parts"))))
+                .body(Map.of("parts", VideoApi.putZeros(renewed.getList("parts"))))
                 .post(renewed.getString("completeUrl"))
                 .then()
                 .statusCode(200);
@@ -428,19 +436,11 @@ class UploadApiTest {
     }
 
     /** Sends each part as zeros of its size; returns the part list that completes the upload. */
-    private static List<Map<String, Object>> sendZeros(List<Map<String, Object>> parts) {
-        List<Map<String, Object>> sent = new ArrayList<>();
-        for (Map<String, Object> part : parts) {
-            HttpResponse<String> put = VideoApi.put(
-                    (String) part.get("url"), Map.of(), new byte[((Number) part.get("sizeBytes")).intValue()]);
-            assertThat(put.statusCode()).isEqualTo(200);
-            sent.add(Map.of(
-                    "partNumber",
-                    part.get("partNumber"),
-                    "eTag",
-                    put.headers().firstValue("ETag").orElseThrow()));
-        }
-        return sent;
+    /** How long a presigned URL's signature says it is valid. */
+    private static long expiresSeconds(String url) {
+        Matcher expires = Pattern.compile("[?&]X-Amz-Expires=(\\d+)").matcher(url);
+        assertThat(expires.find()).as(url).isTrue();
+        return Long.parseLong(expires.group(1));
     }
 
     private List<String> pendingUploads() {
