@@ -46,6 +46,13 @@ class VodflowStack extends cdk.Stack {
         `No -c pageOrigin=...: browsers may upload from ${config.pageOrigins.join(', ')} only.`,
       );
     }
+    if (config.oidcProviderArn === undefined && config.clusterName === undefined) {
+      cdk.Annotations.of(this).addWarningV2(
+        'vodflow:podIdentity',
+        'Neither -c oidcProviderArn=... (IRSA) nor -c clusterName=... (EKS Pod Identity): no pod can take the'
+          + ' service and KEDA roles until you associate them with the service accounts yourself.',
+      );
+    }
 
     // ---- Buckets -------------------------------------------------------------------------------
 

@@ -555,6 +555,7 @@ describe('cdk-nag (AWS Solutions)', () => {
   test('reports no error and no warning that is not acknowledged with a reason', () => {
     assert.deepEqual(annotations.findError('*', nag).map((m) => `${m.id}: ${m.entry.data}`), []);
     assert.deepEqual(annotations.findWarning('*', nag).map((m) => `${m.id}: ${m.entry.data}`), []);
+    annotations.hasNoWarning('*', Match.stringLikeRegexp('Neither -c oidcProviderArn'));
   });
 
   test('every acknowledgement gives a reason of its own', () => {
@@ -571,12 +572,13 @@ describe('defaults', () => {
   const { stack: plain } = buildApp({ env: { account: ACCOUNT, region: REGION }, outdir: path.join(scratch, 'plain') });
   const plainTemplate = Template.fromStack(plain);
 
-  test('pass cdk-nag too, have no CloudFront and no IRSA trust, and warn that pageOrigin is the example', () => {
+  test('pass cdk-nag too, have no CloudFront and no IRSA trust, and warn that pageOrigin is the example and no pod gets the roles', () => {
     const annotations = Annotations.fromStack(plain);
     const nag = Match.stringLikeRegexp('AwsSolutions-.*');
     assert.deepEqual(annotations.findError('*', nag).map((m) => m.entry.data), []);
     assert.deepEqual(annotations.findWarning('*', nag).map((m) => m.entry.data), []);
     annotations.hasWarning('*', Match.stringLikeRegexp('No -c pageOrigin'));
+    annotations.hasWarning('*', Match.stringLikeRegexp('Neither -c oidcProviderArn'));
     plainTemplate.resourceCountIs('AWS::CloudFront::Distribution', 0);
     plainTemplate.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
     for (const [, role] of Object.entries(plainTemplate.findResources('AWS::IAM::Role'))) {
