@@ -71,6 +71,19 @@ final class MediaCeilings {
                     width,
                     ceilings.maxWidth());
         }
+        // Stored narrow but shown wide (a sample aspect ratio other than 1:1): the renditions keep the
+        // shown shape, so they would be that wide.
+        long shown = SourceProbe.squarePixelWidth(video);
+        if (shown > ceilings.maxWidth()) {
+            return refuse(
+                    "LIMIT_WIDTH",
+                    "The video is shown %d pixels wide (%d stored, stretched by its sample aspect ratio %s);"
+                            + " the widest accepted is %d.",
+                    shown,
+                    width,
+                    video.path("sample_aspect_ratio").asText(),
+                    ceilings.maxWidth());
+        }
         if (height > ceilings.maxHeight()) {
             return refuse(
                     "LIMIT_HEIGHT",

@@ -18,7 +18,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +41,17 @@ import org.junit.jupiter.api.Test;
 @TestProfile(HostileUploadsTest.TightCeilings.class)
 class HostileUploadsTest {
 
-    /** Every probe of these files must fit in 256 MiB; no source may last more than 4 s. */
+    /**
+     * Every probe of these files must fit in 256 MiB; no source may last more than 4 s, nor have more
+     * than 200,000 pixels a frame (a little under 640x360).
+     */
     public static class TightCeilings implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("vodflow.ceilings.probe-memory", "256M", "vodflow.ceilings.max-duration", "4s");
+            return Map.of(
+                    "vodflow.ceilings.probe-memory", "256M",
+                    "vodflow.ceilings.max-duration", "4s",
+                    "vodflow.ceilings.max-pixels", "200000");
         }
     }
 
@@ -132,7 +140,63 @@ class HostileUploadsTest {
 
         assertThat(video.getString("error.code")).isEqualTo("LIMIT_PIXELS");
         assertThat(video.getString("error.message"))
-                .isEqualTo("The video has 256,000,000 pixels a frame (16000x16000); the most accepted is 35,389,440.");
+                .isEqualTo("The video has 256,000,000 pixels a frame (16000x16000); the most accepted is 200,000.");
+    }
+
+    @Test
+    void aVideoWhosePicturesGrowPartWayThroughIsRefusedWhenTheyDo() throws IOException {
+        // 75 pictures of 320x240, past what the probe decodes, then 640x480 ones: one MPEG-TS stream, as
+        // a broadcast that changes resolution is.
+        Path small = testPattern("small.ts", "320x240", "2.5");
+        Path large = testPattern("large.ts", "640x480", "1");
+        Path growing = small.resolveSibling("growing.ts");
+        Files.write(growing, Files.readAllBytes(small));
+        Files.write(growing, Files.readAllBytes(large), StandardOpenOption.APPEND);
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(growing, "video/mp2t"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("JOB_1010");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("The video's pictures grow past the most accepted, 200,000 pixels a frame, part way"
+                        + " through");
+    }
+
+    @Test
+    void aNarrowVideoShownWideIsRefusedByItsShownWidth() {
+        // 1920x36 stored, each pixel shown 5 times as wide as it is high: 9,600 pixels wide on screen,
+        // and so would every rendition be.
+        Path stretched = TestMedia.generate(
+                tools,
+                "stretched.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1920x36:rate=10:duration=1",
+                "-vf",
+                "setsar=5/1",
+                "-c:v",
+                "libx264");
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(stretched, "video/mp4"), "ERROR", TIMEOUT);
+
+        assertThat(video.getString("error.code")).isEqualTo("LIMIT_WIDTH");
+        assertThat(video.getString("error.message"))
+                .isEqualTo("The video is shown 9600 pixels wide (1920 stored, stretched by its sample aspect ratio"
+                        + " 5:1); the widest accepted is 7680.");
+    }
+
+    private Path testPattern(String fileName, String size, String seconds) {
+        return TestMedia.generate(
+                tools,
+                fileName,
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=" + size + ":rate=30:duration=" + seconds,
+                "-c:v",
+                "libx264",
+                "-f",
+                "mpegts");
     }
 
     @Test

@@ -31,17 +31,31 @@ final class FfmpegCommand {
     /**
      * What the engine needs to know about the source beyond the plan.
      *
+     * @param storageOverTls whether storage, where {@code input} leads, is reached over HTTPS
      * @param frameRate frames per second, 0 when unknown
+     * @param maxPixels the most pixels a decoded picture may have: the probe saw only the first
+     *     pictures, and a stream may grow part way through
      */
-    /** @param storageOverTls whether storage, where {@code input} leads, is reached over HTTPS */
     record Source(
-            String input, boolean storageOverTls, boolean hasVideo, boolean hasAudio, boolean hdr, double frameRate) {
+            String input,
+            boolean storageOverTls,
+            boolean hasVideo,
+            boolean hasAudio,
+            boolean hdr,
+            double frameRate,
+            long maxPixels) {
 
         /** The source as probed, read from {@code input}. */
-        static Source of(String input, boolean storageOverTls, SourceProbe.Probed probed) {
+        static Source of(String input, boolean storageOverTls, SourceProbe.Probed probed, long maxPixels) {
             MediaInfo media = probed.media();
             return new Source(
-                    input, storageOverTls, media.hasVideo(), media.hasAudio(), probed.hdr(), media.frameRate());
+                    input,
+                    storageOverTls,
+                    media.hasVideo(),
+                    media.hasAudio(),
+                    probed.hdr(),
+                    media.frameRate(),
+                    maxPixels);
         }
     }
 
@@ -105,6 +119,8 @@ final class FfmpegCommand {
             // The job's clipping: a source that understates its length is read no further than it.
             args.addAll(List.of("-t", Long.toString(plan.inputEnd().toSeconds())));
         }
+        // The decoder refuses a picture past the ceiling instead of allocating it (see FfmpegProcess).
+        args.addAll(List.of("-max_pixels", Long.toString(source.maxPixels())));
         args.addAll(SourceInput.arguments(source.input(), source.storageOverTls()));
         JobPlan.FrameCapture capture = source.hasVideo() && !firstOnly ? plan.frameCapture() : null;
         List<JobPlan.Rendition> withVideo =

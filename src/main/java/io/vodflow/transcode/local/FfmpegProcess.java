@@ -14,20 +14,28 @@ import java.util.regex.Pattern;
 /**
  * One ffmpeg run: started with {@code -progress pipe:1}, it reads the progress ffmpeg reports, tells
  * the job's {@link JobHandle} whenever ffmpeg got further (the heartbeat stops a stalled one), and
- * keeps the last lines of its error output to say why it failed.
+ * keeps the last lines of its error output to say why it failed. A source whose pictures grow past
+ * {@code -max_pixels} part way through stops the run at once: ffmpeg itself would skip those pictures
+ * and end as if the video were shorter.
  */
 final class FfmpegProcess {
 
     private static final int KEPT_ERROR_LINES = 20;
     private static final Pattern URL = Pattern.compile("https?://\\S+");
+    /** What libavutil says when a decoder is refused a picture larger than {@code -max_pixels}. */
+    private static final String PAST_PIXEL_CEILING = "exceeds specified max pixel count";
 
     /** How far ffmpeg is, reported at each of its progress blocks (about twice a second). */
     record Progress(long frames, long outTimeUs, boolean end) {}
 
-    /** How ffmpeg ended: its exit code, and in words why it failed. */
-    record Exit(int code, String reason) {}
+    /**
+     * How ffmpeg ended: its exit code, in words why it failed, and whether the source's pictures grew
+     * past the pixel ceiling (then it was stopped).
+     */
+    record Exit(int code, String reason, boolean pastPixelCeiling) {}
 
     private final Deque<String> errors = new ArrayDeque<>();
+    private volatile boolean pastPixelCeiling;
     private long frames;
     private long outTimeUs;
 
@@ -61,7 +69,7 @@ final class FfmpegProcess {
         }
         int code = process.waitFor();
         errorReader.join(5000);
-        return new Exit(code, describeErrors());
+        return new Exit(code, describeErrors(), pastPixelCeiling);
     }
 
     /** ffmpeg reports every half second even when stuck: only getting further counts as progress. */
@@ -88,6 +96,12 @@ final class FfmpegProcess {
                 new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                if (!pastPixelCeiling && line.contains(PAST_PIXEL_CEILING)) {
+                    pastPixelCeiling = true;
+                    // Through its handle: Process.destroy would also close the output the progress
+                    // reader is reading, which it would take for a failure to read the source.
+                    process.toHandle().destroyForcibly();
+                }
                 synchronized (errors) {
                     errors.addLast(line);
                     if (errors.size() > KEPT_ERROR_LINES) {

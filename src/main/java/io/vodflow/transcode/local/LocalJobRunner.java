@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,6 +51,7 @@ class LocalJobRunner {
     private final JobEvents events;
     private final SourceLinks sources;
     private final VodflowConfig.Local config;
+    private final long maxPixels;
 
     LocalJobRunner(
             FfmpegTools tools,
@@ -66,6 +68,7 @@ class LocalJobRunner {
         this.events = events;
         this.sources = sources;
         this.config = config.local();
+        this.maxPixels = config.ceilings().maxPixels();
     }
 
     enum Outcome {
@@ -116,15 +119,18 @@ class LocalJobRunner {
             SourceProbe.Probed source = (SourceProbe.Probed) result;
             events.statusUpdate(job, JobPhase.TRANSCODING, 2, 0, 0, run.retryCount());
             publishFirstSegments(run, input, source);
-            String failure = encode(run, input, source);
+            Failure failure = encode(run, input, source);
             Outcome stopped = stoppedBy(run);
             if (stopped != null) {
                 return stopped;
             }
-            failure = failure != null ? failure : checkOutputs(run);
+            if (failure == null) {
+                String unplayable = checkOutputs(run);
+                failure = unplayable == null ? null : new Failure(TRANSCODING_FAILED, unplayable);
+            }
             if (failure != null) {
                 run.uploader().deleteUploaded();
-                events.error(job, TRANSCODING_FAILED, failure);
+                events.error(job, failure.code(), failure.reason());
                 return Outcome.ENDED;
             }
             return publish(run, source);
@@ -215,7 +221,7 @@ class LocalJobRunner {
         Path first = Files.createDirectory(run.directory().resolve("first"));
         List<String> arguments = FfmpegCommand.firstSegments(
                 run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source),
+                FfmpegCommand.Source.of(input, store.overTls(), source, maxPixels),
                 first,
                 FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
@@ -232,16 +238,19 @@ class LocalJobRunner {
         run.uploader().publishFirst(first).ifPresent(master -> events.playable(run.job(), master));
     }
 
+    /** Why a run failed: the job's error code and message. */
+    private record Failure(int code, String reason) {}
+
     /**
      * Runs ffmpeg, uploading finished segments and reporting progress as it goes.
      *
      * @return why it failed, or null
      */
-    private String encode(Run run, String input, SourceProbe.Probed source) throws IOException, InterruptedException {
+    private Failure encode(Run run, String input, SourceProbe.Probed source) throws IOException, InterruptedException {
         MediaInfo media = source.media();
         List<String> arguments = FfmpegCommand.build(
                 run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source),
+                FfmpegCommand.Source.of(input, store.overTls(), source, maxPixels),
                 run.directory().path(),
                 config.preset());
         FfmpegProcess.Exit exit = FfmpegProcess.run(
@@ -249,9 +258,19 @@ class LocalJobRunner {
                 run.handle(),
                 run.job().jobId(),
                 new Pacer(run, media.durationMs())::onProgress);
+        if (exit.pastPixelCeiling()) {
+            return new Failure(
+                    UNREADABLE_INPUT,
+                    String.format(
+                            Locale.ROOT,
+                            "The video's pictures grow past the most accepted, %,d pixels a frame, part way through",
+                            maxPixels));
+        }
         if (run.handle().isStalled()) {
-            return "The transcoder made no progress for "
-                    + config.stallTimeout().toMinutes() + " minutes";
+            return new Failure(
+                    TRANSCODING_FAILED,
+                    "The transcoder made no progress for "
+                            + config.stallTimeout().toMinutes() + " minutes");
         }
         if (exit.code() == 0) {
             return null;
@@ -259,7 +278,7 @@ class LocalJobRunner {
         if (SourceProbe.isUnreachable(exit.reason())) {
             throw new IOException("Reading the source failed: " + exit.reason());
         }
-        return "ffmpeg could not transcode the source: " + exit.reason();
+        return new Failure(TRANSCODING_FAILED, "ffmpeg could not transcode the source: " + exit.reason());
     }
 
     /**
