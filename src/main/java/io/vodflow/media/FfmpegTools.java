@@ -57,6 +57,8 @@ public class FfmpegTools {
      * kilobytes, and one stuffed with metadata must not fill the heap.
      */
     static final int MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+    /** How long a tool may take to answer {@code -version} or {@code -encoders} when it is checked. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
     /** How much of the end of a run's error output is kept. */
     static final int KEPT_ERROR_BYTES = 64 * 1024;
 
@@ -146,7 +148,20 @@ public class FfmpegTools {
             keepOnlyWhatToolsNeed(builder.environment());
             trustWhatTheSystemTrusts(builder.environment());
             builder.environment().putAll(environment);
+            keepLoopbackOffTheProxy(builder.environment());
             return builder;
+        }
+
+        /**
+         * A local job's source link is on 127.0.0.1, which an egress proxy cannot reach: with a proxy
+         * set, the tools go there directly. (ffmpeg reads only the lower-case {@code http_proxy} and
+         * {@code no_proxy}.)
+         */
+        static void keepLoopbackOffTheProxy(Map<String, String> environment) {
+            if (environment.containsKey("http_proxy")) {
+                String bypassed = environment.getOrDefault("no_proxy", "");
+                environment.put("no_proxy", bypassed.isBlank() ? "127.0.0.1" : bypassed + ",127.0.0.1");
+            }
         }
 
         /**
@@ -386,18 +401,20 @@ public class FfmpegTools {
         return message;
     }
 
+    /** Runs a check's command: a tool that hangs (a stuck mount, a wrapper script) fails the check. */
     private static String run(Tool tool, List<String> arguments) throws IOException {
-        Process process =
-                tool.processBuilder(arguments).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        try (InputStream in = process.getInputStream()) {
-            String output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException(
-                        output.strip().lines().reduce((a, b) -> b).orElse("failed"));
+        try {
+            Execution run = tool.execute(arguments, CHECK_TIMEOUT);
+            if (run.timedOut()) {
+                throw new IllegalStateException("did not answer " + String.join(" ", arguments) + " within "
+                        + CHECK_TIMEOUT.toSeconds() + " s");
             }
-            return output;
+            if (run.exitCode() != 0) {
+                String said = run.errors().isBlank() ? run.output() : run.errors();
+                throw new IllegalStateException(
+                        said.strip().lines().reduce((a, b) -> b).orElse("failed"));
+            }
+            return run.output();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -62,12 +62,14 @@ public final class SourceInput {
     /**
      * The protocols that reading {@code input} needs: HTTPS runs over TLS over TCP, a path is a file.
      * A plain HTTP input may be the local engine's loopback link, which redirects to storage's HTTPS.
+     * Behind an egress proxy ({@code http_proxy}, which the tools inherit) HTTPS runs through the
+     * proxy's tunnel, {@code httpproxy}: it reaches only that proxy, and no file can name it.
      */
     static String protocols(String input) {
         String scheme = scheme(input);
         return switch (scheme) {
-            case "https" -> "https,tls,tcp";
-            case "http" -> "http,https,tls,tcp";
+            case "https" -> "https,tls,tcp,httpproxy";
+            case "http" -> "http,https,tls,tcp,httpproxy";
             case "file" -> "file";
             default -> throw new IllegalArgumentException("Sources are read over HTTP(S) or from files, not " + scheme);
         };

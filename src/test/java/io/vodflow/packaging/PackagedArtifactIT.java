@@ -83,6 +83,14 @@ class PackagedArtifactIT {
                 "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", "http://127.0.0.1:9",
                 "VODFLOW_FFMPEG_PATH", "/nonexistent/ffmpeg"));
         assertThat(startFailing(env)).contains("No usable ffmpeg found", "/nonexistent/ffmpeg", "vodflow.ffmpeg.path");
+
+        // One that never answers (a stuck mount, a wrapper waiting for input) is given up, not waited for.
+        Path hanging = Files.createTempDirectory("hanging-ffmpeg").resolve("ffmpeg");
+        Files.writeString(hanging, "#!/bin/sh\nexec sleep 600\n");
+        assertThat(hanging.toFile().setExecutable(true)).isTrue();
+        env.put("VODFLOW_FFMPEG_PATH", hanging.toString());
+        assertThat(startFailing(env))
+                .contains("No usable ffmpeg found", hanging + ": did not answer -hide_banner -version within 30 s");
     }
 
     /** Starts the production application with only {@code env} of vodflow's and AWS's settings; it must exit. */
