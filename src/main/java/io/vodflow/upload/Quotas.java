@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 @ApplicationScoped
 class Quotas {
 
+    private static final Logger LOG = Logger.getLogger(Quotas.class);
     private static final String KEY = "id";
     private static final String BYTES = "bytes";
     private static final String IN_FLIGHT = "inFlight";
@@ -131,6 +133,30 @@ class Quotas {
                     }
                     return count(owner, sizeBytes, now, new Recount(inFlight, counters.inFlightBound()));
                 });
+    }
+
+    /**
+     * Gives back the bytes of a creation counted at {@code now} that then failed (storage or the
+     * database answering 503): a client retrying through an outage must not use up its day. The
+     * creation itself still counts for its minute, which soon passes, and for the in-flight bound,
+     * which only errs high. A failure to give back is logged, not passed on: the creation's own
+     * failure is what its caller hears.
+     */
+    Uni<Void> giveBack(Caller caller, long sizeBytes, Instant now) {
+        return Uni.createFrom()
+                .completionStage(() -> dynamo.updateItem(request -> request.tableName(table)
+                        .key(key(caller.subject(), now))
+                        .updateExpression("ADD #bytes :returned")
+                        .conditionExpression("attribute_exists(#bytes)")
+                        .expressionAttributeNames(Map.of("#bytes", BYTES))
+                        .expressionAttributeValues(Map.of(":returned", number(-sizeBytes)))))
+                .replaceWithVoid()
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "Could not give back the %d bytes of a failed creation of %s: %s",
+                        sizeBytes, caller.subject(), e.toString()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     Uni<Usage> usage(Caller caller, Instant now) {

@@ -86,7 +86,9 @@ public class UploadService {
         // Read here, on the request's thread: the pipeline's later spans join this request's trace.
         String trace = VideoSpans.currentTraceparent();
         return quotas.admit(caller, request.sizeBytes(), now)
-                .flatMap(admitted -> createAdmitted(caller, request, trace, now));
+                .flatMap(admitted -> createAdmitted(caller, request, trace, now)
+                        .onFailure()
+                        .call(() -> quotas.giveBack(caller, request.sizeBytes(), now)));
     }
 
     private Uni<CreatedVideo> createAdmitted(Caller caller, CreateVideoRequest request, String trace, Instant now) {

@@ -128,6 +128,24 @@ class QuotasTest {
     }
 
     @Test
+    void aCreationThatFailsOnceCountedGivesItsBytesBack() {
+        String user = "quota-given-back";
+        Caller caller = new Caller(user, false);
+        String day = today();
+        Instant now = Instant.now();
+
+        // Counted, then storage or the database failed the rest of the creation (503).
+        quotas.admit(caller, 6000, now).await().atMost(Duration.ofSeconds(10));
+        quotas.giveBack(caller, 6000, now).await().atMost(Duration.ofSeconds(10));
+
+        if (!day.equals(today())) {
+            return; // The day turned during the test: its counter started again.
+        }
+        as(user).get("/videos/limits").then().body("quotas.bytesPerDay.used", equalTo(0));
+        create(user, 10000).then().statusCode(201);
+    }
+
+    @Test
     void theFifthCreationInAMinuteIsRefusedWithoutCountingItsBytes() {
         String user = "quota-per-minute";
         String minute = thisMinute();
