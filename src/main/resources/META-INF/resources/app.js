@@ -6,7 +6,11 @@ import { authorization, signIn, signOut, start } from './signin.js';
 // Four parts in flight fill most upload links and leave browsers (six connections a host) room for
 // the page's own requests.
 const PARALLEL_PARTS = 4;
-const ATTEMPTS = 3;
+// A passing failure (a dropped connection, storage or the service busy) is tried again after 1, 2, 4,
+// 8 and 16 s: a connection that comes back within half a minute loses no upload.
+const ATTEMPTS = 6;
+// A transfer that sends nothing for this long is stuck (a connection gone quiet): it is tried again.
+const STALL_MS = 30_000;
 const STATUS_WORDS = {
   AWAITING_UPLOAD: 'Awaiting upload',
   UPLOADED: 'Uploaded',
@@ -28,6 +32,8 @@ let events = null;
 let hls = null;
 /** Whether the player has the current video's stream. */
 let playing = false;
+/** The file name of the master playlist the player has: its links are signed again on every read. */
+let playingFile = null;
 /** How often a native player's failure was answered by loading the stream again. */
 let reloads = 0;
 const MAX_RELOADS = 3;
@@ -42,7 +48,7 @@ function human(bytes) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+  return unit === 0 ? `${Math.round(bytes)} bytes` : `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
 }
 
 function duration(seconds) {
@@ -71,17 +77,24 @@ class ApiError extends Error {
   constructor(message, status) {
     super(message);
     this.status = status;
+    // Worth another try: no answer at all (0), or the service or storage busy for a moment.
+    this.retryable = status === 0 || status >= 500 || status === 408 || status === 429;
   }
 }
 
 // A signed link (an upload's completeUrl, partsUrl and abortUrl) opens its call alone: it goes without the token,
 // which may have expired while the upload went on.
 async function api(method, url, body, { signed = false } = {}) {
-  const response = await fetch(url, {
-    method,
-    headers: { ...(signed ? {} : authorization()), ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body && JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { ...(signed ? {} : authorization()), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body && JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError('the service could not be reached', 0);
+  }
   // The session ended (the token expired): sign in again.
   if (response.status === 401) showSignIn('Your session ended; please sign in again.');
   const data = response.status === 204 ? null : await response.json().catch(() => null);
@@ -144,7 +157,18 @@ function put(url, body, headers, onProgress, signal) {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
-    xhr.upload.onprogress = (event) => onProgress(event.loaded);
+    let stalled = false;
+    let lastMoved = performance.now();
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastMoved < STALL_MS) return;
+      stalled = true;
+      xhr.abort();
+    }, 1000);
+    xhr.onloadend = () => clearInterval(watchdog);
+    xhr.upload.onprogress = (event) => {
+      lastMoved = performance.now();
+      onProgress(event.loaded);
+    };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr);
       else {
@@ -153,7 +177,9 @@ function put(url, body, headers, onProgress, signal) {
       }
     };
     xhr.onerror = () => reject(new TransferError('the connection to storage failed', true));
-    xhr.onabort = () => reject(new DOMException('Canceled', 'AbortError'));
+    xhr.onabort = () => reject(stalled
+      ? new TransferError(`storage took nothing for ${STALL_MS / 1000} s`, true)
+      : new DOMException('Canceled', 'AbortError'));
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
     // fetch() cannot report upload progress; XMLHttpRequest can.
     xhr.send(body);
@@ -176,7 +202,7 @@ async function withRetries(attempt, signal) {
       return await attempt();
     } catch (error) {
       if (n === ATTEMPTS || !error.retryable || signal.aborted) throw error;
-      await pause(1000 * 2 ** (n - 1), signal); // 1 s, then 2 s
+      await pause(1000 * 2 ** (n - 1), signal);
     }
   }
 }
@@ -256,16 +282,28 @@ async function sendParts(file, firstPlan, progress, signal) {
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, queue.length) }, worker));
   done.sort((a, b) => a.partNumber - b.partNumber);
-  await api('POST', plan.completeUrl, { parts: done }, { signed: true });
+  let tries = 0;
+  await withRetries(async () => {
+    tries += 1;
+    try {
+      await api('POST', plan.completeUrl, { parts: done }, { signed: true });
+    } catch (error) {
+      // A try refused as already completed came after one that completed, whose answer was lost.
+      if (tries === 1 || error.status !== 409) throw error;
+    }
+  }, signal);
 }
 
 async function uploadFile(file) {
-  if (uploading) return;
+  if (uploading) {
+    say('message', `One upload at a time: "${file.name}" can go up once this one is done.`);
+    return;
+  }
   const problem = problemWith(file);
   say('message', problem ?? '');
   if (problem) return;
 
-  // Taken before the video is created: a second file chosen meanwhile waits its turn.
+  // Taken before the video is created: a second file chosen meanwhile is turned away (above).
   const controller = new AbortController();
   uploading = controller;
   $('drop').setAttribute('aria-disabled', 'true');
@@ -316,6 +354,7 @@ function resetPlayer() {
   hls?.destroy();
   hls = null;
   playing = false;
+  playingFile = null;
   reloads = 0;
   player.removeAttribute('src');
   player.load();
@@ -419,9 +458,13 @@ function show(video) {
   if (video.status !== before) announce(`${video.title || video.fileName}: ${STATUS_WORDS[video.status]}`);
   // Playable while its job runs (playableAt): the player starts on the growing stream and goes on into
   // the finished one, the same playlists, without a reload; COMPLETE adds the renditions and thumbnails.
+  // A preview (fast start, beside MediaConvert) is another stream, removed at COMPLETE: the player
+  // takes the finished one where it was.
   if (video.playback) {
     if (!playing) play(video.playback);
-    else if (video.status === 'COMPLETE' && before !== 'COMPLETE' && !hls && player.paused) {
+    else if (fileOf(video.playback.masterPlaylist) !== playingFile) {
+      play(video.playback, player.currentTime);
+    } else if (video.status === 'COMPLETE' && before !== 'COMPLETE' && !hls && player.paused) {
       reopen(video.playback.masterPlaylist);
     }
     showOutputs(video.playback);
@@ -429,23 +472,31 @@ function show(video) {
   updateRecent(video);
 }
 
-function play(playback) {
+const fileOf = (url) => new URL(url, location.href).pathname.split('/').pop();
+
+/** Plays the stream from {@code at} seconds; one that was playing goes on playing. */
+function play(playback, at = 0) {
+  const wasPlaying = playing && !player.paused;
   playing = true;
+  playingFile = fileOf(playback.masterPlaylist);
+  hls?.destroy();
+  hls = null;
   // Outputs on a signing CDN open with the cookies reading the video set: players must send them.
   if (playback.credentials) player.crossOrigin = 'use-credentials';
   else player.removeAttribute('crossorigin');
+  if (wasPlaying) player.addEventListener('loadedmetadata', () => player.play().catch(() => {}), { once: true });
   if (player.canPlayType('application/vnd.apple.mpegurl')) {
     player.src = playback.masterPlaylist;
     // A growing stream is an EVENT playlist, which players join at its live edge: start at the start.
-    player.addEventListener('loadedmetadata', () => { player.currentTime = 0; }, { once: true });
+    player.addEventListener('loadedmetadata', () => { player.currentTime = at; }, { once: true });
   } else if (window.Hls?.isSupported()) {
     // Likewise for hls.js.
     hls = new window.Hls({
-      startPosition: 0,
+      startPosition: at,
       ...(playback.credentials ? { xhrSetup: (xhr) => { xhr.withCredentials = true; } } : {}),
     });
     hls.on(window.Hls.Events.ERROR, (_, data) => {
-      if (data.fatal) say('video-error', `The video cannot be played here (${data.details}).`);
+      if (data.fatal) recover(`The video cannot be played here (${data.details}).`);
     });
     hls.loadSource(playback.masterPlaylist);
     hls.attachMedia(player);
@@ -482,19 +533,30 @@ function reopen(playlist) {
   player.addEventListener('loadedmetadata', () => { player.currentTime = currentTime; }, { once: true });
 }
 
-// A native player may fail on a playlist fetched while the stream grows or turns finished; loading the
-// stream again answers that, a few times, a moment later. hls.js reports its own errors (see play).
-player.addEventListener('error', () => {
-  if (hls || !playing || !current?.playback) return;
+/**
+ * A player may fail on a playlist fetched while the stream grows or turns finished, or on links that
+ * expired while the page stayed open (vodflow.playback.link-lifetime): reading the video again signs
+ * them anew (and sets a CDN's cookies again), and the stream is loaded again from where it was, a few
+ * times, a moment later each time.
+ */
+function recover(failure) {
+  if (!playing || !current?.playback) return;
   if (reloads >= MAX_RELOADS) {
-    say('video-error', 'The video cannot be played here; reload the page to try again.');
+    say('video-error', `${failure.replace(/\.$/, '')}; reload the page to try again.`);
     return;
   }
   reloads += 1;
   const { id } = current;
-  setTimeout(() => {
-    if (current?.id === id && current.playback) reopen(current.playback.masterPlaylist);
+  const at = player.currentTime;
+  setTimeout(async () => {
+    const fresh = await api('GET', `/videos/${id}`).catch(() => null);
+    if (current?.id === id && fresh?.playback) play(fresh.playback, at);
   }, 500 * reloads);
+}
+
+// hls.js reports its own failures (see play).
+player.addEventListener('error', () => {
+  if (!hls) recover('The video cannot be played here.');
 });
 
 function chooseRendition() {
@@ -502,9 +564,8 @@ function chooseRendition() {
   if (hls) {
     // By file name: the player keeps the links it started with (perhaps while the video was still
     // processed), signed with another token than the video's latest.
-    const file = (url) => new URL(url, location.href).pathname.split('/').pop();
     hls.currentLevel = rendition
-      ? hls.levels.findIndex((level) => file(level.uri) === file(rendition.playlist))
+      ? hls.levels.findIndex((level) => fileOf(level.uri) === fileOf(rendition.playlist))
       : -1; // -1: automatic
     return;
   }
@@ -601,12 +662,18 @@ window.addEventListener('hashchange', () => {
 // ---- Sign-in.
 
 function showSignIn(reason) {
-  $('app').hidden = true;
+  // An upload under way goes on on its signed URLs and links: it stays in view, and leaving the page
+  // (to sign in again) asks first.
+  $('app').hidden = !uploading;
   $('signed-in-as').hidden = true;
   $('sign-out').hidden = true;
   $('sign-in-card').hidden = false;
   say('sign-in-error', reason ?? '');
 }
+
+window.addEventListener('beforeunload', (event) => {
+  if (uploading) event.preventDefault();
+});
 
 $('sign-in').addEventListener('click', () =>
   signIn().catch((error) => say('sign-in-error', `Signing in failed: ${error.message}.`)));

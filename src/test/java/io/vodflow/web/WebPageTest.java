@@ -67,7 +67,7 @@ class WebPageTest extends InBrowser {
     }
 
     @Test
-    void aLargeFileGoesUpInParallelPartsWithSpeedAndTimeLeft() throws IOException {
+    void aLargeFileGoesUpInParallelPartsWithSpeedAndTimeLeftThroughABusyMoment() throws IOException {
         // Three 5 MiB parts in six seconds; 480p gives two renditions.
         Path large = TestMedia.constant16Mbits(ffmpeg, "large.mp4", "854x480", 6);
         assertThat(large.toFile().length())
@@ -81,12 +81,25 @@ class WebPageTest extends InBrowser {
                 + "const stats = document.getElementById('upload-stats');"
                 + "new MutationObserver(() => statsSeen.push(stats.textContent))"
                 + ".observe(stats, {childList: true, characterData: true, subtree: true});");
+        // The first completion is answered 503, as the service answers while storage is busy.
+        browser.script("window.completions = 0; const send = window.fetch;"
+                + "window.fetch = (url, init) => String(url).includes('/upload/complete') && window.completions++ === 0"
+                + " ? Promise.resolve(new Response(JSON.stringify({status: 503, detail: 'Storage is busy'}),"
+                + " {status: 503, headers: {'Content-Type': 'application/problem+json'}}))"
+                + " : send(url, init);");
 
         choose(large);
 
         browser.await(SHORT).until(ExpectedConditions.textMatches(By.id("upload-stats"), Pattern.compile("left$")));
         screenshot("web-page-uploading.png");
+        choose(TestResources.media("h264_aac_320x240_main.mp4"));
+        assertThat(browser.find("#message").getText())
+                .isEqualTo("One upload at a time: \"h264_aac_320x240_main.mp4\" can go up once this one is done.");
         awaitOutcome("COMPLETE", "Complete");
+        assertThat(browser.<Long>script("return window.completions"))
+                .as("completed on the second try")
+                .isEqualTo(2L);
+        assertThat(browser.find("#message").getText()).doesNotContain("failed");
         List<String> statsSeen = browser.script("return window.statsSeen");
         assertThat(statsSeen).anySatisfy(text -> assertThat(text)
                 .matches("[\\d.]+ (bytes|KiB|MiB) of \\d+(\\.\\d)? MiB · [\\d.]+ (KiB|MiB)/s · about \\d.* left"));
