@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 class StreamsPerOwner {
 
+    /** Videos made before videos had owners count together, under this key. */
+    private static final String NO_OWNER = "";
+
     private final Map<String, Integer> open = new ConcurrentHashMap<>();
     private final int limit;
 
@@ -28,12 +31,14 @@ class StreamsPerOwner {
     /**
      * Counts one more stream of {@code owner}'s.
      *
+     * @param owner the video's owner, or null for a video made before videos had owners
      * @return what ends it: the count goes down once, however often it runs
      * @throws ApiProblem 429 when the owner has {@code vodflow.status.streams-per-owner} streams open here
      */
     Runnable admit(String owner) {
+        String key = owner == null ? NO_OWNER : owner;
         AtomicBoolean admitted = new AtomicBoolean();
-        open.compute(owner, (key, count) -> {
+        open.compute(key, (ignored, count) -> {
             int current = count == null ? 0 : count;
             if (current >= limit) {
                 return count;
@@ -50,7 +55,7 @@ class StreamsPerOwner {
         AtomicBoolean left = new AtomicBoolean();
         return () -> {
             if (left.compareAndSet(false, true)) {
-                open.computeIfPresent(owner, (key, count) -> count == 1 ? null : count - 1);
+                open.computeIfPresent(key, (ignored, count) -> count == 1 ? null : count - 1);
             }
         };
     }

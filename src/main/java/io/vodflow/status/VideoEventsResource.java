@@ -74,10 +74,16 @@ public class VideoEventsResource {
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
             @Context RoutingContext routing) {
-        // Counted until the response ends, however it ends: completed, failed, or the client gone.
+        // Counted until the response ends, however it ends: completed, failed, or the client gone. A
+        // response that closed before this ran (its client left while its video was read) has called
+        // its end handlers already: it is no stream at all.
         Runnable leave = perOwner.admit(ReachableVideoFilter.reached(routing).owner());
-        routing.addEndHandler(ended -> leave.run());
         HttpServerResponse response = routing.response();
+        if (response.closed()) {
+            leave.run();
+            return Multi.createFrom().empty();
+        }
+        routing.addEndHandler(ended -> leave.run());
         io.vertx.core.Context connection = Vertx.currentContext();
         Executor onConnection =
                 connection == null ? Runnable::run : task -> connection.runOnContext(ignored -> task.run());
