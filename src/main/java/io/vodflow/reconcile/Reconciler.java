@@ -272,9 +272,16 @@ public class Reconciler {
         return catalog.finishDelete(video).replaceWith(Correction.DELETED);
     }
 
-    /** The upload URLs expired long ago: the file arrived without a word, or never will. */
+    /**
+     * The upload URLs expired long ago: the file arrived without a word, or never will. Its parts are
+     * abandoned at storage before the file is looked for, so that no completion can follow the look.
+     */
     private Uni<Correction> lapsedUpload(Video video, Instant now) {
-        return store.head(config.storage().inputBucket(), video.source().key())
+        Video.Source source = video.source();
+        Uni<Void> abort = source.multipart()
+                ? store.abortUpload(config.storage().inputBucket(), source.key(), source.multipartUploadId())
+                : Uni.createFrom().voidItem();
+        return abort.flatMap(ignored -> store.head(config.storage().inputBucket(), source.key()))
                 .map(head -> head != null)
                 .flatMap(arrived -> arrived
                         ? takeIn(video, 1, "its file arrived but its notification was lost")
@@ -282,19 +289,13 @@ public class Reconciler {
     }
 
     private Uni<Correction> expire(Video video, Instant now) {
-        Video.Source source = video.source();
-        Uni<Void> abort = source.multipart()
-                ? store.abortUpload(config.storage().inputBucket(), source.key(), source.multipartUploadId())
-                : Uni.createFrom().voidItem();
-        return abort.flatMap(ignored -> videos.update(video.id(), current -> current.uploadExpired(now)))
-                .map(updated -> {
-                    boolean expired = updated != null && updated.version() > video.version();
-                    if (expired) {
-                        VideoLog.infof(
-                                LOG, video.id(), "Video %s: its file never arrived; it ends CANCELED", video.id());
-                    }
-                    return expired ? Correction.EXPIRED : Correction.NONE;
-                });
+        return videos.update(video.id(), current -> current.uploadExpired(now)).map(updated -> {
+            boolean expired = updated != null && updated.version() > video.version();
+            if (expired) {
+                VideoLog.infof(LOG, video.id(), "Video %s: its file never arrived; it ends CANCELED", video.id());
+            }
+            return expired ? Correction.EXPIRED : Correction.NONE;
+        });
     }
 
     /**
