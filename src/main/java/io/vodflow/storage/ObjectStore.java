@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -55,7 +56,11 @@ public class ObjectStore {
                 .recoverWithNull();
     }
 
-    /** Deletes these keys, a thousand at a time; keys already gone are fine. */
+    /**
+     * Deletes these keys, a thousand at a time; keys already gone are fine. Fails when storage could
+     * not delete one (S3 answers a batch with 200 and lists each key it failed), so that whatever
+     * refers to the keys stays to try again.
+     */
     public Uni<Void> delete(String bucket, List<String> keys) {
         if (keys.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -73,6 +78,14 @@ public class ObjectStore {
                 .invoke(response -> response.errors()
                         .forEach(error ->
                                 LOG.warnf("Could not delete s3://%s/%s: %s", bucket, error.key(), error.message())))
+                .invoke(response -> {
+                    if (response.hasErrors() && !response.errors().isEmpty()) {
+                        // A passing fault, as S3's own (SlowDown, InternalError) mostly are: a 503 to an
+                        // API caller, a retry to a consumer or the reconciler.
+                        throw SdkClientException.create("Storage could not delete "
+                                + response.errors().size() + " of " + batch.size() + " objects in s3://" + bucket);
+                    }
+                })
                 .flatMap(ignored -> delete(bucket, rest));
     }
 
