@@ -74,16 +74,10 @@ public class VideoEventsResource {
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
             @Context RoutingContext routing) {
-        // Counted until the response ends, however it ends: completed, failed, or the client gone. A
-        // response that closed before this ran (its client left while its video was read) has called
-        // its end handlers already: it is no stream at all.
-        Runnable leave = perOwner.admit(ReachableVideoFilter.reached(routing).owner());
-        HttpServerResponse response = routing.response();
-        if (response.closed()) {
-            leave.run();
+        if (!counted(routing)) {
             return Multi.createFrom().empty();
         }
-        routing.addEndHandler(ended -> leave.run());
+        HttpServerResponse response = routing.response();
         io.vertx.core.Context connection = Vertx.currentContext();
         Executor onConnection =
                 connection == null ? Runnable::run : task -> connection.runOnContext(ignored -> task.run());
@@ -92,6 +86,21 @@ public class VideoEventsResource {
         // the stream writes its events itself, without waiting for each write (no handler: no promise).
         return WithoutContextPropagation.multi(
                 () -> streams.open(id, parseVersion(lastEventId), onConnection, frame -> response.write(frame, null)));
+    }
+
+    /**
+     * Counts the stream against its video's owner until its response ends, however it ends: completed,
+     * failed, or the client gone. False when the response closed before (its client left while its
+     * video was read): it has called its end handlers already, and is no stream at all.
+     */
+    private boolean counted(RoutingContext routing) {
+        Runnable leave = perOwner.admit(ReachableVideoFilter.reached(routing).owner());
+        if (routing.response().closed()) {
+            leave.run();
+            return false;
+        }
+        routing.addEndHandler(ended -> leave.run());
+        return true;
     }
 
     private static long parseVersion(String lastEventId) {
