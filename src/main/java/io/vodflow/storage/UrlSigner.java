@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,20 @@ public class UrlSigner {
             Consumer<SdkHttpRequest.Builder> request,
             Duration lifetime,
             AwsCredentialsIdentity credentials) {
+        return presign(bucket, key, request, lifetime, null, credentials);
+    }
+
+    /**
+     * As {@link #presign(String, String, Consumer, Duration, AwsCredentialsIdentity)}, for at most
+     * {@code lifetime} and until {@code notAfter} at the latest (in whole seconds, as signatures count).
+     */
+    public Presigned presign(
+            String bucket,
+            String key,
+            Consumer<SdkHttpRequest.Builder> request,
+            Duration lifetime,
+            Instant notAfter,
+            AwsCredentialsIdentity credentials) {
         Endpoint endpoint = endpoints.computeIfAbsent(bucket, this::resolve);
         SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.GET)
@@ -79,13 +94,16 @@ public class UrlSigner {
         Map<String, String> headers = new LinkedHashMap<>();
         unsigned.forEachHeader((name, values) -> headers.put(name, String.join(",", values)));
         Instant now = clock.instant();
+        Duration left =
+                notAfter == null ? lifetime : Duration.between(now, notAfter).truncatedTo(ChronoUnit.SECONDS);
+        Duration signedFor = left.compareTo(lifetime) < 0 ? left : lifetime;
         SdkHttpRequest signed = signer.sign(sign -> sign.identity(credentials)
                         .request(unsigned.build())
                         .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, endpoint.service())
                         .putProperty(AwsV4HttpSigner.REGION_NAME, endpoint.region())
                         .putProperty(
                                 AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                        .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, lifetime)
+                        .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, signedFor)
                         .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
                         .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
                         .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
@@ -93,7 +111,7 @@ public class UrlSigner {
                 .request();
         // Temporary credentials (web identity, EKS Pod Identity) take every URL signed with them along
         // when they expire, whatever its own lifetime: the URL is said to expire then.
-        Instant expires = now.plus(lifetime);
+        Instant expires = now.plus(signedFor);
         Instant credentialsExpire = credentials.expirationTime().orElse(expires);
         return new Presigned(url(signed), headers, credentialsExpire.isBefore(expires) ? credentialsExpire : expires);
     }

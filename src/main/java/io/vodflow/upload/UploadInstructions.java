@@ -26,7 +26,8 @@ public record UploadInstructions(
         @Schema(description = "multipart: one presigned PUT per part") List<Part> parts,
         @Schema(
                         description = "multipart: POST the parts' ETags here when every part is sent; a signed link,"
-                                + " good without a token for as long as the longest-lived upload URL")
+                                + " good without a token until the upload is given up (the longest-lived upload URL, then"
+                                + " vodflow.reconciler.upload-grace)")
                 String completeUrl,
         @Schema(
                         description = "multipart: POST here for the parts signed again, as these instructions, once"

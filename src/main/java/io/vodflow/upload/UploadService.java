@@ -16,7 +16,6 @@ import io.vodflow.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +49,7 @@ public class UploadService {
     private final String bucket;
     private final long multipartThreshold;
     private final Duration linkLifetime;
+    private final Duration uploadGrace;
 
     UploadService(
             UploadUrls urls,
@@ -70,6 +70,7 @@ public class UploadService {
         this.bucket = config.storage().inputBucket();
         this.multipartThreshold = config.upload().multipartThreshold().asLongValue();
         this.linkLifetime = config.upload().longestUrlLifetime();
+        this.uploadGrace = config.reconciler().uploadGrace();
     }
 
     /** The answer to a create: the video's id and how to upload its file. */
@@ -113,7 +114,7 @@ public class UploadService {
                                     UploadInstructions.single(
                                             presigned.url(),
                                             presigned.headers(),
-                                            uploadLink(id, "", uploadDeadline(now)),
+                                            uploadLink(id, "", linksEnd(now)),
                                             presigned.expiration()))));
         }
         return Uni.createFrom()
@@ -121,7 +122,11 @@ public class UploadService {
                         upload -> upload.bucket(bucket).key(key).contentType(request.contentType())))
                 .flatMap(started -> createMultipart(caller, request, id, started.uploadId(), trace, now)
                         .onFailure()
-                        .call(() -> store.abortUpload(bucket, key, started.uploadId())));
+                        .call(() -> store.abortUpload(bucket, key, started.uploadId())
+                                .onFailure()
+                                .invoke(e -> LOG.warnf("Could not abort the upload of a failed creation: %s", e))
+                                .onFailure()
+                                .recoverWithNull()));
     }
 
     private Uni<CreatedVideo> createMultipart(
@@ -138,9 +143,8 @@ public class UploadService {
                 request.output(),
                 trace,
                 now);
-        return multipartInstructions(id, uploadId, size, partSize, now, now)
-                .flatMap(instructions ->
-                        videos.insert(video).map(stored -> new CreatedVideo(id, stored.status(), instructions)));
+        return multipartInstructions(id, uploadId, size, partSize, now).flatMap(instructions -> videos.insert(video)
+                .map(stored -> new CreatedVideo(id, stored.status(), instructions)));
     }
 
     /**
@@ -164,40 +168,49 @@ public class UploadService {
                             + uploadDeadline(video.createdAt()) + "; create it again"));
         }
         return multipartInstructions(
-                video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), video.createdAt(), now);
+                video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), video.createdAt());
     }
 
     private Uni<UploadInstructions> multipartInstructions(
-            String id, String uploadId, long size, long partSize, Instant createdAt, Instant now) {
+            String id, String uploadId, long size, long partSize, Instant createdAt) {
         String key = VideoKeys.source(id);
         Instant deadline = uploadDeadline(createdAt);
-        // Whole seconds, as a signature counts them, so that no URL outlives the deadline.
-        Duration left = Duration.between(now, deadline).truncatedTo(ChronoUnit.SECONDS);
+        Instant linksEnd = linksEnd(createdAt);
         // Up to 10,000 signatures: CPU-heavy, so on a worker.
         return signing.current()
-                .flatMap(credentials -> Offload.of(() -> urls.parts(key, uploadId, size, partSize, left, credentials)))
+                .flatMap(credentials ->
+                        Offload.of(() -> urls.parts(key, uploadId, size, partSize, deadline, credentials)))
                 .map(signed -> UploadInstructions.multipart(
                         uploadId,
                         partSize,
                         signed.parts(),
-                        uploadLink(id, "/complete", deadline),
-                        uploadLink(id, "/parts", deadline),
-                        uploadLink(id, "", deadline),
+                        uploadLink(id, "/complete", linksEnd),
+                        uploadLink(id, "/parts", linksEnd),
+                        uploadLink(id, "", linksEnd),
                         signed.expiresAt()));
     }
 
     /**
-     * When an upload that has not arrived is past saving: its URLs, however often signed again, and
-     * its links expire then, and the reconciler gives it up soon after.
+     * When the upload URLs of a video created at {@code createdAt} end, however often signed again:
+     * its file must have been sent by then.
      */
     private Instant uploadDeadline(Instant createdAt) {
         return createdAt.plus(linkLifetime);
     }
 
     /**
+     * When the links that complete, abort or sign again an upload end: as long after its URLs as the
+     * reconciler waits before it gives the upload up, so that a part sent at the last moment can still
+     * be completed.
+     */
+    private Instant linksEnd(Instant createdAt) {
+        return uploadDeadline(createdAt).plus(uploadGrace);
+    }
+
+    /**
      * The link that completes, aborts or signs again the parts of the upload: signed, so that an upload
      * which outlasts the caller's token (parts may go up for hours) can still be completed, or
-     * abandoned when it fails. It lasts as long as the longest-lived upload URL.
+     * abandoned when it fails.
      */
     private String uploadLink(String id, String action, Instant expires) {
         return "/videos/" + id + "/upload" + action + "?access=" + signer.sign(LinkSigner.Purpose.UPLOAD, id, expires);
@@ -254,6 +267,9 @@ public class UploadService {
                     .map(stored -> {
                         if (stored == null || stored.isDeleting()) {
                             throw ApiProblem.notFound("The video was deleted while its upload was completed");
+                        }
+                        if (stored.status() == VideoStatus.CANCELED) {
+                            throw ApiProblem.conflict("The upload of this video was canceled meanwhile");
                         }
                         return stored;
                     });

@@ -74,15 +74,14 @@ class UploadUrls {
     /** Every part's URL, and when they expire (all at once). */
     record SignedParts(List<UploadInstructions.Part> parts, Instant expiresAt) {}
 
-    /** @param left how long the upload has left: no part URL is signed for longer */
+    /** @param deadline when the upload's time ends: no part URL outlives it */
     SignedParts parts(
             String key,
             String uploadId,
             long fileSize,
             long partSize,
-            Duration left,
+            Instant deadline,
             AwsCredentialsIdentity credentials) {
-        Duration lifetime = left.compareTo(partLifetime) < 0 ? left : partLifetime;
         int count = partCount(fileSize, partSize);
         List<UploadInstructions.Part> parts = new ArrayList<>(count);
         Instant expiresAt = null;
@@ -96,7 +95,8 @@ class UploadUrls {
                             .putRawQueryParameter("partNumber", partNumber)
                             .putRawQueryParameter("uploadId", uploadId)
                             .putHeader("Content-Length", Long.toString(size)),
-                    lifetime,
+                    partLifetime,
+                    deadline,
                     credentials);
             parts.add(new UploadInstructions.Part(number, size, "PUT", presigned.url()));
             expiresAt = presigned.expiration();

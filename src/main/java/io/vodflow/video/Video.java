@@ -188,7 +188,7 @@ public record Video(
 
     /** The client completed its multipart upload through the API; the file's arrival is noticed later. */
     public Video partsCompleted(Instant now) {
-        return source.uploadCompletedAt() != null
+        return source.uploadCompletedAt() != null || status == VideoStatus.CANCELED
                 ? this
                 : change(now).source(source.completed(now)).build();
     }
