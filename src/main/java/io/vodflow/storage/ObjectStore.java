@@ -21,12 +21,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The operations on stored objects that several features share: looking one up, removing objects
  * and prefixes, abandoning a multipart upload, and handing a tool a presigned GET URL instead of
  * credentials.
- * Cleanup that fails is logged, not raised: it never decides the outcome of what it tidies after.
  */
 @ApplicationScoped
 public class ObjectStore {
 
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+    /** What S3 answers for a key of a DeleteObjects batch when it is busy: worth another try. */
+    private static final Set<String> PASSING_DELETE_ERRORS =
+            Set.of("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout");
     /** DeleteObjects takes at most this many keys. */
     private static final int DELETE_BATCH = 1000;
 
@@ -57,9 +59,9 @@ public class ObjectStore {
     }
 
     /**
-     * Deletes these keys, a thousand at a time; keys already gone are fine. Fails when storage could
-     * not delete one (S3 answers a batch with 200 and lists each key it failed), so that whatever
-     * refers to the keys stays to try again.
+     * Deletes these keys, a thousand at a time; keys already gone are fine. Fails when storage was too
+     * busy to delete one (S3 answers a batch with 200 and lists each key it failed, and why), so that
+     * whatever refers to the keys stays to try again.
      */
     public Uni<Void> delete(String bucket, List<String> keys) {
         if (keys.isEmpty()) {
@@ -75,15 +77,19 @@ public class ObjectStore {
                                                 .key(key)
                                                 .build())
                                         .toList()))))
-                .invoke(response -> response.errors()
-                        .forEach(error ->
-                                LOG.warnf("Could not delete s3://%s/%s: %s", bucket, error.key(), error.message())))
                 .invoke(response -> {
-                    if (response.hasErrors() && !response.errors().isEmpty()) {
-                        // A passing fault, as S3's own (SlowDown, InternalError) mostly are: a 503 to an
-                        // API caller, a retry to a consumer or the reconciler.
-                        throw SdkClientException.create("Storage could not delete "
-                                + response.errors().size() + " of " + batch.size() + " objects in s3://" + bucket);
+                    response.errors()
+                            .forEach(error -> LOG.warnf(
+                                    "Could not delete s3://%s/%s: %s (%s)",
+                                    bucket, error.key(), error.message(), error.code()));
+                    long passing = response.errors().stream()
+                            .filter(error -> PASSING_DELETE_ERRORS.contains(error.code()))
+                            .count();
+                    if (passing > 0) {
+                        // A 503 to an API caller, a retry to a consumer or the reconciler. Other refusals
+                        // (AccessDenied, a retention lock) would not pass: they stay logged.
+                        throw SdkClientException.create("Storage could not delete " + passing + " of " + batch.size()
+                                + " objects in s3://" + bucket + " for now");
                     }
                 })
                 .flatMap(ignored -> delete(bucket, rest));
@@ -130,17 +136,17 @@ public class ObjectStore {
                 .map(bytes -> bytes.asUtf8String());
     }
 
-    /** Abandons a multipart upload and the parts sent so far; one already completed or aborted is fine. */
+    /**
+     * Abandons a multipart upload and the parts sent so far; one already completed or aborted is fine.
+     * Fails when storage did not answer: callers look for the file once no completion can follow, and
+     * an upload that may still complete is not abandoned.
+     */
     public Uni<Void> abortUpload(String bucket, String key, String uploadId) {
         return Uni.createFrom()
                 .completionStage(() -> s3.abortMultipartUpload(
                         abort -> abort.bucket(bucket).key(key).uploadId(uploadId)))
                 .replaceWithVoid()
                 .onFailure(NoSuchUploadException.class)
-                .recoverWithNull()
-                .onFailure()
-                .invoke(e -> LOG.warnf(e, "Could not abort multipart upload %s of %s", uploadId, key))
-                .onFailure()
                 .recoverWithNull();
     }
 
