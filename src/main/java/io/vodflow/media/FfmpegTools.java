@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.bytedeco.javacpp.Loader;
@@ -59,6 +61,8 @@ public class FfmpegTools {
     static final int MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
     /** How long a tool may take to answer {@code -version} or {@code -encoders} when it is checked. */
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the start-up waits for the tools' checks, their first extraction included. */
+    private static final Duration CHECKS_DEADLINE = Duration.ofMinutes(3);
     /** How much of the end of a run's error output is kept. */
     static final int KEPT_ERROR_BYTES = 64 * 1024;
 
@@ -218,6 +222,8 @@ public class FfmpegTools {
             try {
                 boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (!finished) {
+                    // Its children too (a wrapper script's), which would hold the outputs open.
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly().waitFor();
                 }
                 byte[] answer = read(output);
@@ -312,12 +318,18 @@ public class FfmpegTools {
      */
     void awaitChecks(@Observes @Priority(AWAIT_CHECKS_PRIORITY) StartupEvent event) {
         try {
-            startupChecks.join();
-        } catch (CompletionException e) {
+            startupChecks.get(CHECKS_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
-            throw e;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("ffmpeg and ffprobe were not found working within "
+                    + CHECKS_DEADLINE.toMinutes() + " minutes (extracting them, or running them to check)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while ffmpeg and ffprobe were checked", e);
         }
     }
 
