@@ -10,7 +10,7 @@ const PARALLEL_PARTS = 4;
 // 8 and 16 s: a connection that comes back within half a minute loses no upload.
 const ATTEMPTS = 6;
 // A transfer that sends nothing for this long is stuck (a connection gone quiet): it is tried again.
-const STALL_MS = 30_000;
+const STALL_MS = 60_000;
 const STATUS_WORDS = {
   AWAITING_UPLOAD: 'Awaiting upload',
   UPLOADED: 'Uploaded',
@@ -167,6 +167,8 @@ function put(url, body, headers, onProgress, signal) {
     xhr.onloadend = () => clearInterval(watchdog);
     xhr.upload.onprogress = (event) => {
       lastMoved = performance.now();
+      // All of it handed over: what is left is the network's and storage's answer, not a stall.
+      if (event.lengthComputable && event.loaded === event.total) clearInterval(watchdog);
       onProgress(event.loaded);
     };
     xhr.onload = () => {
@@ -288,8 +290,9 @@ async function sendParts(file, firstPlan, progress, signal) {
     try {
       await api('POST', plan.completeUrl, { parts: done }, { signed: true });
     } catch (error) {
-      // A try refused as already completed came after one that completed, whose answer was lost.
-      if (tries === 1 || error.status !== 409) throw error;
+      // A try refused as already completed (not canceled) came after one that completed, whose answer
+      // was lost.
+      if (tries === 1 || error.status !== 409 || /cancel|abort/.test(error.message)) throw error;
     }
   }, signal);
 }
@@ -339,12 +342,14 @@ async function uploadFile(file) {
     // Frees the parts storage kept and marks the video canceled, so it is not left waiting. A conflict
     // means the file is in storage after all (only its answer was lost): the video goes on, shown below.
     const arrived = await api('DELETE', created.upload.abortUrl, undefined, { signed: true })
-      .then(() => false, (refusal) => refusal.status === 409);
+      .then(() => false, (refusal) => refusal.status === 409 && !/cancel/.test(refusal.message));
     if (arrived) say('message', '');
   } finally {
     uploading = null;
     $('upload').hidden = true;
     $('drop').removeAttribute('aria-disabled');
+    // The session ended while the upload went on (see showSignIn): the rest waits for a sign-in.
+    if (!$('sign-in-card').hidden) $('app').hidden = true;
   }
 }
 
@@ -539,20 +544,27 @@ function reopen(playlist) {
  * them anew (and sets a CDN's cookies again), and the stream is loaded again from where it was, a few
  * times, a moment later each time.
  */
+let recovering = false;
+
 function recover(failure) {
-  if (!playing || !current?.playback) return;
+  if (!playing || !current?.playback || recovering) return;
   if (reloads >= MAX_RELOADS) {
     say('video-error', `${failure.replace(/\.$/, '')}; reload the page to try again.`);
     return;
   }
   reloads += 1;
+  recovering = true;
   const { id } = current;
   const at = player.currentTime;
   setTimeout(async () => {
     const fresh = await api('GET', `/videos/${id}`).catch(() => null);
+    recovering = false;
     if (current?.id === id && fresh?.playback) play(fresh.playback, at);
   }, 500 * reloads);
 }
+
+// Playing again: a later failure (links that expired hours on) gets its tries afresh.
+player.addEventListener('playing', () => { reloads = 0; });
 
 // hls.js reports its own failures (see play).
 player.addEventListener('error', () => {
@@ -672,7 +684,9 @@ function showSignIn(reason) {
 }
 
 window.addEventListener('beforeunload', (event) => {
-  if (uploading) event.preventDefault();
+  if (!uploading) return;
+  event.preventDefault();
+  event.returnValue = ''; // browsers before the standard's preventDefault (Safari, older Chrome)
 });
 
 $('sign-in').addEventListener('click', () =>
