@@ -41,13 +41,7 @@ class ArrivedUploadTest {
                         .statusCode())
                 .isEqualTo(200);
 
-        given().delete(created.getString("upload.abortUrl"))
-                .then()
-                .statusCode(409)
-                .contentType("application/problem+json")
-                .body("detail", equalTo("The upload of this video already arrived"));
-
-        given().get("/videos/" + id).then().body("status", equalTo("AWAITING_UPLOAD"));
+        assertAbortIsRefusedAsArrived(created);
         assertThat(storedSize(id)).isEqualTo(100);
     }
 
@@ -69,12 +63,7 @@ class ArrivedUploadTest {
                         .toList())));
 
         // The client, seeing its completion fail, gives the upload up: the file stays.
-        given().delete(created.getString("upload.abortUrl"))
-                .then()
-                .statusCode(409)
-                .contentType("application/problem+json")
-                .body("detail", equalTo("The upload of this video already arrived"));
-        given().get("/videos/" + id).then().body("status", equalTo("AWAITING_UPLOAD"));
+        assertAbortIsRefusedAsArrived(created);
 
         // Or it completes again: the completion is recorded, once.
         given().contentType(ContentType.JSON)
@@ -88,6 +77,16 @@ class ArrivedUploadTest {
                 .statusCode(409)
                 .body("detail", equalTo("The upload of this video is already completed"));
         assertThat(storedSize(id)).isEqualTo(size);
+    }
+
+    /** The upload's abort link answers that the file arrived, and the video still waits to take it in. */
+    private static void assertAbortIsRefusedAsArrived(JsonPath created) {
+        given().delete(created.getString("upload.abortUrl"))
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("The upload of this video already arrived"));
+        given().get("/videos/" + created.getString("id")).then().body("status", equalTo("AWAITING_UPLOAD"));
     }
 
     private long storedSize(String id) {
