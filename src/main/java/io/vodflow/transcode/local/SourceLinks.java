@@ -1,7 +1,9 @@
 package io.vodflow.transcode.local;
 
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpServer;
 import io.vertx.mutiny.core.http.HttpServerRequest;
@@ -27,7 +29,10 @@ import org.jboss.logging.Logger;
  * IRSA or EKS Pod Identity expire within hours, and a URL signed with them stops working when they
  * do, whatever its own lifetime. The signed URL stays off ffmpeg's command line too.
  *
- * <p>The server starts with the first link, on a free port of 127.0.0.1 only. A link's path is an
+ * <p>The server starts with the first link, on a free port of 127.0.0.1 only, on a Vert.x of its own
+ * without metrics: it is plumbing, not the service's traffic, and Micrometer tags the service's
+ * servers with their port when it is fixed (production's 8080 and 9000), then refuses the untagged
+ * meters of a server on a free port beside them, which would stop it starting. A link's path is an
  * unguessable token, forgotten when its run closes it, then the source's key, which names the video
  * on ffmpeg's command line as the URL did.
  */
@@ -38,14 +43,13 @@ class SourceLinks {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Vertx vertx;
     private final ObjectStore store;
     private final Duration urlLifetime;
     private final Map<String, S3Uri> sources = new ConcurrentHashMap<>();
+    private Vertx vertx; // guarded by this
     private HttpServer server; // guarded by this
 
-    SourceLinks(Vertx vertx, ObjectStore store, VodflowConfig config) {
-        this.vertx = vertx;
+    SourceLinks(ObjectStore store, VodflowConfig config) {
         this.store = store;
         this.urlLifetime = config.local().sourceUrlLifetime();
     }
@@ -82,6 +86,14 @@ class SourceLinks {
 
     private synchronized int port() {
         if (server == null) {
+            if (vertx == null) {
+                // One event loop is plenty for redirects.
+                vertx = Vertx.vertx(new VertxOptions()
+                        .setEventLoopPoolSize(1)
+                        .setWorkerPoolSize(1)
+                        .setInternalBlockingPoolSize(1)
+                        .setMetricsOptions(new MetricsOptions().setEnabled(false)));
+            }
             server = vertx.createHttpServer(
                             new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(this::answer)
@@ -126,6 +138,10 @@ class SourceLinks {
         if (server != null) {
             server.close().await().atMost(START_TIMEOUT);
             server = null;
+        }
+        if (vertx != null) {
+            vertx.close().await().atMost(START_TIMEOUT);
+            vertx = null;
         }
     }
 }
