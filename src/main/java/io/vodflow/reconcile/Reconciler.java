@@ -278,11 +278,7 @@ public class Reconciler {
      */
     private Uni<Correction> lapsedUpload(Video video, Instant now) {
         Video.Source source = video.source();
-        Uni<Void> abort = source.multipart()
-                ? store.abortUpload(config.storage().inputBucket(), source.key(), source.multipartUploadId())
-                : Uni.createFrom().voidItem();
-        return abort.flatMap(ignored -> store.head(config.storage().inputBucket(), source.key()))
-                .map(head -> head != null)
+        return store.arrivedOnceClosed(config.storage().inputBucket(), source.key(), source.multipartUploadId())
                 .flatMap(arrived -> arrived
                         ? takeIn(video, 1, "its file arrived but its notification was lost")
                         : expire(video, now));

@@ -151,6 +151,18 @@ public class ObjectStore {
     }
 
     /**
+     * Whether an upload's file is in storage, looked for once no completion can follow: a multipart
+     * upload is abandoned first (and fails this when storage does not answer).
+     *
+     * @param multipartUploadId the upload's multipart upload, or null for a single PUT
+     */
+    public Uni<Boolean> arrivedOnceClosed(String bucket, String key, String multipartUploadId) {
+        Uni<Void> closed =
+                multipartUploadId == null ? Uni.createFrom().voidItem() : abortUpload(bucket, key, multipartUploadId);
+        return closed.flatMap(ignored -> head(bucket, key)).map(head -> head != null);
+    }
+
+    /**
      * A URL that reads one object for {@code lifetime}, for ffmpeg and ffprobe: no credentials leave
      * the service. Signed with credentials at hand ({@link SigningCredentials}), so it does not block.
      */

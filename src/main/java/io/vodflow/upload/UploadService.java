@@ -290,13 +290,9 @@ public class UploadService {
                     .failure(ApiProblem.conflict("The upload of this video is already " + describeState(video)));
         }
         Video.Source source = video.source();
-        Uni<Void> abortParts = source.multipart()
-                ? store.abortUpload(bucket, source.key(), source.multipartUploadId())
-                : Uni.createFrom().voidItem();
-        return abortParts
-                .flatMap(ignored -> store.head(bucket, source.key()))
-                .flatMap(head -> {
-                    if (head != null) {
+        return store.arrivedOnceClosed(bucket, source.key(), source.multipartUploadId())
+                .flatMap(arrived -> {
+                    if (arrived) {
                         throw ApiProblem.conflict("The upload of this video already arrived");
                     }
                     return videos.update(video.id(), current -> current.uploadAborted(Instant.now()));
