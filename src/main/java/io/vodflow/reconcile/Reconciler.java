@@ -215,20 +215,24 @@ public class Reconciler {
         });
     }
 
-    /** The engine started another job than the recorded one: the lost job's attempt cannot go on. */
+    /**
+     * The engine started another job than the recorded one: the lost job's attempt cannot go on. The
+     * video ends in ERROR before the other job is canceled, so that a failure to cancel does not leave
+     * the video waiting, nor have the next pass start yet another job; a job that still reports later
+     * is canceled again then, as one that runs for nothing.
+     */
     private Uni<Correction> lostForGood(Video video, String otherJob, Instant now) {
         VideoLog.warnf(
                 LOG,
                 video.id(),
-                "Video %s: job %s was lost, and %s runs in its place; canceling it",
+                "Video %s: job %s was lost, and %s runs in its place; it ends in ERROR and %s is canceled",
                 video.id(),
                 video.job().id(),
+                otherJob,
                 otherJob);
         Video.Failure failure = new Video.Failure("JOB_LOST", "The transcoding job was lost; upload the video again");
-        return transcoder
-                .cancel(otherJob)
-                .flatMap(ignored -> videos.update(video.id(), current -> current.failed(video.attempt(), failure, now)))
-                .replaceWith(Correction.LOST);
+        return failed(video, failure, now)
+                .flatMap(failed -> transcoder.cancel(otherJob).replaceWith(failed ? Correction.LOST : Correction.NONE));
     }
 
     /**
@@ -243,23 +247,28 @@ public class Reconciler {
                 "The transcoding job was still not done "
                         + (hours > 0 ? hours + " hours" : maxJobTime().toMinutes() + " minutes")
                         + " after it was submitted; upload the video again");
+        return failed(video, failure, now).flatMap(failed -> {
+            if (!failed) {
+                return Uni.createFrom().item(Correction.NONE);
+            }
+            VideoLog.warnf(
+                    LOG,
+                    video.id(),
+                    "Video %s: job %s, submitted at %s, runs on without a word; it ends in ERROR and the job"
+                            + " is canceled",
+                    video.id(),
+                    video.job().id(),
+                    video.job().submittedAt());
+            return transcoder.cancel(video.job().id()).replaceWith(Correction.TIMED_OUT);
+        });
+    }
+
+    /** Ends the video's attempt in ERROR; whether this call did, rather than a change before it. */
+    private Uni<Boolean> failed(Video video, Video.Failure failure, Instant now) {
         return videos.update(video.id(), current -> current.failed(video.attempt(), failure, now))
-                .flatMap(updated -> {
-                    if (updated == null
-                            || updated.status() != VideoStatus.ERROR
-                            || updated.version() == video.version()) {
-                        return Uni.createFrom().item(Correction.NONE);
-                    }
-                    VideoLog.warnf(
-                            LOG,
-                            video.id(),
-                            "Video %s: job %s, submitted at %s, runs on without a word; it ends in ERROR and the job"
-                                    + " is canceled",
-                            video.id(),
-                            video.job().id(),
-                            video.job().submittedAt());
-                    return transcoder.cancel(video.job().id()).replaceWith(Correction.TIMED_OUT);
-                });
+                .map(updated -> updated != null
+                        && updated.status() == VideoStatus.ERROR
+                        && updated.version() != video.version());
     }
 
     private Uni<Correction> finishDelete(Video video) {

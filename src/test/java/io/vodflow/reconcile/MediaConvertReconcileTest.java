@@ -104,6 +104,38 @@ class MediaConvertReconcileTest {
                         .isEqualTo("DELETE /2017-08-29/jobs/" + jobId));
     }
 
+    @Test
+    void aJobMediaConvertNoLongerKnowsEndsInErrorOnceEvenWhenItsReplacementCannotBeCanceled() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        String lost = mediaConvert.jobId(id, 1);
+        // Past the token's window, submitting the attempt again makes another job; then no cancel works.
+        mediaConvert.lose(lost);
+        mediaConvert.tokenWindow(Duration.ZERO);
+        mediaConvert.answerCancels(500);
+        try {
+            reconcileAfterSilence();
+
+            JsonPath failed = VideoApi.awaitStatus(id, "ERROR", TIMEOUT);
+            assertThat(failed.getString("error.code")).isEqualTo("JOB_LOST");
+            assertThat(failed.getString("error.message"))
+                    .isEqualTo("The transcoding job was lost; upload the video again");
+            List<String> jobs = mediaConvert.createdJobIds(id);
+            assertThat(jobs).hasSize(2);
+            assertThat(mediaConvert.cancelRequests())
+                    .anySatisfy(request -> assertThat(request.method() + " " + request.path())
+                            .isEqualTo("DELETE /2017-08-29/jobs/" + jobs.get(1)));
+
+            reconcileAfterSilence();
+            assertThat(mediaConvert.createdJobIds(id))
+                    .as("a video in ERROR starts no further job")
+                    .hasSize(2);
+        } finally {
+            mediaConvert.answerNormally();
+            mediaConvert.tokenWindow(Duration.ofDays(365));
+        }
+    }
+
     private void reconcileAfterSilence() {
         reconciler
                 .reconcile(Instant.now().plus(config.reconciler().silence()).plusSeconds(60))

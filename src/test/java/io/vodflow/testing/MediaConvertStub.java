@@ -60,6 +60,8 @@ public final class MediaConvertStub implements AutoCloseable {
     private volatile Duration tokenWindow = Duration.ofDays(365);
     private final AtomicInteger jobSequence = new AtomicInteger();
     private volatile Integer always;
+    /** While set, CancelJob calls answer this status. */
+    private volatile Integer cancelAnswer;
 
     /** One request as received. */
     public record Request(String method, String path, JsonNode body) {
@@ -93,6 +95,7 @@ public final class MediaConvertStub implements AutoCloseable {
 
     public void answerNormally() {
         always = null;
+        cancelAnswer = null;
         stalls.clear();
         release();
     }
@@ -109,6 +112,16 @@ public final class MediaConvertStub implements AutoCloseable {
         if (waiting != null) {
             waiting.countDown();
         }
+    }
+
+    /** Every CancelJob call answers this status, as a throttled or failing MediaConvert would. */
+    public void answerCancels(int status) {
+        cancelAnswer = status;
+    }
+
+    /** GetJob no longer knows the job, as if it had been removed. */
+    public void lose(String jobId) {
+        jobsById.remove(jobId);
     }
 
     /** The next request with this HTTP method gets no answer at all, as from a MediaConvert that hangs. */
@@ -208,6 +221,14 @@ public final class MediaConvertStub implements AutoCloseable {
             AtomicInteger stalled = stalls.get(method);
             if (stalled != null && stalled.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                 awaitClosing();
+                return;
+            }
+            if (method.equals("DELETE") && cancelAnswer != null) {
+                respond(
+                        exchange,
+                        cancelAnswer,
+                        "{\"message\":\"Stubbed " + cancelAnswer + "\"}",
+                        "InternalServerErrorException");
                 return;
             }
             if (method.equals("DELETE")) {
