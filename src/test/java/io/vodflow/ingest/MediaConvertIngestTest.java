@@ -112,6 +112,26 @@ class MediaConvertIngestTest {
     }
 
     @Test
+    void aSourceWithoutVideoGetsAnAudioJobWithoutWhatMediaConvertRefusesThem() {
+        String id = VideoApi.upload(TestResources.media("audio_only_aac_15s.mp4"), "video/mp4");
+
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+
+        JsonNode request = mediaConvert.createJobRequests(id).get(0).body();
+        // MediaConvert allows a job whose outputs have no pictures neither input clipping nor progress updates.
+        assertThat(request.path("settings").path("inputs").get(0).has("inputClippings"))
+                .isFalse();
+        assertThat(request.has("statusUpdateInterval")).isFalse();
+        assertThat(request.path("settings").path("outputGroups"))
+                .singleElement()
+                .satisfies(
+                        hls -> assertThat(hls.path("outputs")).singleElement().satisfies(output -> {
+                            assertThat(output.has("videoDescription")).isFalse();
+                            assertThat(output.path("audioDescriptions")).hasSize(1);
+                        }));
+    }
+
+    @Test
     void repeatedAndDuplicateNotificationsGiveOneJob() {
         byte[] bytes = VideoApi.read(TestResources.media("h264_aac_320x240_main.mp4"));
         JsonPath created = VideoApi.create("dup.mp4", "video/mp4", bytes.length);

@@ -1,5 +1,6 @@
 package io.vodflow.transcode.mediaconvert;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Multi;
@@ -76,16 +77,41 @@ public class MediaConvertTranscoder implements Transcoder {
     }
 
     CreateJobRequest createJobRequest(TranscodeRequest request) {
+        ObjectNode settings = request.settings();
+        boolean audioOnly = audioOnly(settings);
         return CreateJobRequest.builder()
                 .role(config.roleArn().orElseThrow())
                 .queue(config.queueArn().orElse(null))
-                .settings(JobSettingsConverter.toJobSettings(request.settings()))
+                .settings(JobSettingsConverter.toJobSettings(audioOnly ? unclipped(settings) : settings))
                 .userMetadata(request.userMetadata())
                 .clientRequestToken(request.idempotencyToken())
-                .statusUpdateInterval(config.statusUpdateInterval())
+                .statusUpdateInterval(audioOnly ? null : config.statusUpdateInterval())
                 .accelerationSettings(acceleration -> acceleration.mode(config.accelerationMode()))
                 .tags(config.tags().isEmpty() ? null : config.tags())
                 .build();
+    }
+
+    /**
+     * Whether no output of the job has pictures (a source without video). MediaConvert allows such a
+     * job neither input clipping nor progress updates, and would refuse it: its input is read whole,
+     * as long as the file's header said at ingest, within the ceiling; and it reports no progress
+     * before it ends.
+     */
+    private static boolean audioOnly(ObjectNode settings) {
+        for (JsonNode group : settings.path("OutputGroups")) {
+            for (JsonNode output : group.path("Outputs")) {
+                if (output.has("VideoDescription")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static ObjectNode unclipped(ObjectNode settings) {
+        ObjectNode copy = settings.deepCopy();
+        copy.path("Inputs").forEach(input -> ((ObjectNode) input).remove("InputClippings"));
+        return copy;
     }
 
     @Override
