@@ -29,6 +29,8 @@ public class SourceProbe {
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
     /** ffprobe errors that say storage's TLS certificate is not one the tools trust. */
     private static final Pattern UNTRUSTED = Pattern.compile("certificate verify failed");
+    /** The widest alignment libavcodec rounds a picture's width up to before it checks its size (AVX-512). */
+    private static final long STRIDE_ALIGNMENT = 64;
     /** How Java reports a process that SIGKILL stopped: 128 plus the signal's number. */
     private static final int KILLED = 128 + 9;
     /** ffprobe errors that say the run needed more memory than it was allowed. */
@@ -54,8 +56,10 @@ public class SourceProbe {
      * A usable source; the stored size and content type are not filled in here.
      *
      * @param hdr whether the video uses an HDR transfer (PQ or HLG) that needs tone mapping for SDR
+     * @param decodedPixels the most pixels a decoder counts for one of its pictures: their width
+     *     rounded up to the decoder's stride alignment, times their height (0 without video)
      */
-    public record Probed(MediaInfo media, boolean hdr) implements Result {}
+    public record Probed(MediaInfo media, boolean hdr, long decodedPixels) implements Result {}
 
     /** Not a source vodflow can transcode, with the reason in words for the uploader. */
     public record Unusable(String code, String reason) implements Result {}
@@ -73,17 +77,28 @@ public class SourceProbe {
      * @param decodeCheck whether to decode the first frames; a source probed with it before can skip it
      */
     public Result probe(String input, Duration timeout, boolean decodeCheck) {
-        Result metadata = run(input, timeout, false);
-        return decodeCheck && metadata instanceof Probed ? run(input, timeout, true) : metadata;
+        Result metadata = run(input, timeout, null);
+        return decodeCheck && metadata instanceof Probed probed ? run(input, timeout, probed) : metadata;
     }
 
-    private Result run(String input, Duration timeout, boolean decodeCheck) {
+    /**
+     * The {@code -max_pixels} for decoding a source within the ceilings: the pixel ceiling, or what a
+     * decoder counts for the source's pictures when that is more (500x400 pictures are counted as
+     * 512x400: with a ceiling of 200,000 they would not decode). A picture that grows past both part
+     * way through is refused.
+     */
+    public long decodingBound(Probed source) {
+        return Math.max(ceilings.maxPixels(), source.decodedPixels());
+    }
+
+    /** @param decodeCheck the source's metadata, to decode its first frames; null to read metadata only */
+    private Result run(String input, Duration timeout, Probed decodeCheck) {
         List<String> arguments = new ArrayList<>(List.of("-v", "error"));
-        if (decodeCheck) {
-            arguments.addAll(List.of("-threads", "1", "-max_pixels", Long.toString(ceilings.maxPixels())));
+        if (decodeCheck != null) {
+            arguments.addAll(List.of("-threads", "1", "-max_pixels", Long.toString(decodingBound(decodeCheck))));
         }
         arguments.addAll(List.of("-print_format", "json", "-show_format", "-show_streams"));
-        if (decodeCheck) {
+        if (decodeCheck != null) {
             arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
         }
         arguments.addAll(SourceInput.arguments(input, storageOverTls));
@@ -105,7 +120,7 @@ public class SourceProbe {
             JsonNode probe = json.readTree(run.output());
             return MediaCeilings.check(probe, ceilings)
                     .map(Result.class::cast)
-                    .orElseGet(() -> interpret(probe, decodeCheck));
+                    .orElseGet(() -> interpret(probe, decodeCheck != null));
         } catch (IOException e) {
             throw new ProbeException("Could not read ffprobe's answer: " + e.getMessage(), e);
         }
@@ -195,7 +210,21 @@ public class SourceProbe {
                         video == null ? 0 : frameRate(video),
                         durationMs,
                         audio == null ? 0 : audio.path("channels").asInt()),
-                hdr);
+                hdr,
+                decodedPixels(probe));
+    }
+
+    /** See {@link Probed#decodedPixels()}. */
+    private static long decodedPixels(JsonNode probe) {
+        long most = 0;
+        for (JsonNode stream : probe.path("streams")) {
+            if ("video".equals(stream.path("codec_type").asText())) {
+                long width = stream.path("width").asLong();
+                long aligned = (width + STRIDE_ALIGNMENT - 1) / STRIDE_ALIGNMENT * STRIDE_ALIGNMENT;
+                most = Math.max(most, aligned * stream.path("height").asLong());
+            }
+        }
+        return most;
     }
 
     /**

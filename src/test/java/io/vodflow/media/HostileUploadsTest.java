@@ -162,6 +162,16 @@ class HostileUploadsTest {
     }
 
     @Test
+    void aVideoRightAtThePixelCeilingIsTranscoded() {
+        // 500x400 is the ceiling's 200,000 pixels; decoders count its pictures as 512 wide.
+        Path atCeiling = testPattern("at-ceiling.ts", "500x400", "1");
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(atCeiling, "video/mp2t"), "COMPLETE", TIMEOUT);
+
+        assertThat(video.getList("playback.renditions")).isNotEmpty();
+    }
+
+    @Test
     void aNarrowVideoShownWideIsRefusedByItsShownWidth() {
         // 1920x36 stored, each pixel shown 5 times as wide as it is high: 9,600 pixels wide on screen,
         // and so would every rendition be.

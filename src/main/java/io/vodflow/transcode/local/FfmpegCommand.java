@@ -33,8 +33,8 @@ final class FfmpegCommand {
      *
      * @param storageOverTls whether storage, where {@code input} leads, is reached over HTTPS
      * @param frameRate frames per second, 0 when unknown
-     * @param maxPixels the most pixels a decoded picture may have: the probe saw only the first
-     *     pictures, and a stream may grow part way through
+     * @param maxPixels the most pixels a decoded picture may have ({@link SourceProbe#decodingBound}): the
+     *     probe saw only the first pictures, and a stream may grow part way through
      */
     record Source(
             String input,

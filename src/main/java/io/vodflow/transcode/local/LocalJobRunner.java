@@ -221,7 +221,7 @@ class LocalJobRunner {
         Path first = Files.createDirectory(run.directory().resolve("first"));
         List<String> arguments = FfmpegCommand.firstSegments(
                 run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source, maxPixels),
+                FfmpegCommand.Source.of(input, store.overTls(), source, probe.decodingBound(source)),
                 first,
                 FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
@@ -250,7 +250,7 @@ class LocalJobRunner {
         MediaInfo media = source.media();
         List<String> arguments = FfmpegCommand.build(
                 run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source, maxPixels),
+                FfmpegCommand.Source.of(input, store.overTls(), source, probe.decodingBound(source)),
                 run.directory().path(),
                 config.preset());
         FfmpegProcess.Exit exit = FfmpegProcess.run(
