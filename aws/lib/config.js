@@ -9,6 +9,7 @@ const DEFAULTS = {
   pageOrigin: 'https://videos.example.com',
   namespace: 'vodflow',
   serviceAccount: 'vodflow',
+  workerServiceAccount: 'vodflow-worker',
   kedaNamespace: 'keda',
   kedaServiceAccount: 'keda-operator',
 };
@@ -50,7 +51,7 @@ function readConfig(read) {
   }
 
   const names = {};
-  for (const key of ['namespace', 'serviceAccount', 'kedaNamespace', 'kedaServiceAccount']) {
+  for (const key of ['namespace', 'serviceAccount', 'workerServiceAccount', 'kedaNamespace', 'kedaServiceAccount']) {
     names[key] = text(key);
     if (!KUBERNETES_NAME.test(names[key])) {
       problems.push(`${key} "${names[key]}": not a Kubernetes name`);

@@ -242,6 +242,11 @@ class VodflowStack extends cdk.Stack {
 
     const sourceObjects = inputBucket.arnForObjects('uploads/*');
     const outputObjects = outputBucket.arnForObjects('videos/*');
+    // The two object ARNs above, as cdk-nag names them in its findings.
+    const objectPrefixes = [
+      { regex: '/^Resource::<InputBucket[0-9A-F]+\\.Arn>\\/uploads\\/\\*$/' },
+      { regex: '/^Resource::<OutputBucket[0-9A-F]+\\.Arn>\\/videos\\/\\*$/' },
+    ];
     const mediaConvertRole = new iam.Role(this, 'MediaConvertRole', {
       roleName: name('mediaconvert'),
       description: 'MediaConvert runs vodflow\'s jobs with it: reads sources, writes renditions',
@@ -260,8 +265,7 @@ class VodflowStack extends cdk.Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'Object keys are per video (uploads/<id>/source, videos/<id>/...), so the role is scoped to the two key prefixes, one action each.',
         appliesTo: [
-          { regex: '/^Resource::<InputBucket[0-9A-F]+\\.Arn>\\/uploads\\/\\*$/' },
-          { regex: '/^Resource::<OutputBucket[0-9A-F]+\\.Arn>\\/videos\\/\\*$/' },
+          ...objectPrefixes,
         ],
       },
     ]);
@@ -412,8 +416,7 @@ class VodflowStack extends cdk.Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'Keys, jobs and index names are created at run time: objects are granted under the uploads/ and videos/ prefixes only, queries on the table\'s indexes, and MediaConvert job actions on this account\'s jobs in this region.',
         appliesTo: [
-          { regex: '/^Resource::<InputBucket[0-9A-F]+\\.Arn>\\/uploads\\/\\*$/' },
-          { regex: '/^Resource::<OutputBucket[0-9A-F]+\\.Arn>\\/videos\\/\\*$/' },
+          ...objectPrefixes,
           { regex: '/^Resource::<VideosTable[0-9A-F]+\\.Arn>\\/index\\/\\*$/' },
           { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):mediaconvert:.+:jobs\\/\\*$/' },
         ],
@@ -422,6 +425,77 @@ class VodflowStack extends cdk.Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'mediaconvert:CreateJob and mediaconvert:ListJobs have no required resource type; vodflow calls them without a queue unless VODFLOW_MEDIACONVERT_QUEUE_ARN is set, and such a request is authorised against "*".',
         appliesTo: ['Resource::*'],
+      },
+    ]);
+
+    // The local engine's workers (k8s/self-hosted) run ffmpeg on uploaded files, the part of vodflow
+    // most exposed to a hostile file: their role reaches what a job needs and no more. No upload,
+    // API, MediaConvert or video record, nothing to delete but outputs, and in the table only the
+    // local engine's job items.
+    const workerStatements = [
+      new iam.PolicyStatement({
+        sid: 'Sources',
+        // The presigned GET that ffprobe and ffmpeg read.
+        actions: ['s3:GetObject'],
+        resources: [sourceObjects],
+      }),
+      new iam.PolicyStatement({
+        sid: 'Outputs',
+        // PutObject: renditions and thumbnails. DeleteObject: DeleteObjects of a failed or canceled job's outputs.
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: [outputObjects],
+      }),
+      new iam.PolicyStatement({
+        sid: 'Buckets',
+        // HeadBucket (readiness).
+        actions: ['s3:ListBucket'],
+        resources: [inputBucket.bucketArn, outputBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'Jobs',
+        // SendMessage: a stopping worker hands its job back as a fresh message.
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage'],
+        resources: [transcodeJobs.queue.queueArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'JobEvents',
+        actions: ['sqs:SendMessage'],
+        resources: [jobEvents.queue.queueArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'QueueLookups',
+        // Queue lookup, readiness (every queue), the vodflow_dead_letters gauge.
+        actions: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        resources: [...mainQueueArns, ...deadLetterQueueArns],
+      }),
+      new iam.PolicyStatement({
+        sid: 'JobLedger',
+        // transcode.local.JobLedger: items keyed local-job#<jobId>, no other.
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['local-job#*'] } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TableReadiness',
+        actions: ['dynamodb:DescribeTable'],
+        resources: [table.tableArn],
+      }),
+    ];
+    const workerRole = podRole(
+      'WorkerRole',
+      name('worker'),
+      `vodflow's transcoding workers (${config.namespace}/${config.workerServiceAccount}) through IRSA or EKS Pod Identity`,
+      config.namespace,
+      config.workerServiceAccount,
+      workerStatements,
+    );
+    NagSuppressions.addResourceSuppressions(workerRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'Keys are per video (uploads/<id>/source, videos/<id>/...): objects are granted under the uploads/ and videos/ prefixes only.',
+        appliesTo: [
+          ...objectPrefixes,
+        ],
       },
     ]);
 
@@ -609,6 +683,7 @@ class VodflowStack extends cdk.Stack {
       }
     }
     output('ServiceRoleArn', serviceRole.roleArn, `eks.amazonaws.com/role-arn of the ${config.serviceAccount} service account (IRSA), or its Pod Identity association`);
+    output('WorkerRoleArn', workerRole.roleArn, `eks.amazonaws.com/role-arn of the ${config.workerServiceAccount} service account (IRSA, k8s/self-hosted), or its Pod Identity association`);
     output('KedaRoleArn', kedaRole.roleArn, `eks.amazonaws.com/role-arn of ${config.kedaNamespace}/${config.kedaServiceAccount} (IRSA), or its Pod Identity association`);
     output('TranscodeJobsQueueUrl', transcodeJobs.queue.queueUrl, 'queueURL of the KEDA ScaledObject (k8s/self-hosted)');
     output('AlarmTopicArn', alarmTopic.topicArn, 'SNS topic of the queue alarms: subscribe to it');
@@ -624,6 +699,7 @@ class VodflowStack extends cdk.Stack {
       table,
       mediaConvertRole,
       serviceRole,
+      workerRole,
       kedaRole,
       alarmTopic,
       distribution,

@@ -478,6 +478,58 @@ describe('roles', () => {
     });
   });
 
+  // What the local engine's workers call (k8s/self-hosted runs them without uploads, job events and
+  // the reconciler, as transcode.local.WorkerRecoveryIT does), and nothing else.
+  const EXPECTED_WORKER_GRANTS = {
+    // storage.ObjectStore presignGetObject, through transcode.local.SourceLinks: what ffprobe and ffmpeg read
+    's3:GetObject': sources,
+    // transcode.local.OutputUploader putObject, and deleteObjects of a failed or canceled job's outputs
+    's3:PutObject': [`${output}/videos/*`],
+    's3:DeleteObject': [`${output}/videos/*`],
+    // health.S3Readiness headBucket
+    's3:ListBucket': [input, output].sort(),
+    // transcode.local.JobQueue: receive, delete, hide, and a stopping worker's hand-back
+    'sqs:ReceiveMessage': [transcodeJobs],
+    'sqs:DeleteMessage': [transcodeJobs],
+    'sqs:ChangeMessageVisibility': [transcodeJobs],
+    'sqs:SendMessage': [jobEvents, transcodeJobs].sort(),
+    // messaging.SqsQueue, health.SqsReadiness (every queue), metrics.DeadLetters
+    'sqs:GetQueueUrl': allQueues,
+    'sqs:GetQueueAttributes': allQueues,
+    // transcode.local.JobLedger (its items only, below), health.DynamoDbReadiness
+    'dynamodb:GetItem': [table],
+    'dynamodb:UpdateItem': [table],
+    'dynamodb:DescribeTable': [table],
+  };
+
+  test('the workers\' role grants what a job needs: no upload, MediaConvert, video record or source to delete', () => {
+    assert.deepEqual(grants(r.workerRole), EXPECTED_WORKER_GRANTS);
+    const statements = resources[id(r.workerRole)].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const items = statements.filter((s) => list(s.Action).some((action) => action.endsWith('Item')));
+    assert.deepEqual(items.map((s) => s.Condition), [
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['local-job#*'] } },
+    ]);
+  });
+
+  test('the workers\' role is trusted by the workers\' service account only', () => {
+    const trust = resources[id(r.workerRole)].Properties.AssumeRolePolicyDocument.Statement;
+    assert.equal(resources[id(r.workerRole)].Properties.RoleName, 'vodflow-worker');
+    assert.deepEqual(trust.find((s) => s.Principal.Federated).Condition.StringEquals, {
+      [`${ISSUER}:sub`]: 'system:serviceaccount:vodflow:vodflow-worker',
+      [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+    });
+    assert.equal(
+      trust.find((s) => s.Principal.Service).Condition.StringEquals['aws:RequestTag/kubernetes-service-account'],
+      'vodflow-worker',
+    );
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ClusterName: 'videos',
+      Namespace: 'vodflow',
+      ServiceAccount: 'vodflow-worker',
+      RoleArn: { 'Fn::GetAtt': [id(r.workerRole), 'Arn'] },
+    });
+  });
+
   test('KEDA\'s role reads the job queue\'s depth, nothing else, and is trusted by keda/keda-operator', () => {
     assert.deepEqual(grants(r.kedaRole), { 'sqs:GetQueueAttributes': [transcodeJobs] });
     const trust = resources[id(r.kedaRole)].Properties.AssumeRolePolicyDocument.Statement;
@@ -491,7 +543,7 @@ describe('roles', () => {
   test('no other role or policy is created', () => {
     assert.deepEqual(
       ofType('AWS::IAM::Role').map(([logicalId]) => logicalId).sort(),
-      [id(r.mediaConvertRole), id(r.serviceRole), id(r.kedaRole)].sort(),
+      [id(r.mediaConvertRole), id(r.serviceRole), id(r.workerRole), id(r.kedaRole)].sort(),
     );
     assert.deepEqual(ofType('AWS::IAM::Policy'), []);
     assert.deepEqual(ofType('AWS::IAM::ManagedPolicy'), []);
@@ -543,6 +595,7 @@ describe('outputs', () => {
       assert.ok(described.includes(variable), variable);
     }
     assert.deepEqual(outputs.ServiceRoleArn.Value, { 'Fn::GetAtt': [id(r.serviceRole), 'Arn'] });
+    assert.deepEqual(outputs.WorkerRoleArn.Value, { 'Fn::GetAtt': [id(r.workerRole), 'Arn'] });
     assert.deepEqual(outputs.KedaRoleArn.Value, { 'Fn::GetAtt': [id(r.kedaRole), 'Arn'] });
     assert.equal(outputs.PlaybackBaseUrl.Value, 'https://cdn.videos.example.com');
   });
@@ -595,11 +648,12 @@ describe('defaults', () => {
 describe('context values', () => {
   const read = (values) => (key) => values[key];
 
-  test('defaults: prefix vodflow, namespace and service account vodflow, KEDA in keda/keda-operator', () => {
+  test('defaults: prefix vodflow, namespace and service account vodflow, workers vodflow-worker, KEDA in keda/keda-operator', () => {
     const config = readConfig(read({}));
     assert.equal(config.prefix, 'vodflow');
     assert.equal(config.namespace, 'vodflow');
     assert.equal(config.serviceAccount, 'vodflow');
+    assert.equal(config.workerServiceAccount, 'vodflow-worker');
     assert.equal(config.kedaNamespace, 'keda');
     assert.equal(config.kedaServiceAccount, 'keda-operator');
     assert.equal(config.oidcProviderArn, undefined);
