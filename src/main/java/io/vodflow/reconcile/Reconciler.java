@@ -11,6 +11,7 @@ import io.vodflow.ingest.IngestService;
 import io.vodflow.status.JobEventApplier;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.support.VideoLog;
+import io.vodflow.transcode.JobTruth;
 import io.vodflow.transcode.Transcoder;
 import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
@@ -192,10 +193,35 @@ public class Reconciler {
         });
     }
 
-    /** The job's events stopped: its engine's own records say what became of it. */
+    /**
+     * The job's events stopped: its engine's own records say what became of it. Past the longest job,
+     * a job the engine cannot be asked about (its lookups refused) ends as one that runs on, so that no
+     * video waits for ever on a lookup.
+     */
     private Uni<Correction> askEngine(Video video, Instant now) {
+        Uni<JobTruth> truth = transcoder.lookup(video.job().id());
+        if (!video.job().submittedAt().plus(maxJobTime()).isBefore(now)) {
+            return truth.flatMap(said -> follow(video, said, now));
+        }
+        return truth.onItemOrFailure().transformToUni((said, failure) -> {
+            if (failure == null) {
+                return follow(video, said, now);
+            }
+            VideoLog.warnf(
+                    LOG,
+                    video.id(),
+                    "Video %s: job %s could not be looked up (%s), and is past the longest job",
+                    video.id(),
+                    video.job().id(),
+                    failure.getMessage());
+            return timedOut(video, now);
+        });
+    }
+
+    /** Does what the engine says of the job. */
+    private Uni<Correction> follow(Video video, JobTruth truth, Instant now) {
         String jobId = video.job().id();
-        return transcoder.lookup(jobId).flatMap(truth -> switch (truth.state()) {
+        return switch (truth.state()) {
             case RUNNING -> video.job().submittedAt().plus(maxJobTime()).isBefore(now)
                     ? timedOut(video, now)
                     : Uni.createFrom().item(Correction.NONE);
@@ -212,7 +238,7 @@ public class Reconciler {
                     .flatMap(resubmitted -> resubmitted.equals(jobId)
                             ? Uni.createFrom().item(Correction.RESUBMITTED)
                             : lostForGood(video, resubmitted, now));
-        });
+        };
     }
 
     /**
@@ -265,10 +291,13 @@ public class Reconciler {
 
     /** Ends the video's attempt in ERROR; whether this call did, rather than a change before it. */
     private Uni<Boolean> failed(Video video, Video.Failure failure, Instant now) {
-        return videos.update(video.id(), current -> current.failed(video.attempt(), failure, now))
-                .map(updated -> updated != null
-                        && updated.status() == VideoStatus.ERROR
-                        && updated.version() != video.version());
+        AtomicBoolean changed = new AtomicBoolean();
+        return videos.update(video.id(), current -> {
+                    Video next = current.failed(video.attempt(), failure, now);
+                    changed.set(next != current);
+                    return next;
+                })
+                .map(updated -> updated != null && changed.get());
     }
 
     private Uni<Correction> finishDelete(Video video) {

@@ -105,6 +105,31 @@ class MediaConvertReconcileTest {
     }
 
     @Test
+    void aJobMediaConvertCannotBeAskedAboutEndsInErrorOnceItIsPastTheLongestJob() {
+        String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
+        VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
+        // GetJob refused, as when the role lost mediaconvert:GetJob.
+        mediaConvert.answerAlways("GET", 403);
+        try {
+            reconcileAfterSilence();
+            assertThat(VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT).getString("status"))
+                    .as("within the longest job, a failed lookup is tried again at the next pass")
+                    .isEqualTo("SUBMITTED");
+
+            reconciler
+                    .reconcile(
+                            Instant.now().plus(config.reconciler().maxJobTime()).plusSeconds(60))
+                    .await()
+                    .atMost(Duration.ofMinutes(1));
+
+            assertThat(VideoApi.awaitStatus(id, "ERROR", TIMEOUT).getString("error.code"))
+                    .isEqualTo("JOB_TIMEOUT");
+        } finally {
+            mediaConvert.answerNormally();
+        }
+    }
+
+    @Test
     void aJobMediaConvertNoLongerKnowsEndsInErrorOnceEvenWhenItsReplacementCannotBeCanceled() {
         String id = VideoApi.upload(TestResources.media(SAMPLE), "video/mp4");
         VideoApi.awaitStatus(id, "SUBMITTED", TIMEOUT);
@@ -112,7 +137,7 @@ class MediaConvertReconcileTest {
         // Past the token's window, submitting the attempt again makes another job; then no cancel works.
         mediaConvert.lose(lost);
         mediaConvert.tokenWindow(Duration.ZERO);
-        mediaConvert.answerCancels(500);
+        mediaConvert.answerAlways("DELETE", 500);
         try {
             reconcileAfterSilence();
 

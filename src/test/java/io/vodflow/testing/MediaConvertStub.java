@@ -60,8 +60,8 @@ public final class MediaConvertStub implements AutoCloseable {
     private volatile Duration tokenWindow = Duration.ofDays(365);
     private final AtomicInteger jobSequence = new AtomicInteger();
     private volatile Integer always;
-    /** While set, CancelJob calls answer this status. */
-    private volatile Integer cancelAnswer;
+    /** Statuses that every GetJob ("GET") or CancelJob ("DELETE") call answers, by method. */
+    private final Map<String, Integer> answers = new ConcurrentHashMap<>();
 
     /** One request as received. */
     public record Request(String method, String path, JsonNode body) {
@@ -95,7 +95,7 @@ public final class MediaConvertStub implements AutoCloseable {
 
     public void answerNormally() {
         always = null;
-        cancelAnswer = null;
+        answers.clear();
         stalls.clear();
         release();
     }
@@ -114,9 +114,12 @@ public final class MediaConvertStub implements AutoCloseable {
         }
     }
 
-    /** Every CancelJob call answers this status, as a throttled or failing MediaConvert would. */
-    public void answerCancels(int status) {
-        cancelAnswer = status;
+    /**
+     * Every GetJob ({@code "GET"}) or CancelJob ({@code "DELETE"}) call answers this status until
+     * {@link #answerNormally()}, as a failing MediaConvert, or one this role may not call, would.
+     */
+    public void answerAlways(String method, int status) {
+        answers.put(method, status);
     }
 
     /** GetJob no longer knows the job, as if it had been removed. */
@@ -223,12 +226,13 @@ public final class MediaConvertStub implements AutoCloseable {
                 awaitClosing();
                 return;
             }
-            if (method.equals("DELETE") && cancelAnswer != null) {
+            Integer answer = method.equals("POST") ? null : answers.get(method);
+            if (answer != null) {
                 respond(
                         exchange,
-                        cancelAnswer,
-                        "{\"message\":\"Stubbed " + cancelAnswer + "\"}",
-                        "InternalServerErrorException");
+                        answer,
+                        "{\"message\":\"Stubbed " + answer + "\"}",
+                        answer == 403 ? "ForbiddenException" : "InternalServerErrorException");
                 return;
             }
             if (method.equals("DELETE")) {
