@@ -91,7 +91,7 @@ public class JobEventApplier {
             }
             Optional<String> outOfScope = event.outOfScope(id, outputBucket);
             if (outOfScope.isPresent()) {
-                return Uni.createFrom().failure(new OutOfScopeException(outOfScope.get()));
+                return refuseOutOfScope(id, event, outOfScope.get());
             }
             if (event.preview()) {
                 return applyPreview(id, event);
@@ -118,6 +118,24 @@ public class JobEventApplier {
                                     && (video == null || video.isDeleting() || !StatusRules.isForeign(video, event))
                             ? ended(id, event, video)
                             : Uni.createFrom().voidItem());
+        });
+    }
+
+    /**
+     * An event about files outside its video's keys is refused (and dead-lettered), unless no such
+     * video is here: then it is another deployment's, whose jobs' events reach this queue too when
+     * both share an account and region and the stack's rule forwards every MediaConvert event; it
+     * would change nothing here, and an alarm on each of them would be noise.
+     */
+    private Uni<Void> refuseOutOfScope(String id, JobEvent event, String why) {
+        return videos.find(id).flatMap(video -> {
+            if (video == null) {
+                LOG.infof(
+                        "Ignoring %s of job %s: no video %s here (another deployment's job?)",
+                        event.status(), event.jobId(), id);
+                return Uni.createFrom().voidItem();
+            }
+            return Uni.createFrom().failure(new OutOfScopeException(why));
         });
     }
 

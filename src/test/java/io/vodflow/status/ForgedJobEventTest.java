@@ -42,4 +42,23 @@ class ForgedJobEventTest {
         assertThat(after.getLong("version")).isEqualTo(before.getLong("version"));
         assertThat(after.getString("playback")).isNull();
     }
+
+    @Test
+    void anotherDeploymentsEventIsTakenOffTheQueueAndChangesNothing() {
+        // A video of another vodflow in the same account and region, writing to its own bucket.
+        String theirs = VideoKeys.newId();
+        ObjectNode complete = TestResources.jobEvent(
+                "complete-hls-and-frames.json", theirs, "s3://their-output/" + VideoKeys.outputs(theirs));
+        String ours = VideoApi.create("ours.mp4", "video/mp4", 1000).getString("id");
+
+        Queues queues = new Queues(sqs);
+        long deadLetters = queues.deadLetterCount(config.queues().jobEvents());
+        queues.send(config.queues().jobEvents(), complete.toString());
+        queues.awaitDrained(config.queues().jobEvents(), Duration.ofSeconds(30));
+
+        assertThat(queues.deadLetterCount(config.queues().jobEvents())).isEqualTo(deadLetters);
+        given().get("/videos/" + theirs).then().statusCode(404);
+        assertThat(given().get("/videos/" + ours).then().extract().jsonPath().getString("status"))
+                .isEqualTo("AWAITING_UPLOAD");
+    }
 }

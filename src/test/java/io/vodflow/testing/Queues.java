@@ -45,6 +45,22 @@ public final class Queues {
         });
     }
 
+    /** How many messages the dead-letter queue of {@code queue} holds, received or not. */
+    public long deadLetterCount(String queue) {
+        String url = url(queue + "-dlq");
+        return sqs
+                .getQueueAttributes(request -> request.queueUrl(url)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .join()
+                .attributes()
+                .values()
+                .stream()
+                .mapToLong(Long::parseLong)
+                .sum();
+    }
+
     /** Waits until every message sent to {@code queue} so far is handled: none waiting, delayed or in flight. */
     public void awaitDrained(String queue, Duration timeout) {
         String url = url(queue);
