@@ -266,10 +266,13 @@ public interface VodflowConfig {
         Map<String, String> tags();
 
         /**
-         * How long MediaConvert recognises a ClientRequestToken it has seen: a submission repeated
-         * later looks its job up with ListJobs instead of trusting the token.
+         * How long a submission repeated after the first trusts MediaConvert to recognise its
+         * ClientRequestToken; a submission repeated later looks its job up with ListJobs instead.
+         * MediaConvert recognises a token for a minute: a little less here, since a repeat sent near
+         * the minute's end may reach MediaConvert after it (the call's time, the clocks' skew) and
+         * start a second job.
          */
-        @WithDefault("1m")
+        @WithDefault("45s")
         Duration idempotencyWindow();
 
         /**
