@@ -150,6 +150,8 @@ public class IngestService {
      *
      * @param howItFailed completes "it ... on the service's side", e.g. "failed 5 times in a row"
      * @return whether the video is in ERROR now (false when another delivery holds it, or it moved on)
+     * @throws NotClaimed (as the Uni's failure) when the video still waits for its upload: no delivery
+     *     got as far as claiming it (storage or the table failed every one before)
      */
     public Uni<Boolean> giveUp(String key, String deliveryId, String howItFailed) {
         Optional<String> id = VideoKeys.idOfSource(key);
@@ -166,7 +168,24 @@ public class IngestService {
                         video -> video.claimedBy(deliveryId, video.attempt())
                                 ? video.failed(video.attempt(), failure, Instant.now())
                                 : video)
-                .map(video -> video != null && video.status() == VideoStatus.ERROR);
+                .map(video -> {
+                    if (video != null && video.status() == VideoStatus.AWAITING_UPLOAD && !video.isDeleting()) {
+                        throw new NotClaimed(video.id());
+                    }
+                    return video != null && video.status() == VideoStatus.ERROR;
+                });
+    }
+
+    /**
+     * An upload's notification failed every delivery before one could claim the upload. Nothing says
+     * its file is sound, or even there, so the video is not failed for it: the notification goes to
+     * the dead-letter queue (an alarm, a move back once the cause is fixed), and the reconciler takes
+     * the upload in at its deadline otherwise.
+     */
+    public static final class NotClaimed extends IllegalStateException {
+        NotClaimed(String id) {
+            super("No delivery claimed the upload of video " + id);
+        }
     }
 
     /** @param head the stored source, as it was before the claim; null when there is none */

@@ -80,7 +80,8 @@ public class UploadNotificationConsumer {
                     int receives = Deliveries.receiveCount(message);
                     if (receives >= maxDeliveries) {
                         LOG.errorf(
-                                "Upload notification %s failed %d times, its videos end in ERROR: %s",
+                                "Upload notification %s failed %d times, its videos end in ERROR (or, where no"
+                                        + " delivery claimed one, it goes to the dead-letter queue): %s",
                                 deliveryId, receives, failure.toString());
                         return Multi.createFrom()
                                 .iterable(keys)

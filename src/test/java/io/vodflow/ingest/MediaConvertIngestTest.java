@@ -2,6 +2,7 @@ package io.vodflow.ingest;
 
 import static io.vodflow.testing.Users.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.mutiny.Uni;
 import io.vodflow.config.VodflowConfig;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.storage.VideoKeys;
@@ -433,6 +435,20 @@ class MediaConvertIngestTest {
         } finally {
             mediaConvert.answerNormally();
         }
+    }
+
+    @Test
+    void anUploadNoDeliveryClaimedIsNotGivenUpButLeftToTheDeadLetterQueue() {
+        // Storage or the table failed each delivery of the notification before one could claim the
+        // upload (its HeadObject, the claim's write): the last one gives up.
+        String id = VideoApi.create("unclaimed.mp4", "video/mp4", 1000).getString("id");
+
+        Uni<Boolean> gaveUp = ingest.giveUp(VideoKeys.source(id), "the-last-delivery", "failed 5 times in a row");
+
+        assertThatThrownBy(() -> gaveUp.await().atMost(TIMEOUT)).isInstanceOf(IngestService.NotClaimed.class);
+        assertThat(given().get("/videos/" + id).then().extract().jsonPath().getString("status"))
+                .as("the video still waits for its upload, which may still come")
+                .isEqualTo("AWAITING_UPLOAD");
     }
 
     @Test
