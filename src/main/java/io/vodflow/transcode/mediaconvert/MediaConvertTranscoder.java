@@ -78,7 +78,7 @@ public class MediaConvertTranscoder implements Transcoder {
 
     CreateJobRequest createJobRequest(TranscodeRequest request) {
         ObjectNode settings = request.settings();
-        boolean audioOnly = audioOnly(settings);
+        boolean audioOnly = hasAudioOnlyOutput(settings);
         return CreateJobRequest.builder()
                 .role(config.roleArn().orElseThrow())
                 .queue(config.queueArn().orElse(null))
@@ -92,20 +92,20 @@ public class MediaConvertTranscoder implements Transcoder {
     }
 
     /**
-     * Whether no output of the job has pictures (a source without video). MediaConvert allows such a
-     * job neither input clipping nor progress updates, and would refuse it: its input is read whole,
-     * as long as the file's header said at ingest, within the ceiling; and it reports no progress
-     * before it ends.
+     * Whether an output of the job has no pictures (every output of a source without video, or a
+     * template's audio rendition). MediaConvert allows such a job neither input clipping nor progress
+     * updates, and would refuse it: its input is read whole, as long as the file's header said at
+     * ingest, within the ceiling; and it reports no progress before it ends.
      */
-    private static boolean audioOnly(ObjectNode settings) {
+    private static boolean hasAudioOnlyOutput(ObjectNode settings) {
         for (JsonNode group : settings.path("OutputGroups")) {
             for (JsonNode output : group.path("Outputs")) {
-                if (output.has("VideoDescription")) {
-                    return false;
+                if (!output.has("VideoDescription")) {
+                    return true;
                 }
             }
         }
-        return true;
+        return false;
     }
 
     private static ObjectNode unclipped(ObjectNode settings) {
