@@ -58,6 +58,10 @@ function readConfig(read) {
     }
   }
 
+  if (names.workerServiceAccount === names.serviceAccount) {
+    problems.push(`workerServiceAccount "${names.workerServiceAccount}": the workers need a service account of their own, not serviceAccount's`);
+  }
+
   const oidcProviderArn = text('oidcProviderArn');
   let oidcIssuer;
   if (oidcProviderArn !== undefined) {

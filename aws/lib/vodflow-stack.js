@@ -1,7 +1,8 @@
 // Everything vodflow needs on AWS, in one stack: the input, output and log buckets, the three queues
 // with their dead-letter queues and alarms, the EventBridge rule for MediaConvert job events, the
-// videos table, the role MediaConvert runs jobs with, the role of vodflow's pods, KEDA's role, and
-// optionally a CloudFront distribution in front of the output bucket. docs/aws.md explains it.
+// videos table, the role MediaConvert runs jobs with, the roles of vodflow's pods and of its
+// transcoding workers, KEDA's role, and optionally a CloudFront distribution in front of the output
+// bucket. docs/aws.md explains it.
 'use strict';
 
 const cdk = require('aws-cdk-lib');
@@ -50,7 +51,7 @@ class VodflowStack extends cdk.Stack {
       cdk.Annotations.of(this).addWarningV2(
         'vodflow:podIdentity',
         'Neither -c oidcProviderArn=... (IRSA) nor -c clusterName=... (EKS Pod Identity): no pod can take the'
-          + ' service and KEDA roles until you associate them with the service accounts yourself.',
+          + ' service, worker and KEDA roles until you associate them with the service accounts yourself.',
       );
     }
 

@@ -666,6 +666,7 @@ describe('context values', () => {
     assert.throws(() => readConfig(read({ oidcProviderArn: 'arn:aws:iam::1:role/x' })), /oidcProviderArn/);
     assert.throws(() => readConfig(read({ cdnDomainName: 'cdn.example.com' })), /cdnCertificateArn/);
     assert.throws(() => readConfig(read({ namespace: 'Videos' })), /namespace "Videos"/);
+    assert.throws(() => readConfig(read({ workerServiceAccount: 'vodflow' })), /workerServiceAccount "vodflow"/);
   });
 
   test('several page origins, comma-separated', () => {
