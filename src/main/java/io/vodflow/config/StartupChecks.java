@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
@@ -18,6 +19,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  */
 @ApplicationScoped
 public class StartupChecks {
+
+    private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
     private final VodflowConfig config;
     private final Instance<StartupCheck> checks;
@@ -32,7 +35,10 @@ public class StartupChecks {
         if (!config.localcloud().enabled() && config.aws().region().isEmpty() && !regionFromDefaultChain()) {
             problems.add("No AWS region: set the AWS_REGION environment variable (or vodflow.aws.region).");
         }
-        checks.forEach(check -> problems.addAll(check.problems()));
+        checks.forEach(check -> {
+            check.warnings().forEach(LOG::warn);
+            problems.addAll(check.problems());
+        });
         if (!problems.isEmpty()) {
             throw new IllegalStateException("vodflow cannot start:\n  - " + String.join("\n  - ", problems));
         }

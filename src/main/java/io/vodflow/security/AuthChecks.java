@@ -2,27 +2,23 @@ package io.vodflow.security;
 
 import io.quarkus.oidc.runtime.OidcConfig;
 import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.StartupEvent;
 import io.vodflow.config.StartupCheck;
 import io.vodflow.config.VodflowConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Production starts only with a key to sign links and the client ids whose tokens it accepts, or with
- * sign-in turned off on purpose, which every start then repeats in the log. (Without a provider,
+ * sign-in turned off on purpose, which every start then repeats in the log, as it does for a CDN
+ * that serves outputs without signed cookies. (Without a provider,
  * quarkus-oidc stops the start itself, naming {@code quarkus.oidc.auth-server-url}.) A replica that
  * serves no API ({@code quarkus.http.host-enabled=false}: a transcoding worker) needs neither, and is
  * better off without the key.
  */
 @ApplicationScoped
 class AuthChecks implements StartupCheck {
-
-    private static final Logger LOG = Logger.getLogger(AuthChecks.class);
 
     private final VodflowConfig config;
     private final OidcConfig oidc;
@@ -71,10 +67,20 @@ class AuthChecks implements StartupCheck {
         return problems;
     }
 
-    void warnWhenOff(@Observes StartupEvent event) {
-        if (!config.auth().enabled() && servesApi) {
-            LOG.warn("Sign-in is off (vodflow.auth.enabled=false): anyone who reaches this service may list,"
+    @Override
+    public List<String> warnings() {
+        if (!servesApi) {
+            return List.of();
+        }
+        if (!config.auth().enabled()) {
+            return List.of("Sign-in is off (vodflow.auth.enabled=false): anyone who reaches this service may list,"
                     + " watch and delete every video");
         }
+        if (config.playback().baseUrl().isPresent() && !CdnCookies.configured(config)) {
+            return List.of("vodflow.playback.base-url is set without CloudFront signed cookies"
+                    + " (vodflow.playback.cloudfront.*): the CDN serves every video's outputs to anyone who has"
+                    + " their address, whoever signed in");
+        }
+        return List.of();
     }
 }

@@ -63,8 +63,14 @@ class PackagedArtifactIT {
 
         Map<String, String> withProvider = new HashMap<>(AWS);
         withProvider.put("QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here");
+        // A CDN without signed cookies: the start warns that it serves outputs to anyone with their address.
+        withProvider.put("VODFLOW_PLAYBACK_BASE_URL", "https://cdn.example.com");
         assertThat(startFailing(withProvider))
-                .contains("VODFLOW_AUTH_SIGNING_KEY", "VODFLOW_AUTH_ENABLED=false", "QUARKUS_OIDC_CLIENT_ID");
+                .contains(
+                        "VODFLOW_AUTH_SIGNING_KEY",
+                        "VODFLOW_AUTH_ENABLED=false",
+                        "QUARKUS_OIDC_CLIENT_ID",
+                        "vodflow.playback.base-url is set without CloudFront signed cookies");
     }
 
     @Test
