@@ -18,6 +18,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
@@ -87,8 +88,14 @@ public class UploadResource {
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<VideoView> complete(
-            @PathParam("id") String id, CompleteUploadRequest request, @Context RoutingContext routing) {
-        return uploads.complete(ReachableVideoFilter.reached(routing), request).map(views::of);
+            @PathParam("id") String id,
+            @QueryParam("access") String access,
+            CompleteUploadRequest request,
+            @Context RoutingContext routing) {
+        // The upload's links may be handed to another uploader than the owner: they open the upload,
+        // not a way to watch the video (its events, then its playback).
+        return uploads.complete(ReachableVideoFilter.reached(routing), request)
+                .map(video -> access == null ? views.of(video) : views.withoutEvents(video));
     }
 
     @POST

@@ -54,6 +54,11 @@ public class VideoViews {
      * expire in their own time.
      */
     public VideoView ofEvent(Video video) {
+        return withoutEvents(video);
+    }
+
+    /** The view without a link to the video's events: for whoever holds only an upload's links. */
+    public VideoView withoutEvents(Video video) {
         return of(video, null, Instant.now());
     }
 
