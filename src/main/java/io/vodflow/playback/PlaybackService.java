@@ -8,6 +8,8 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.ContentTypes;
 import io.vodflow.storage.VideoKeys;
+import io.vodflow.video.Video;
+import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -39,11 +41,13 @@ public class PlaybackService {
 
     private final S3AsyncClient s3;
     private final LinkSigner signer;
+    private final VideoRepository videos;
     private final String bucket;
 
-    PlaybackService(S3AsyncClient s3, LinkSigner signer, VodflowConfig config) {
+    PlaybackService(S3AsyncClient s3, LinkSigner signer, VideoRepository videos, VodflowConfig config) {
         this.s3 = s3;
         this.signer = signer;
+        this.videos = videos;
         this.bucket = config.storage().outputBucket();
     }
 
@@ -62,6 +66,26 @@ public class PlaybackService {
         if (!VideoKeys.isValidId(id) || !FILE.matcher(file).matches()) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
+        return file.endsWith(".m3u8")
+                ? whileTheVideoIsThere(id).flatMap(ignored -> read(group, id, file, range, ifNoneMatch))
+                : read(group, id, file, range, ifNoneMatch);
+    }
+
+    /**
+     * A playlist, where every playback starts, is served only while its video is there: links signed
+     * before a delete open nothing once the video is gone or going, even where storage still holds
+     * outputs (a delete cut short, outputs it could not remove). Segments are not checked, so that
+     * their many reads cost no more than storage's.
+     */
+    private Uni<Video> whileTheVideoIsThere(String id) {
+        return videos.find(id)
+                .onItem()
+                .transformToUni(video -> video == null || video.isDeleting()
+                        ? Uni.createFrom().failure(ApiProblem.notFound("There is no such output"))
+                        : Uni.createFrom().item(video));
+    }
+
+    private Uni<Output> read(String group, String id, String file, String range, String ifNoneMatch) {
         String key = VideoKeys.outputs(id) + group + "/" + file;
         Uni<ResponsePublisher<GetObjectResponse>> object = Uni.createFrom()
                 .completionStage(() -> s3.getObject(
