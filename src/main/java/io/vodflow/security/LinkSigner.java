@@ -75,6 +75,11 @@ public class LinkSigner {
         return seconds + "." + mac(purpose, videoId, seconds);
     }
 
+    /** When a link {@link #verify verified} before stops opening anything. */
+    public static Instant expiry(String token) {
+        return Instant.ofEpochSecond(Long.parseLong(token.substring(0, token.indexOf('.'))));
+    }
+
     /** Whether {@code token} opens {@code purpose} of this video at {@code now}. */
     public boolean verify(Purpose purpose, String videoId, String token, Instant now) {
         if (token == null) {

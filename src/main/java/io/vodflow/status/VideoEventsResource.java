@@ -15,6 +15,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -25,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
 
 /** Live progress of one video as Server-Sent Events. */
 @Path("/videos")
@@ -50,7 +52,9 @@ public class VideoEventsResource {
             description = "Server-Sent Events: first the current state, then its changes, each with the video's"
                     + " version as id and its status as event name, the video as JSON data; versions only grow,"
                     + " and one superseded before it could be sent is skipped; a comment every 15 s"
-                    + " keeps the stream open; the stream ends after COMPLETE, ERROR or CANCELED.")
+                    + " keeps the stream open; the stream ends after COMPLETE, ERROR or CANCELED, and one opened"
+                    + " with the video's events link ends soon after the link expires (open it again with a fresh"
+                    + " link from GET /videos/{id}).")
     @APIResponse(
             responseCode = "200",
             description = "The event stream",
@@ -73,10 +77,17 @@ public class VideoEventsResource {
             @Parameter(description = "Resume after this event id: changes up to it are not sent again")
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
+            @RestQuery String access,
             @Context RoutingContext routing) {
         if (!counted(routing)) {
             return Multi.createFrom().empty();
         }
+        // A link's holder follows the video for the link's lifetime, not for as long as it stays in flight
+        // (hours for an upload that never comes), with the fresh playback links each event carries.
+        return stream(id, parseVersion(lastEventId), access == null ? null : LinkSigner.expiry(access), routing);
+    }
+
+    private Multi<Void> stream(String id, long after, Instant until, RoutingContext routing) {
         HttpServerResponse response = routing.response();
         io.vertx.core.Context connection = Vertx.currentContext();
         Executor onConnection =
@@ -85,7 +96,7 @@ public class VideoEventsResource {
         // RESTEasy sends the headers before the stream starts and ends the response when it completes;
         // the stream writes its events itself, without waiting for each write (no handler: no promise).
         return WithoutContextPropagation.multi(
-                () -> streams.open(id, parseVersion(lastEventId), onConnection, frame -> response.write(frame, null)));
+                () -> streams.open(id, after, until, onConnection, frame -> response.write(frame, null)));
     }
 
     /**

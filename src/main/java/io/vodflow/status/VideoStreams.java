@@ -14,6 +14,7 @@ import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -82,14 +83,15 @@ class VideoStreams {
 
     /**
      * @param after the last version the subscriber has; only later ones are sent
+     * @param until when the stream ends at the latest (at the first heartbeat after it), or null
      * @param connection runs the stream's work on its connection's event loop
      * @param out writes a frame to the connection, on its event loop
      * @return the stream's life: it completes at the stream's end, right away for a video that does not
      *     exist or that ended at or before {@code after}, and fails if a version cannot be rendered
      */
-    Multi<Void> open(String id, long after, Executor connection, Consumer<Buffer> out) {
+    Multi<Void> open(String id, long after, Instant until, Executor connection, Consumer<Buffer> out) {
         return Multi.createFrom().emitter(emitter -> {
-            Stream stream = new Stream(emitter, connection, out, after);
+            Stream stream = new Stream(emitter, connection, out, after, until);
             emitter.onTermination(stream::close);
             if (emitter.isCancelled()) {
                 return; // before its end was watched
@@ -116,17 +118,25 @@ class VideoStreams {
         private long lastSent;
         /** The subscriber's Last-Event-ID, or 0. */
         private final long after;
+        /** When the stream ends at the latest, or null. */
+        private final Instant until;
 
         private Video pending;
         private boolean ended;
         private Runnable unfollow;
 
-        Stream(MultiEmitter<? super Void> emitter, Executor connection, Consumer<Buffer> out, long after) {
+        Stream(
+                MultiEmitter<? super Void> emitter,
+                Executor connection,
+                Consumer<Buffer> out,
+                long after,
+                Instant until) {
             this.emitter = emitter;
             this.connection = connection;
             this.out = out;
             this.lastSent = after;
             this.after = after;
+            this.until = until;
         }
 
         /** Unless the subscriber left already. */
@@ -209,10 +219,13 @@ class VideoStreams {
             }
         }
 
+        /** A heartbeat comment, or the stream's end once it is past {@code until}. */
         void heartbeat() {
             connection.execute(() -> {
                 synchronized (this) {
-                    if (!ended) {
+                    if (until != null && !Instant.now().isBefore(until)) {
+                        end();
+                    } else if (!ended) {
                         out.accept(VideoSseEvents.HEARTBEAT);
                     }
                 }

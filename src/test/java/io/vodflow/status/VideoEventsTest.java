@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.security.LinkSigner;
 import io.vodflow.testing.SseClient;
 import io.vodflow.testing.VideoApi;
 import io.vodflow.testing.VideoStates;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +47,9 @@ class VideoEventsTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    LinkSigner signer;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -101,6 +106,21 @@ class VideoEventsTest {
             assertThat(sse.events()).extracting(SseClient.Event::id).containsExactly("2", "3");
             assertThat(sse.events()).extracting(SseClient.Event::name).containsExactly("UPLOADED", "COMPLETE");
         }
+    }
+
+    @Test
+    void aStreamOpenedWithAnEventsLinkEndsOnceTheLinkExpires() throws Exception {
+        // A video that never gets its file stays in flight for hours: a leaked link follows it no longer
+        // than the link lasts, nor receives the fresh playback links of its events after that.
+        String id = VideoApi.create("leaked.mp4", "video/mp4", 10).getString("id");
+        String link = "/videos/" + id + "/events?access="
+                + signer.sign(LinkSigner.Purpose.EVENTS, id, Instant.now().plusSeconds(2));
+
+        try (SseClient sse = SseClient.connect(http, base.resolve(link))) {
+            await().atMost(WAIT).until(() -> sse.events().size() == 1);
+            sse.ended().get(20, TimeUnit.SECONDS);
+        }
+        given().accept("text/event-stream").get(link).then().statusCode(403);
     }
 
     @Test

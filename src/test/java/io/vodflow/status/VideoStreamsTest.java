@@ -166,8 +166,9 @@ class VideoStreamsTest {
 
     private Follower follow(String id, long after, Executor connection) {
         Queue<Buffer> frames = new ConcurrentLinkedQueue<>();
-        AssertSubscriber<Void> life =
-                streams.open(id, after, connection, frames::add).subscribe().withSubscriber(AssertSubscriber.create());
+        AssertSubscriber<Void> life = streams.open(id, after, null, connection, frames::add)
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create());
         return new Follower(frames, life);
     }
 
