@@ -8,7 +8,6 @@ import io.vodflow.problem.ApiProblem;
 import io.vodflow.security.LinkSigner;
 import io.vodflow.storage.ContentTypes;
 import io.vodflow.storage.VideoKeys;
-import io.vodflow.video.Video;
 import io.vodflow.video.VideoRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
@@ -35,6 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public class PlaybackService {
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /** A master playlist's name (master.m3u8, preview.m3u8); a rendition's carries its modifier after an underscore. */
+    private static final Pattern MASTER_PLAYLIST = Pattern.compile("[A-Za-z0-9.-]+\\.m3u8");
 
     /** One output, ready to send: 200, 206 (a range) or 304 (the client's copy is current). */
     public record Output(int status, Map<String, List<String>> headers, Multi<Buffer> body) {}
@@ -66,23 +67,27 @@ public class PlaybackService {
         if (!VideoKeys.isValidId(id) || !FILE.matcher(file).matches()) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
-        return file.endsWith(".m3u8")
+        return MASTER_PLAYLIST.matcher(file).matches()
                 ? whileTheVideoIsThere(id).flatMap(ignored -> read(group, id, file, range, ifNoneMatch))
                 : read(group, id, file, range, ifNoneMatch);
     }
 
     /**
-     * A playlist, where every playback starts, is served only while its video is there: links signed
-     * before a delete open nothing once the video is gone or going, even where storage still holds
-     * outputs (a delete cut short, outputs it could not remove). Segments are not checked, so that
-     * their many reads cost no more than storage's.
+     * A master playlist, where every playback starts, is served only while its video is there: links
+     * signed before a delete start no playback once the video is gone or going, even where storage
+     * still holds outputs (a delete cut short, outputs it could not remove). Rendition playlists
+     * (reloaded every few seconds while they grow), segments and thumbnails are not checked, so that
+     * their many reads cost no more than storage's; nor is a master playlist when the table cannot
+     * answer, since the check only guards what a delete left behind.
      */
-    private Uni<Video> whileTheVideoIsThere(String id) {
+    private Uni<Void> whileTheVideoIsThere(String id) {
         return videos.find(id)
-                .onItem()
-                .transformToUni(video -> video == null || video.isDeleting()
-                        ? Uni.createFrom().failure(ApiProblem.notFound("There is no such output"))
-                        : Uni.createFrom().item(video));
+                .map(video -> video != null && !video.isDeleting())
+                .onFailure()
+                .recoverWithItem(true)
+                .flatMap(there -> there
+                        ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(ApiProblem.notFound("There is no such output")));
     }
 
     private Uni<Output> read(String group, String id, String file, String range, String ifNoneMatch) {
