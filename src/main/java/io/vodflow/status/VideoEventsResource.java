@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestHeader;
-import org.jboss.resteasy.reactive.RestQuery;
 
 /** Live progress of one video as Server-Sent Events. */
 @Path("/videos")
@@ -77,14 +76,13 @@ public class VideoEventsResource {
             @Parameter(description = "Resume after this event id: changes up to it are not sent again")
                     @RestHeader("Last-Event-ID")
                     String lastEventId,
-            @RestQuery String access,
             @Context RoutingContext routing) {
         if (!counted(routing)) {
             return Multi.createFrom().empty();
         }
         // A link's holder follows the video for the link's lifetime, not for as long as it stays in flight
         // (hours for an upload that never comes), with the fresh playback links each event carries.
-        return stream(id, parseVersion(lastEventId), access == null ? null : LinkSigner.expiry(access), routing);
+        return stream(id, parseVersion(lastEventId), ReachableVideoFilter.linkExpiry(routing), routing);
     }
 
     private Multi<Void> stream(String id, long after, Instant until, RoutingContext routing) {

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * This replica's open Server-Sent Events streams, each following one video: its stored state, then
  * every change, each version once and in order (a version superseded before its turn to be written
- * is skipped), ending after a terminal status or when the video is deleted. Thousands may follow one
+ * is skipped), ending after a terminal status, when the video is deleted, or at the first heartbeat
+ * after the events link that opened it expires. Thousands may follow one
  * video, so a stream is one small object, fed by the broadcaster and written on its connection's
  * event loop, and one timer sends the heartbeats of all of them. A stream writes its frames to the
  * connection itself, the same bytes as every other follower of the video's: formatting each event

@@ -18,7 +18,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
@@ -81,21 +80,23 @@ public class UploadResource {
                     + " link opens it without a token, since parts may go up for longer than a token lasts) or"
                     + " with a bearer token.")
     @Parameter(name = "access", in = ParameterIn.QUERY, description = ACCESS)
-    @APIResponse(responseCode = "200", description = "Completed; the video is processed next")
+    @APIResponse(
+            responseCode = "200",
+            description = "Completed; the video is processed next. Completed through the signed link, the"
+                    + " video comes without its events link: the upload's links open the upload only")
     @APIResponse(responseCode = "400", description = "The part list is incomplete or does not match what S3 stored")
     @APIResponse(responseCode = "401", description = NO_ACCESS)
     @APIResponse(responseCode = "403", description = WRONG_LINK)
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(responseCode = "409", description = "Not a multipart upload, or already completed or aborted")
     public Uni<VideoView> complete(
-            @PathParam("id") String id,
-            @QueryParam("access") String access,
-            CompleteUploadRequest request,
-            @Context RoutingContext routing) {
+            @PathParam("id") String id, CompleteUploadRequest request, @Context RoutingContext routing) {
         // The upload's links may be handed to another uploader than the owner: they open the upload,
         // not a way to watch the video (its events, then its playback).
         return uploads.complete(ReachableVideoFilter.reached(routing), request)
-                .map(video -> access == null ? views.of(video) : views.withoutEvents(video));
+                .map(video -> ReachableVideoFilter.linkExpiry(routing) == null
+                        ? views.of(video)
+                        : views.withoutEvents(video));
     }
 
     @POST

@@ -20,6 +20,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class ReachableVideoFilter {
 
     private static final String REACHED = ReachableVideoFilter.class.getName() + ".reached";
+    private static final String LINK_EXPIRY = ReachableVideoFilter.class.getName() + ".linkExpiry";
 
     private final VideoRepository videos;
     private final Callers callers;
@@ -61,8 +62,16 @@ public class ReachableVideoFilter {
                 .onItem()
                 .ifNull()
                 .failWith(() -> ApiProblem.notFound("There is no video " + id))
-                .invoke(video -> routing.put(REACHED, video))
+                .invoke(video -> {
+                    routing.put(REACHED, video);
+                    routing.put(LINK_EXPIRY, LinkSigner.expiry(access));
+                })
                 .replaceWithVoid();
+    }
+
+    /** When the signed link that let the request through expires; null for a caller with a token. */
+    public static Instant linkExpiry(RoutingContext routing) {
+        return routing.get(LINK_EXPIRY);
     }
 
     /** The video, as read when the request was let through. */

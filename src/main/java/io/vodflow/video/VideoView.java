@@ -36,8 +36,10 @@ public record VideoView(
                 Instant playableAt,
         @Schema(
                         description = "Link to follow the video's events without a bearer token, for EventSource;"
-                                + " valid for a few minutes. Absent from the events themselves: a stream cut"
-                                + " after the link expired is opened again with a fresh link from GET /videos/{id}")
+                                + " valid for a few minutes, and a stream opened with it ends soon after it expires."
+                                + " Absent from the events themselves and from an upload completed through its"
+                                + " signed link: a stream that ended is opened again with a fresh link from"
+                                + " GET /videos/{id}")
                 String events,
         Instant createdAt,
         Instant updatedAt) {

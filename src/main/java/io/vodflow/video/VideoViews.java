@@ -50,8 +50,8 @@ public class VideoViews {
     /**
      * The view an event of the video's stream carries: without a link to the stream itself, so that
      * whoever holds an events link cannot keep renewing it from the streams it opens. A stream opened
-     * in time follows the video to its terminal status, where it ends; its last playback links then
-     * expire in their own time.
+     * with a link ends once the link expires (or at the video's terminal status, if sooner); its last
+     * playback links then expire in their own time.
      */
     public VideoView ofEvent(Video video) {
         return withoutEvents(video);

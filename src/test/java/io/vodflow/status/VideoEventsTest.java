@@ -114,7 +114,7 @@ class VideoEventsTest {
         // than the link lasts, nor receives the fresh playback links of its events after that.
         String id = VideoApi.create("leaked.mp4", "video/mp4", 10).getString("id");
         String link = "/videos/" + id + "/events?access="
-                + signer.sign(LinkSigner.Purpose.EVENTS, id, Instant.now().plusSeconds(2));
+                + signer.sign(LinkSigner.Purpose.EVENTS, id, Instant.now().plusSeconds(5));
 
         try (SseClient sse = SseClient.connect(http, base.resolve(link))) {
             await().atMost(WAIT).until(() -> sse.events().size() == 1);
