@@ -68,6 +68,9 @@ class SseBenchmark {
                                     .toString());
             // Every subscriber follows a video of the benchmark's one account: past the limit per owner.
             app.settings().put("vodflow.status.streams-per-owner", Integer.toString(2 * SUBSCRIBERS));
+            // Streams opened with an events link end once it expires: the run (minutes of connecting and
+            // settling per video) must not outlast it.
+            app.settings().put("vodflow.auth.events-link-lifetime", "1h");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             // The heap the issue allows, and the collector of the k8s/base pod (see ApiBenchmark): G1 with
             // -Dbench.collector=G1.
