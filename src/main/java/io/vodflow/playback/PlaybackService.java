@@ -34,7 +34,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public class PlaybackService {
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    /** A master playlist's name (master.m3u8, preview.m3u8); a rendition's carries its modifier after an underscore. */
+    /**
+     * A master playlist's name (master.m3u8, preview.m3u8); a rendition's carries its modifier after an
+     * underscore.
+     */
     private static final Pattern MASTER_PLAYLIST = Pattern.compile("[A-Za-z0-9.-]+\\.m3u8");
 
     /** One output, ready to send: 200, 206 (a range) or 304 (the client's copy is current). */
