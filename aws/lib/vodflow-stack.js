@@ -316,6 +316,13 @@ class VodflowStack extends cdk.Stack {
       return role;
     };
 
+    // HeadBucket on both buckets: the readiness check of every replica.
+    const listBuckets = () =>
+      new iam.PolicyStatement({
+        sid: 'Buckets',
+        actions: ['s3:ListBucket'],
+        resources: [inputBucket.bucketArn, outputBucket.bucketArn],
+      });
     const mainQueueArns = queues.map((each) => each.queue.queueArn);
     const deadLetterQueueArns = queues.map((each) => each.deadLetters.queueArn);
     const jobArns = `arn:${this.partition}:mediaconvert:${this.region}:${this.account}:jobs/*`;
@@ -336,13 +343,9 @@ class VodflowStack extends cdk.Stack {
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: [outputObjects],
       }),
-      new iam.PolicyStatement({
-        sid: 'Buckets',
-        // HeadBucket (readiness), ListObjectsV2 (outputs), and a 404 rather than a 403 from
-        // HeadObject/GetObject on a key that is not there.
-        actions: ['s3:ListBucket'],
-        resources: [inputBucket.bucketArn, outputBucket.bucketArn],
-      }),
+      // And ListObjectsV2 (outputs), and a 404 rather than a 403 from HeadObject/GetObject on a key
+      // that is not there.
+      listBuckets(),
       new iam.PolicyStatement({
         sid: 'Consume',
         actions: [
@@ -446,12 +449,7 @@ class VodflowStack extends cdk.Stack {
         actions: ['s3:PutObject', 's3:DeleteObject'],
         resources: [outputObjects],
       }),
-      new iam.PolicyStatement({
-        sid: 'Buckets',
-        // HeadBucket (readiness).
-        actions: ['s3:ListBucket'],
-        resources: [inputBucket.bucketArn, outputBucket.bucketArn],
-      }),
+      listBuckets(),
       new iam.PolicyStatement({
         sid: 'Jobs',
         // SendMessage: a stopping worker hands its job back as a fresh message.

@@ -77,7 +77,7 @@ public class LinkSigner {
 
     /** When a link {@link #verify verified} before stops opening anything. */
     public static Instant expiry(String token) {
-        return Instant.ofEpochSecond(Long.parseLong(token.substring(0, token.indexOf('.'))));
+        return Instant.ofEpochSecond(expirySeconds(token));
     }
 
     /** Whether {@code token} opens {@code purpose} of this video at {@code now}. */
@@ -88,13 +88,18 @@ public class LinkSigner {
         int dot = token.indexOf('.');
         long seconds;
         try {
-            seconds = Long.parseLong(token.substring(0, Math.max(dot, 0)));
+            seconds = expirySeconds(token);
         } catch (NumberFormatException e) {
             return false;
         }
         byte[] expected = mac(purpose, videoId, seconds).getBytes(StandardCharsets.US_ASCII);
         byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, given) && now.getEpochSecond() < seconds;
+    }
+
+    /** The epoch second before the token's dot; a NumberFormatException when there is none. */
+    private static long expirySeconds(String token) {
+        return Long.parseLong(token.substring(0, Math.max(token.indexOf('.'), 0)));
     }
 
     private String mac(Purpose purpose, String videoId, long expires) {

@@ -68,8 +68,10 @@ class VideoStreams {
 
     void start(@Observes StartupEvent event) {
         // A comment now and then keeps proxies from closing a quiet stream.
-        timer = vertx.setPeriodic(
-                config.status().heartbeatInterval().toMillis(), ignored -> open.forEach(Stream::heartbeat));
+        timer = vertx.setPeriodic(config.status().heartbeatInterval().toMillis(), ignored -> {
+            Instant now = Instant.now();
+            open.forEach(stream -> stream.heartbeat(now));
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -221,10 +223,10 @@ class VideoStreams {
         }
 
         /** A heartbeat comment, or the stream's end once it is past {@code until}. */
-        void heartbeat() {
+        void heartbeat(Instant now) {
             connection.execute(() -> {
                 synchronized (this) {
-                    if (until != null && !Instant.now().isBefore(until)) {
+                    if (until != null && !now.isBefore(until)) {
                         end();
                     } else if (!ended) {
                         out.accept(VideoSseEvents.HEARTBEAT);
