@@ -89,7 +89,7 @@ async function api(method, url, body, { signed = false } = {}) {
   try {
     response = await fetch(url, {
       method,
-      headers: { ...(signed ? {} : authorization()), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { ...(signed ? {} : await authorization()), ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body && JSON.stringify(body),
     });
   } catch {

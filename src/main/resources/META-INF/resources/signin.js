@@ -1,10 +1,16 @@
 // Sign-in for the page: the OpenID Connect authorization code flow with PKCE, run in the browser
 // against the provider that GET /auth/config names. The access token stays in this tab's
-// sessionStorage and goes with every API call; nothing secret is kept by the page.
+// sessionStorage and goes with every API call. The refresh token the provider issues with it (Keycloak and
+// Cognito do for the code flow) stays there too and renews the access token before it expires, so that a
+// session lasts as long as the provider's, not as long as one access token; without one, the page asks to
+// sign in again when the access token expires. The page is a public client: it keeps no client secret.
 
 const STORE = 'vodflow.signin.';
+// An access token this close to its expiry is renewed first, so that no call leaves with one about to lapse.
+const RENEW_BEFORE_MS = 30_000;
 let config = null;
 let provider = null;
+let renewing = null;
 
 const stored = (name) => sessionStorage.getItem(STORE + name);
 const store = (name, value) => sessionStorage.setItem(STORE + name, value);
@@ -29,6 +35,8 @@ function claims(token) {
     return {};
   }
 }
+
+const expiresAt = (token) => (claims(token).exp ?? 0) * 1000;
 
 function redirectUri() {
   return `${location.origin}${location.pathname}`;
@@ -63,9 +71,51 @@ async function finish(params) {
     }),
   });
   if (!response.ok) throw new Error(`the sign-in provider refused the code (${response.status})`);
-  const answer = await response.json();
+  keep(await response.json());
+}
+
+// A token response: a renewal may leave out the refresh and ID tokens, and then the ones held stay.
+function keep(answer) {
   store('token', answer.access_token);
+  if (answer.refresh_token) store('refresh', answer.refresh_token);
   if (answer.id_token) store('idToken', answer.id_token);
+}
+
+// Trades the refresh token for a new access token, once for every call waiting on it. True when it did. A
+// refusal (the refresh token expired, was revoked, or the provider's session ended) ends the page's session;
+// an unreachable provider keeps the tokens for the next call to try again.
+function renew() {
+  renewing ??= (async () => {
+    try {
+      const { token_endpoint: endpoint } = await discovery();
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: stored('refresh'),
+          client_id: config.clientId,
+        }),
+      });
+      if (!response.ok) {
+        forget('token', 'idToken', 'refresh');
+        return false;
+      }
+      keep(await response.json());
+      return true;
+    } catch {
+      return false;
+    } finally {
+      renewing = null;
+    }
+  })();
+  return renewing;
+}
+
+// Whether the access token is good for a while yet, renewing it when it is not and it can be.
+async function current() {
+  if (expiresAt(stored('token')) - RENEW_BEFORE_MS > Date.now()) return true;
+  return stored('refresh') !== null && (await renew());
 }
 
 // Who is signed in: { user } (null when sign-in is off), or null when nobody is.
@@ -74,16 +124,17 @@ export async function start() {
   if (!config.enabled) return { user: null };
   const params = new URLSearchParams(location.search);
   if (params.has('code')) await finish(params);
-  const token = stored('token');
-  if (!token || !(claims(token).exp * 1000 > Date.now())) {
-    forget('token', 'idToken');
+  if (!(await current()) && !(expiresAt(stored('token')) > Date.now())) {
+    forget('token', 'idToken', 'refresh');
     return null;
   }
-  const { preferred_username: name, sub } = claims(token);
+  const { preferred_username: name, sub } = claims(stored('token'));
   return { user: name ?? sub };
 }
 
-export function authorization() {
+// The header of an API call, with an access token renewed first when it is about to expire.
+export async function authorization() {
+  await current();
   const token = stored('token');
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
@@ -111,7 +162,7 @@ export async function signIn() {
 
 export async function signOut() {
   const idToken = stored('idToken');
-  forget('token', 'idToken');
+  forget('token', 'idToken', 'refresh');
   const { end_session_endpoint: endpoint } = await discovery().catch(() => ({}));
   if (!endpoint) {
     location.reload();

@@ -43,7 +43,7 @@ final class EmbeddedOidc implements AutoCloseable {
                 true,
                 loginPage.toString(),
                 null,
-                false,
+                true, // refresh tokens rotate, as many providers' do: the page keeps the newest
                 new OAuth2TokenProvider(),
                 Set.of(new DevUserTokens()),
                 new MockWebServerWrapper()));
