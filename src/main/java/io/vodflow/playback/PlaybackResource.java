@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -44,6 +45,29 @@ public class PlaybackResource {
             @RestHeader("If-None-Match") String ifNoneMatch) {
         return RestMulti.fromUniResponse(
                 playback.open(id, token, group, file, range, ifNoneMatch),
+                PlaybackService.Output::body,
+                PlaybackService.Output::headers,
+                PlaybackService.Output::status);
+    }
+
+    /** The same answer's headers, with the file's length, read from storage's metadata alone. */
+    @HEAD
+    @Path("/play/{token}/{group:hls|thumbnails}/{file}")
+    @Operation(summary = "Get the headers of an HLS playlist or segment, or of a thumbnail, with its length")
+    @APIResponse(responseCode = "200", description = "The file's headers")
+    @APIResponse(responseCode = "206", description = "The headers of the requested range of the file")
+    @APIResponse(responseCode = "304", description = "The client's copy is current")
+    @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
+    @APIResponse(responseCode = "404", description = "No such file")
+    public Multi<Buffer> outputHeaders(
+            @PathParam("id") String id,
+            @PathParam("token") String token,
+            @PathParam("group") String group,
+            @PathParam("file") String file,
+            @RestHeader("Range") String range,
+            @RestHeader("If-None-Match") String ifNoneMatch) {
+        return RestMulti.fromUniResponse(
+                playback.describe(id, token, group, file, range, ifNoneMatch),
                 PlaybackService.Output::body,
                 PlaybackService.Output::headers,
                 PlaybackService.Output::status);

@@ -62,6 +62,18 @@ public class PlaybackService {
      *     video's; 404 for anything that is not one of the video's outputs
      */
     public Uni<Output> open(String id, String token, String group, String file, String range, String ifNoneMatch) {
+        return reachable(id, token, file).flatMap(ignored -> read(group, id, file, range, ifNoneMatch));
+    }
+
+    /**
+     * What {@link #open} would answer, without the body: storage is asked for the file's metadata
+     * only, so a HEAD costs no read of the file, and says its length.
+     */
+    public Uni<Output> describe(String id, String token, String group, String file, String range, String ifNoneMatch) {
+        return reachable(id, token, file).flatMap(ignored -> head(group, id, file, range, ifNoneMatch));
+    }
+
+    private Uni<Void> reachable(String id, String token, String file) {
         if (!signer.verify(LinkSigner.Purpose.PLAYBACK, id, token, Instant.now())) {
             return Uni.createFrom()
                     .failure(ApiProblem.forbidden("This playback link has expired or is not for this video;"
@@ -71,8 +83,8 @@ public class PlaybackService {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
         return MASTER_PLAYLIST.matcher(file).matches()
-                ? whileTheVideoIsThere(id).flatMap(ignored -> read(group, id, file, range, ifNoneMatch))
-                : read(group, id, file, range, ifNoneMatch);
+                ? whileTheVideoIsThere(id)
+                : Uni.createFrom().voidItem();
     }
 
     /**
@@ -94,25 +106,58 @@ public class PlaybackService {
     }
 
     private Uni<Output> read(String group, String id, String file, String range, String ifNoneMatch) {
-        String key = VideoKeys.outputs(id) + group + "/" + file;
         Uni<ResponsePublisher<GetObjectResponse>> object = Uni.createFrom()
                 .completionStage(() -> s3.getObject(
-                        get -> get.bucket(bucket).key(key).range(range).ifNoneMatch(ifNoneMatch),
+                        get -> get.bucket(bucket)
+                                .key(key(group, id, file))
+                                .range(range)
+                                .ifNoneMatch(ifNoneMatch),
                         AsyncResponseTransformer.toPublisher()));
-        return object.map(body -> new Output(
-                        body.response().contentRange() == null ? 200 : 206,
-                        headers(body.response(), file),
-                        Multi.createFrom()
-                                .publisher(FlowAdapters.toFlowPublisher(body))
-                                .map(PlaybackService::buffer)))
+        return object.map(body -> {
+                    GetObjectResponse stored = body.response();
+                    return new Output(
+                            stored.contentRange() == null ? 200 : 206,
+                            headers(
+                                    file,
+                                    stored.contentType(),
+                                    stored.contentRange(),
+                                    stored.eTag(),
+                                    stored.cacheControl()),
+                            Multi.createFrom()
+                                    .publisher(FlowAdapters.toFlowPublisher(body))
+                                    .map(PlaybackService::buffer));
+                })
                 .onFailure(S3Exception.class)
                 .recoverWithUni(e -> answer((S3Exception) e, range, file));
     }
 
+    private Uni<Output> head(String group, String id, String file, String range, String ifNoneMatch) {
+        return Uni.createFrom()
+                .completionStage(() -> s3.headObject(head -> head.bucket(bucket)
+                        .key(key(group, id, file))
+                        .range(range)
+                        .ifNoneMatch(ifNoneMatch)))
+                .map(stored -> {
+                    Map<String, List<String>> headers = headers(
+                            file, stored.contentType(), stored.contentRange(), stored.eTag(), stored.cacheControl());
+                    headers.put("Content-Length", List.of(String.valueOf(stored.contentLength())));
+                    return new Output(
+                            stored.contentRange() == null ? 200 : 206,
+                            headers,
+                            Multi.createFrom().empty());
+                })
+                .onFailure(S3Exception.class)
+                .recoverWithUni(e -> answer((S3Exception) e, range, file));
+    }
+
+    private static String key(String group, String id, String file) {
+        return VideoKeys.outputs(id) + group + "/" + file;
+    }
+
     /** What S3's refusal means to the player. */
     private static Uni<Output> answer(S3Exception refusal, String range, String file) {
-        // Without ListBucket permission, S3 answers 403 for a missing key.
-        if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 403) {
+        // Without ListBucket permission, S3 answers 403 for a missing key; to a HEAD, 404 without a code.
+        if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 404 || refusal.statusCode() == 403) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
         if (refusal.statusCode() == 304) {
@@ -145,20 +190,20 @@ public class PlaybackService {
         return new Output(304, headers, Multi.createFrom().empty());
     }
 
-    private static Map<String, List<String>> headers(GetObjectResponse response, String file) {
+    private static Map<String, List<String>> headers(
+            String file, String storedType, String contentRange, String eTag, String cacheControl) {
         Map<String, List<String>> headers = new HashMap<>();
-        String type = ContentTypes.ofOutput(file)
-                .orElse(response.contentType() == null ? "application/octet-stream" : response.contentType());
+        String type = ContentTypes.ofOutput(file).orElse(storedType == null ? "application/octet-stream" : storedType);
         headers.put("Content-Type", List.of(type));
-        // The body streams with chunked transfer encoding, which excludes a Content-Length.
+        // A body streams with chunked transfer encoding, which excludes a Content-Length.
         headers.put("Accept-Ranges", List.of("bytes"));
-        if (response.contentRange() != null) {
-            headers.put("Content-Range", List.of(response.contentRange()));
+        if (contentRange != null) {
+            headers.put("Content-Range", List.of(contentRange));
         }
-        if (response.eTag() != null) {
-            headers.put("ETag", List.of(response.eTag()));
+        if (eTag != null) {
+            headers.put("ETag", List.of(eTag));
         }
-        headers.put("Cache-Control", List.of(cacheControl(file, response.cacheControl())));
+        headers.put("Cache-Control", List.of(cacheControl(file, cacheControl)));
         return headers;
     }
 

@@ -117,6 +117,20 @@ class PipelineEndToEndTest {
         // As the 200 would say it: the stored file's ETag, and how long the file may be kept.
         assertThat(current.header("ETag")).isEqualTo(whole.header("ETag"));
         assertThat(current.header("Cache-Control")).isEqualTo(whole.header("Cache-Control"));
+        // A HEAD says the segment's length, from storage's metadata, without its bytes.
+        Response head = RestAssured.head(hls + segment);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.contentType()).isEqualTo("video/mp2t");
+        assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(whole.asByteArray().length));
+        assertThat(head.header("ETag")).isEqualTo(whole.header("ETag"));
+        assertThat(head.header("Cache-Control")).isEqualTo(whole.header("Cache-Control"));
+        assertThat(head.asByteArray()).isEmpty();
+        assertThat(RestAssured.given()
+                        .header("If-None-Match", whole.header("ETag"))
+                        .head(hls + segment)
+                        .statusCode())
+                .isEqualTo(304);
+        assertThat(RestAssured.head(hls + "master_240p_99999.ts").statusCode()).isEqualTo(404);
         Response part = RestAssured.given().header("Range", "bytes=0-187").get(hls + segment);
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.asByteArray()).hasSize(188).startsWith((byte) 0x47);
