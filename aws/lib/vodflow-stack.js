@@ -132,10 +132,10 @@ class VodflowStack extends cdk.Stack {
       });
       return { key, queue, deadLetters };
     };
-    // The uploads consumer receives with a 600 s visibility (application.properties); the local
-    // workers with vodflow.local.visibility-timeout (60 s by default).
+    // The uploads consumer receives with a 600 s visibility and the job-events consumer with 300 s
+    // (application.properties); the local workers with vodflow.local.visibility-timeout (60 s by default).
     const uploads = queueWithDeadLetters('UploadsQueue', 'uploads', Duration.seconds(600));
-    const jobEvents = queueWithDeadLetters('JobEventsQueue', 'job-events', Duration.seconds(30));
+    const jobEvents = queueWithDeadLetters('JobEventsQueue', 'job-events', Duration.seconds(300));
     const transcodeJobs = queueWithDeadLetters('TranscodeJobsQueue', 'transcode-jobs', Duration.seconds(60));
     const queues = [uploads, jobEvents, transcodeJobs];
 
