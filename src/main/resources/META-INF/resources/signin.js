@@ -58,20 +58,24 @@ async function finish(params) {
   history.replaceState(null, '', `${location.pathname}${stored('return') ?? ''}`);
   forget('state', 'verifier', 'return');
   if (!state || params.get('state') !== state) throw new Error('the sign-in answer is not for this page');
-  const { token_endpoint: endpoint } = await discovery();
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: params.get('code'),
-      redirect_uri: redirectUri(),
-      client_id: config.clientId,
-      code_verifier: verifier,
-    }),
+  const response = await tokens({
+    grant_type: 'authorization_code',
+    code: params.get('code'),
+    redirect_uri: redirectUri(),
+    code_verifier: verifier,
   });
   if (!response.ok) throw new Error(`the sign-in provider refused the code (${response.status})`);
   keep(await response.json());
+}
+
+// A request to the provider's token endpoint, as the page's public client.
+async function tokens(grant) {
+  const { token_endpoint: endpoint } = await discovery();
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...grant, client_id: config.clientId }),
+  });
 }
 
 // A token response: a renewal may leave out the refresh and ID tokens, and then the ones held stay.
@@ -87,16 +91,7 @@ function keep(answer) {
 function renew() {
   renewing ??= (async () => {
     try {
-      const { token_endpoint: endpoint } = await discovery();
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: stored('refresh'),
-          client_id: config.clientId,
-        }),
-      });
+      const response = await tokens({ grant_type: 'refresh_token', refresh_token: stored('refresh') });
       if (!response.ok) {
         forget('token', 'idToken', 'refresh');
         return false;

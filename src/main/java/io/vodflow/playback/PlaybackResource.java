@@ -4,14 +4,13 @@ import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
@@ -22,6 +21,8 @@ import org.jboss.resteasy.reactive.RestMulti;
 @Tag(name = "Playback")
 public class PlaybackResource {
 
+    private static final String OUTPUT = "/play/{token}/{group:hls|thumbnails}/{file}";
+
     private final PlaybackService playback;
 
     PlaybackResource(PlaybackService playback) {
@@ -29,48 +30,33 @@ public class PlaybackResource {
     }
 
     @GET
-    @Path("/play/{token}/{group:hls|thumbnails}/{file}")
+    @Path(OUTPUT)
     @Operation(summary = "Get an HLS playlist or segment, or a thumbnail")
     @APIResponse(responseCode = "200", description = "The file")
     @APIResponse(responseCode = "206", description = "The requested range of the file")
     @APIResponse(responseCode = "304", description = "The client's copy is current")
     @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
     @APIResponse(responseCode = "404", description = "No such file")
-    public Multi<Buffer> output(
-            @PathParam("id") String id,
-            @PathParam("token") String token,
-            @PathParam("group") String group,
-            @PathParam("file") String file,
-            @RestHeader("Range") String range,
-            @RestHeader("If-None-Match") String ifNoneMatch) {
-        return RestMulti.fromUniResponse(
-                playback.open(id, token, group, file, range, ifNoneMatch),
-                PlaybackService.Output::body,
-                PlaybackService.Output::headers,
-                PlaybackService.Output::status);
+    public Multi<Buffer> output(@BeanParam OutputRequest request) {
+        return send(playback.open(request));
     }
 
     /** The same answer's headers, with the file's length, read from storage's metadata alone. */
     @HEAD
-    @Path("/play/{token}/{group:hls|thumbnails}/{file}")
+    @Path(OUTPUT)
     @Operation(summary = "Get the headers of an HLS playlist or segment, or of a thumbnail, with its length")
     @APIResponse(responseCode = "200", description = "The file's headers")
     @APIResponse(responseCode = "206", description = "The headers of the requested range of the file")
     @APIResponse(responseCode = "304", description = "The client's copy is current")
     @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
     @APIResponse(responseCode = "404", description = "No such file")
-    public Multi<Buffer> outputHeaders(
-            @PathParam("id") String id,
-            @PathParam("token") String token,
-            @PathParam("group") String group,
-            @PathParam("file") String file,
-            @RestHeader("Range") String range,
-            @RestHeader("If-None-Match") String ifNoneMatch) {
+    public Multi<Buffer> outputHeaders(@BeanParam OutputRequest request) {
+        return send(playback.describe(request));
+    }
+
+    private static Multi<Buffer> send(Uni<PlaybackService.Output> output) {
         return RestMulti.fromUniResponse(
-                playback.describe(id, token, group, file, range, ifNoneMatch),
-                PlaybackService.Output::body,
-                PlaybackService.Output::headers,
-                PlaybackService.Output::status);
+                output, PlaybackService.Output::body, PlaybackService.Output::headers, PlaybackService.Output::status);
     }
 
     /** An output asked for without a link: the caller needs one, from the video. */

@@ -19,9 +19,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.async.ResponsePublisher;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -56,33 +55,32 @@ public class PlaybackService {
     }
 
     /**
-     * @param token the signed playback token of the video's links
-     * @param group {@code hls} or {@code thumbnails}
      * @throws ApiProblem (as the Uni's failure) 403 for a token that expired, was altered or is another
      *     video's; 404 for anything that is not one of the video's outputs
      */
-    public Uni<Output> open(String id, String token, String group, String file, String range, String ifNoneMatch) {
-        return reachable(id, token, file).flatMap(ignored -> read(group, id, file, range, ifNoneMatch));
+    public Uni<Output> open(OutputRequest request) {
+        return reachable(request).flatMap(ignored -> read(request));
     }
 
     /**
      * What {@link #open} would answer, without the body: storage is asked for the file's metadata
      * only, so a HEAD costs no read of the file, and says its length.
      */
-    public Uni<Output> describe(String id, String token, String group, String file, String range, String ifNoneMatch) {
-        return reachable(id, token, file).flatMap(ignored -> head(group, id, file, range, ifNoneMatch));
+    public Uni<Output> describe(OutputRequest request) {
+        return reachable(request).flatMap(ignored -> head(request));
     }
 
-    private Uni<Void> reachable(String id, String token, String file) {
-        if (!signer.verify(LinkSigner.Purpose.PLAYBACK, id, token, Instant.now())) {
+    private Uni<Void> reachable(OutputRequest request) {
+        String id = request.id();
+        if (!signer.verify(LinkSigner.Purpose.PLAYBACK, id, request.token(), Instant.now())) {
             return Uni.createFrom()
                     .failure(ApiProblem.forbidden("This playback link has expired or is not for this video;"
                             + " read the video again for a new one"));
         }
-        if (!VideoKeys.isValidId(id) || !FILE.matcher(file).matches()) {
+        if (!VideoKeys.isValidId(id) || !FILE.matcher(request.file()).matches()) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
-        return MASTER_PLAYLIST.matcher(file).matches()
+        return MASTER_PLAYLIST.matcher(request.file()).matches()
                 ? whileTheVideoIsThere(id)
                 : Uni.createFrom().voidItem();
     }
@@ -105,41 +103,32 @@ public class PlaybackService {
                         : Uni.createFrom().failure(ApiProblem.notFound("There is no such output")));
     }
 
-    private Uni<Output> read(String group, String id, String file, String range, String ifNoneMatch) {
-        Uni<ResponsePublisher<GetObjectResponse>> object = Uni.createFrom()
+    private Uni<Output> read(OutputRequest request) {
+        return Uni.createFrom()
                 .completionStage(() -> s3.getObject(
                         get -> get.bucket(bucket)
-                                .key(key(group, id, file))
-                                .range(range)
-                                .ifNoneMatch(ifNoneMatch),
-                        AsyncResponseTransformer.toPublisher()));
-        return object.map(body -> {
-                    GetObjectResponse stored = body.response();
-                    return new Output(
-                            stored.contentRange() == null ? 200 : 206,
-                            headers(
-                                    file,
-                                    stored.contentType(),
-                                    stored.contentRange(),
-                                    stored.eTag(),
-                                    stored.cacheControl()),
-                            Multi.createFrom()
-                                    .publisher(FlowAdapters.toFlowPublisher(body))
-                                    .map(PlaybackService::buffer));
-                })
+                                .key(key(request))
+                                .range(request.range())
+                                .ifNoneMatch(request.ifNoneMatch()),
+                        AsyncResponseTransformer.toPublisher()))
+                .map(body -> new Output(
+                        body.response().contentRange() == null ? 200 : 206,
+                        headers(request.file(), body.response().sdkHttpResponse()),
+                        Multi.createFrom()
+                                .publisher(FlowAdapters.toFlowPublisher(body))
+                                .map(PlaybackService::buffer)))
                 .onFailure(S3Exception.class)
-                .recoverWithUni(e -> answer((S3Exception) e, range, file));
+                .recoverWithUni(e -> answer((S3Exception) e, request));
     }
 
-    private Uni<Output> head(String group, String id, String file, String range, String ifNoneMatch) {
+    private Uni<Output> head(OutputRequest request) {
         return Uni.createFrom()
                 .completionStage(() -> s3.headObject(head -> head.bucket(bucket)
-                        .key(key(group, id, file))
-                        .range(range)
-                        .ifNoneMatch(ifNoneMatch)))
+                        .key(key(request))
+                        .range(request.range())
+                        .ifNoneMatch(request.ifNoneMatch())))
                 .map(stored -> {
-                    Map<String, List<String>> headers = headers(
-                            file, stored.contentType(), stored.contentRange(), stored.eTag(), stored.cacheControl());
+                    Map<String, List<String>> headers = headers(request.file(), stored.sdkHttpResponse());
                     headers.put("Content-Length", List.of(String.valueOf(stored.contentLength())));
                     return new Output(
                             stored.contentRange() == null ? 200 : 206,
@@ -147,25 +136,25 @@ public class PlaybackService {
                             Multi.createFrom().empty());
                 })
                 .onFailure(S3Exception.class)
-                .recoverWithUni(e -> answer((S3Exception) e, range, file));
+                .recoverWithUni(e -> answer((S3Exception) e, request));
     }
 
-    private static String key(String group, String id, String file) {
-        return VideoKeys.outputs(id) + group + "/" + file;
+    private static String key(OutputRequest request) {
+        return VideoKeys.outputs(request.id()) + request.group() + "/" + request.file();
     }
 
     /** What S3's refusal means to the player. */
-    private static Uni<Output> answer(S3Exception refusal, String range, String file) {
+    private static Uni<Output> answer(S3Exception refusal, OutputRequest request) {
         // Without ListBucket permission, S3 answers 403 for a missing key; to a HEAD, 404 without a code.
         if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 404 || refusal.statusCode() == 403) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
         if (refusal.statusCode() == 304) {
-            return Uni.createFrom().item(notModified(refusal, file));
+            return Uni.createFrom().item(notModified(refusal, request.file()));
         }
         if (refusal.statusCode() == 416) {
             return Uni.createFrom()
-                    .failure(ApiProblem.rangeNotSatisfiable("The range " + range + " is outside the file"));
+                    .failure(ApiProblem.rangeNotSatisfiable("The range " + request.range() + " is outside the file"));
         }
         return Uni.createFrom().failure(refusal);
     }
@@ -190,20 +179,21 @@ public class PlaybackService {
         return new Output(304, headers, Multi.createFrom().empty());
     }
 
-    private static Map<String, List<String>> headers(
-            String file, String storedType, String contentRange, String eTag, String cacheControl) {
+    /** The headers of a file found, from storage's answer. */
+    private static Map<String, List<String>> headers(String file, SdkHttpResponse stored) {
         Map<String, List<String>> headers = new HashMap<>();
-        String type = ContentTypes.ofOutput(file).orElse(storedType == null ? "application/octet-stream" : storedType);
+        String type = ContentTypes.ofOutput(file)
+                .or(() -> stored.firstMatchingHeader("Content-Type"))
+                .orElse("application/octet-stream");
         headers.put("Content-Type", List.of(type));
         // A body streams with chunked transfer encoding, which excludes a Content-Length.
         headers.put("Accept-Ranges", List.of("bytes"));
-        if (contentRange != null) {
-            headers.put("Content-Range", List.of(contentRange));
-        }
-        if (eTag != null) {
-            headers.put("ETag", List.of(eTag));
-        }
-        headers.put("Cache-Control", List.of(cacheControl(file, cacheControl)));
+        stored.firstMatchingHeader("Content-Range").ifPresent(range -> headers.put("Content-Range", List.of(range)));
+        stored.firstMatchingHeader("ETag").ifPresent(etag -> headers.put("ETag", List.of(etag)));
+        headers.put(
+                "Cache-Control",
+                List.of(cacheControl(
+                        file, stored.firstMatchingHeader("Cache-Control").orElse(null))));
         return headers;
     }
 
