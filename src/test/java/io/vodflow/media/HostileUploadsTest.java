@@ -195,6 +195,50 @@ class HostileUploadsTest {
                         + " 5:1); the widest accepted is 7680.");
     }
 
+    @Test
+    void aVideoWhoseTimestampsClaimThousandsOfFramesASecondIsEncodedAtNoMoreThanTheCeilingsRate() {
+        // 100 frames a second on average, but every other one a millisecond late, and the stream's
+        // own timing rewritten: ffmpeg guesses 90,000 frames a second, and at a constant rate would
+        // have encoded every frame about 900 times.
+        Path jittered = TestMedia.generate(
+                tools,
+                "jittered.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=160x120:rate=100:duration=2",
+                "-vf",
+                "setpts='(N/100+mod(N\\,2)/1000)/TB'",
+                "-fps_mode",
+                "passthrough",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-bsf:v",
+                "h264_metadata=tick_rate=2000000:fixed_frame_rate_flag=0",
+                "-video_track_timescale",
+                "90000");
+        JsonNode source =
+                FfprobeJson.probe(tools, jittered.toString()).path("streams").get(0);
+        assertThat(source.path("avg_frame_rate").asText()).isEqualTo("100/1");
+        assertThat(source.path("r_frame_rate").asText()).isEqualTo("90000/1");
+
+        JsonPath video = VideoApi.awaitStatus(VideoApi.upload(jittered, "video/mp4"), "COMPLETE", TIMEOUT);
+
+        JsonNode rendition = FfprobeJson.probe(
+                        tools,
+                        base.resolve(video.getString("playback.masterPlaylist")).toString(),
+                        "-count_frames",
+                        "-select_streams",
+                        "v:0")
+                .path("streams")
+                .get(0);
+        assertThat(rendition.path("nb_read_frames").asInt())
+                .as("2 s at the ceiling's 120 frames a second at most")
+                .isBetween(200, 245);
+    }
+
     private Path testPattern(String fileName, String size, String seconds) {
         return TestMedia.generate(
                 tools,

@@ -35,6 +35,9 @@ final class FfmpegCommand {
      * @param frameRate frames per second, 0 when unknown
      * @param maxPixels the most pixels a decoded picture may have ({@link SourceProbe#decodingBound}): the
      *     probe saw only the first pictures, and a stream may grow part way through
+     * @param maxFrameRate the most frames a second any rendition is encoded at (the ceiling's): ffmpeg
+     *     encodes HLS at a constant rate guessed from the source's timestamps, which a file can make
+     *     tens of thousands a second while its average rate, the one the ceiling checks, stays low
      */
     record Source(
             String input,
@@ -43,10 +46,12 @@ final class FfmpegCommand {
             boolean hasAudio,
             boolean hdr,
             double frameRate,
-            long maxPixels) {
+            long maxPixels,
+            double maxFrameRate) {
 
         /** The source as probed, read from {@code input}. */
-        static Source of(String input, boolean storageOverTls, SourceProbe.Probed probed, long maxPixels) {
+        static Source of(
+                String input, boolean storageOverTls, SourceProbe.Probed probed, long maxPixels, double maxFrameRate) {
             MediaInfo media = probed.media();
             return new Source(
                     input,
@@ -55,7 +60,8 @@ final class FfmpegCommand {
                     media.hasAudio(),
                     probed.hdr(),
                     media.frameRate(),
-                    maxPixels);
+                    maxPixels,
+                    maxFrameRate);
         }
     }
 
@@ -151,6 +157,7 @@ final class FfmpegCommand {
             if (rendition.video() != null) {
                 args.addAll(List.of("-map", "[v" + videoIndex + "]"));
                 args.addAll(videoOptions(videoIndex, rendition.video(), preset, hls.segmentSeconds()));
+                args.addAll(List.of("-fpsmax:v:" + videoIndex, number(source.maxFrameRate())));
                 parts.add("v:" + videoIndex++);
             }
             if (rendition.audio() != null && source.hasAudio()) {

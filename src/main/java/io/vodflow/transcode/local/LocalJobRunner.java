@@ -52,6 +52,7 @@ class LocalJobRunner {
     private final SourceLinks sources;
     private final VodflowConfig.Local config;
     private final long maxPixels;
+    private final double maxFrameRate;
 
     LocalJobRunner(
             FfmpegTools tools,
@@ -69,6 +70,7 @@ class LocalJobRunner {
         this.sources = sources;
         this.config = config.local();
         this.maxPixels = config.ceilings().maxPixels();
+        this.maxFrameRate = config.ceilings().maxFrameRate();
     }
 
     enum Outcome {
@@ -220,10 +222,7 @@ class LocalJobRunner {
         }
         Path first = Files.createDirectory(run.directory().resolve("first"));
         List<String> arguments = FfmpegCommand.firstSegments(
-                run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source, probe.decodingBound(source)),
-                first,
-                FfmpegCommand.firstSegmentsPreset(config.preset()));
+                run.plan(), source(input, source), first, FfmpegCommand.firstSegmentsPreset(config.preset()));
         FfmpegProcess.Exit exit = FfmpegProcess.run(
                 tools.ffmpeg().processBuilder(arguments),
                 run.handle(),
@@ -238,6 +237,10 @@ class LocalJobRunner {
         run.uploader().publishFirst(first).ifPresent(master -> events.playable(run.job(), master));
     }
 
+    private FfmpegCommand.Source source(String input, SourceProbe.Probed probed) {
+        return FfmpegCommand.Source.of(input, store.overTls(), probed, probe.decodingBound(probed), maxFrameRate);
+    }
+
     /** Why a run failed: the job's error code and message. */
     private record Failure(int code, String reason) {}
 
@@ -249,10 +252,7 @@ class LocalJobRunner {
     private Failure encode(Run run, String input, SourceProbe.Probed source) throws IOException, InterruptedException {
         MediaInfo media = source.media();
         List<String> arguments = FfmpegCommand.build(
-                run.plan(),
-                FfmpegCommand.Source.of(input, store.overTls(), source, probe.decodingBound(source)),
-                run.directory().path(),
-                config.preset());
+                run.plan(), source(input, source), run.directory().path(), config.preset());
         FfmpegProcess.Exit exit = FfmpegProcess.run(
                 tools.ffmpeg().processBuilder(arguments),
                 run.handle(),

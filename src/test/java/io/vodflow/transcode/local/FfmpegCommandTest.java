@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class FfmpegCommandTest {
 
     private static final FfmpegCommand.Source SOURCE =
-            new FfmpegCommand.Source("http://s3/source", false, true, true, false, 25, 35_389_440);
+            new FfmpegCommand.Source("http://s3/source", false, true, true, false, 25, 35_389_440, 120);
 
     @Test
     void oneProcessDecodesOnceAndWritesEveryRenditionAndTheThumbnails() throws Exception {
@@ -53,7 +53,7 @@ class FfmpegCommandTest {
     @Test
     void aLinkThatLeadsToHttpsStorageHasStoragesCertificateVerifiedAndOneToPlainHttpStorageDoesNot() throws Exception {
         FfmpegCommand.Source behindTls =
-                new FfmpegCommand.Source("http://127.0.0.1:4000/link", true, true, true, false, 25, 35_389_440);
+                new FfmpegCommand.Source("http://127.0.0.1:4000/link", true, true, true, false, 25, 35_389_440, 120);
 
         assertThat(FfmpegCommand.build(plan(), behindTls, Path.of("/work"), "veryfast"))
                 .containsSubsequence("-tls_verify", "1", "-i", "http://127.0.0.1:4000/link");
