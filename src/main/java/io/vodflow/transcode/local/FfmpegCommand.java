@@ -221,7 +221,9 @@ final class FfmpegCommand {
     /**
      * Deinterlaces (only frames flagged interlaced), tone-maps HDR, then splits into one scaled,
      * square-pixel 8-bit 4:2:0 picture per rendition, plus the thumbnail picture. Rotation is
-     * applied by the decoder, so every output is upright.
+     * applied by the decoder, so every output is upright. The picture is the first video stream that
+     * is not cover art ({@code 0:V:0}), the one the probe fitted the ladder to: a file may carry its
+     * cover as a still picture stream ahead of the video.
      *
      * <p>The deinterlacer makes one frame per frame, as MediaConvert's does: in its default mode (one
      * per field) it declares twice the source's rate, and ffmpeg, which writes HLS at a constant rate,
@@ -229,7 +231,7 @@ final class FfmpegCommand {
      */
     private static String filterGraph(List<JobPlan.Rendition> renditions, JobPlan.FrameCapture capture, boolean hdr) {
         int outputs = renditions.size() + (capture == null ? 0 : 1);
-        StringBuilder graph = new StringBuilder("[0:v]bwdif=mode=send_frame:deint=interlaced");
+        StringBuilder graph = new StringBuilder("[0:V:0]bwdif=mode=send_frame:deint=interlaced");
         if (hdr) {
             graph.append(',').append(TONEMAP);
         }

@@ -24,7 +24,7 @@ class FfmpegCommandTest {
         assertThat(args)
                 .containsSubsequence("-filter_complex", "-map", "[thumbs]", "-fps_mode", "vfr", "/work/thumb.%07d.jpg");
         assertThat(args.get(args.indexOf("-filter_complex") + 1))
-                .startsWith("[0:v]bwdif=mode=send_frame:deint=interlaced,format=yuv420p,split=4")
+                .startsWith("[0:V:0]bwdif=mode=send_frame:deint=interlaced,format=yuv420p,split=4")
                 .contains("[s0]scale=1280:720,setsar=1[v0]", "[s3]select=");
         assertThat(args).containsSubsequence("-master_pl_name", "master.m3u8");
         assertThat(args)
