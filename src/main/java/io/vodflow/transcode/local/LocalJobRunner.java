@@ -241,6 +241,13 @@ class LocalJobRunner {
         return FfmpegCommand.Source.of(input, store.overTls(), probed, probe.decodingBound(probed), maxFrameRate);
     }
 
+    /** "5 minutes", or "90 seconds" for a time that is not whole minutes. */
+    private static String spoken(Duration duration) {
+        return duration.toSecondsPart() == 0 && duration.toMinutes() > 0
+                ? duration.toMinutes() + " minutes"
+                : duration.toSeconds() + " seconds";
+    }
+
     /** Why a run failed: the job's error code and message. */
     private record Failure(int code, String reason) {}
 
@@ -268,9 +275,7 @@ class LocalJobRunner {
         }
         if (run.handle().isStalled()) {
             return new Failure(
-                    TRANSCODING_FAILED,
-                    "The transcoder made no progress for "
-                            + config.stallTimeout().toMinutes() + " minutes");
+                    TRANSCODING_FAILED, "The transcoder made no progress for " + spoken(config.stallTimeout()));
         }
         if (exit.code() == 0) {
             return null;

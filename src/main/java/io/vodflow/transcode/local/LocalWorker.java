@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -278,29 +279,42 @@ class LocalWorker {
                     job.jobId(),
                     job.videoId(),
                     failures);
-            LocalJobRunner.Outcome outcome = runner.run(job, failures, handle);
-            if (outcome == LocalJobRunner.Outcome.ENDED) {
-                // The final event, sent by the run, recorded the end in the ledger.
-                queue.done(message);
-            } else if (handle.isStopping()) {
-                ledger.release(job.jobId(), holder);
-                queue.handBack(message);
-                VideoLog.infof(
-                        LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
-            } else if (handle.isLapsing()) {
-                // The lease could not be kept: it is left to lapse, and the message comes back after.
-                queue.hide(message, untilLapsed(handle));
-            } else {
-                ledger.failed(job.jobId(), holder);
-                queue.hide(message, RETRY_DELAY_SECONDS);
-            }
+            settle(message, job, holder, handle, outcome(job, failures, handle));
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
-            ledger.failed(job.jobId(), holder);
-            queue.hide(message, RETRY_DELAY_SECONDS);
+            // What settling did not do, the queue and the ledger make up for: the message comes back
+            // when its visibility ends, and the ledger says then how the job stands.
+            LOG.warnf("Job %s: its run could not be settled (%s); the queue brings it back", job.jobId(), e.toString());
         } finally {
             heartbeat.cancel(false);
             running.remove(job.jobId());
+        }
+    }
+
+    /** How the run went; null when it failed in a way the runner did not foresee. */
+    private LocalJobRunner.Outcome outcome(LocalJob job, int failures, JobHandle handle) {
+        try {
+            return runner.run(job, failures, handle);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Job %s failed unexpectedly; it will be taken up again", job.jobId());
+            return null;
+        }
+    }
+
+    private void settle(
+            Message message, LocalJob job, String holder, JobHandle handle, LocalJobRunner.Outcome outcome) {
+        if (outcome == LocalJobRunner.Outcome.ENDED) {
+            // The final event, sent by the run, recorded the end in the ledger.
+            queue.done(message);
+        } else if (outcome != null && handle.isStopping()) {
+            ledger.release(job.jobId(), holder);
+            queue.handBack(message);
+            VideoLog.infof(LOG, job.videoId(), "Handed job %s back to the queue: this worker is stopping", job.jobId());
+        } else if (outcome != null && handle.isLapsing()) {
+            // The lease could not be kept: it is left to lapse, and the message comes back after.
+            queue.hide(message, untilLapsed(handle));
+        } else {
+            ledger.failed(job.jobId(), holder);
+            queue.hide(message, RETRY_DELAY_SECONDS);
         }
     }
 
@@ -336,40 +350,45 @@ class LocalWorker {
         }
     }
 
-    /** Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. */
+    /**
+     * Keeps the message hidden, stops a stalled ffmpeg, and stops a job nobody waits for anymore. Each
+     * step goes on whether or not the one before failed: a message SQS no longer holds for this run
+     * (its visibility ran out while SQS was down) must not leave a hung ffmpeg, or a deleted video's
+     * job, running to its end.
+     */
     private void heartbeat(Message message, LocalJob job, Lease lease, JobHandle handle) {
-        try {
-            // The lease is renewed before the message is hidden again: should this worker die, its
-            // lease lapses no later than its message reappears.
-            boolean leased = lease.renew(job.jobId());
+        // The lease is renewed before the message is hidden again: should this worker die, its
+        // lease lapses no later than its message reappears.
+        Boolean leased = attempt(job, () -> lease.renew(job.jobId()));
+        // Once the lease lapses another run may take the job and write the same keys: this run
+        // stops while the lease still holds, and the job is taken up again.
+        if (leased == null && lease.endsBeforeNextRenewal() && handle.lapse()) {
+            LOG.warnf(
+                    "Stopped job %s: its lease could not be renewed and would lapse before the next heartbeat",
+                    job.jobId());
+        }
+        attempt(job, () -> {
             queue.hide(message, visibilitySeconds());
-            handle.checkStall(config.local().stallTimeout());
-            switch (ledger.standing(job.jobId())) {
-                case WANTED -> {
-                    if (!leased && handle.abandon()) {
-                        LOG.infof("Stopped job %s: its lease lapsed and another run took it over", job.jobId());
-                    }
-                }
-                case CANCELED -> {
-                    if (handle.cancel()) {
-                        VideoLog.infof(LOG, job.videoId(), "Canceled job %s of video %s", job.jobId(), job.videoId());
-                    }
-                }
-                case ENDED -> {
-                    if (handle.abandon()) {
-                        LOG.infof("Stopped job %s: the ledger records its end", job.jobId());
-                    }
-                }
-            }
+            return true;
+        });
+        handle.checkStall(config.local().stallTimeout());
+        JobLedger.Standing standing = attempt(job, () -> ledger.standing(job.jobId()));
+        if (standing == JobLedger.Standing.WANTED && Boolean.FALSE.equals(leased) && handle.abandon()) {
+            LOG.infof("Stopped job %s: its lease lapsed and another run took it over", job.jobId());
+        } else if (standing == JobLedger.Standing.CANCELED && handle.cancel()) {
+            VideoLog.infof(LOG, job.videoId(), "Canceled job %s of video %s", job.jobId(), job.videoId());
+        } else if (standing == JobLedger.Standing.ENDED && handle.abandon()) {
+            LOG.infof("Stopped job %s: the ledger records its end", job.jobId());
+        }
+    }
+
+    /** One step of a heartbeat: its answer, or null (logged) when the call failed. */
+    private static <T> T attempt(LocalJob job, Supplier<T> step) {
+        try {
+            return step.get();
         } catch (RuntimeException e) {
             LOG.warnf("Heartbeat of job %s failed: %s", job.jobId(), e.getMessage());
-            // Once the lease lapses another run may take the job and write the same keys: this run
-            // stops while the lease still holds, and the job is taken up again.
-            if (lease.endsBeforeNextRenewal() && handle.lapse()) {
-                LOG.warnf(
-                        "Stopped job %s: its lease could not be renewed and would lapse before the next heartbeat",
-                        job.jobId());
-            }
+            return null;
         }
     }
 

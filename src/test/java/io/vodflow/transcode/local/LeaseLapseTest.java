@@ -12,8 +12,6 @@ import io.vodflow.testing.Processes;
 import io.vodflow.testing.TestMedia;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -54,13 +52,13 @@ class LeaseLapseTest {
         await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
 
         ProcessHandle dynamoDb = embeddedDynamoDb();
-        signal(dynamoDb, "STOP");
+        Processes.signal(dynamoDb, "STOP");
         try {
             await().during(Duration.ofSeconds(2))
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> !Processes.ffmpegRunningFor(id));
         } finally {
-            signal(dynamoDb, "CONT");
+            Processes.signal(dynamoDb, "CONT");
         }
 
         await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
@@ -78,20 +76,5 @@ class LeaseLapseTest {
                 })
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("No embedded DynamoDB on port " + dynamoDbPort));
-    }
-
-    private static void signal(ProcessHandle process, String signal) {
-        try {
-            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                    .inheritIO()
-                    .start()
-                    .waitFor();
-            assertThat(exit).as("kill -%s", signal).isZero();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
