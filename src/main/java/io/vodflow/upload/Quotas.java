@@ -29,8 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * limit, and at an owner's first creation of the day, the index is read for the real number, which
  * either resets the bound or refuses the creation. A refusal is a 429 problem naming when to try
  * again, before anything is counted or written. Concurrent creations cannot pass the bytes or
- * creations limits; the in-flight limit may be passed by creations racing a recount, which counts
- * only the videos already written and indexed.
+ * creations limits. Of concurrent recounts only one sets the bound; the others start over. The
+ * in-flight limit may still be passed by a creation whose recount ran before another's video was
+ * written and indexed, a round trip or two after that one was counted.
  */
 @ApplicationScoped
 class Quotas {
@@ -39,6 +40,8 @@ class Quotas {
     private static final String KEY = "id";
     private static final String BYTES = "bytes";
     private static final String IN_FLIGHT = "inFlight";
+    /** How often the bound was set from a recount: a recount replaces the bound only as it read it. */
+    private static final String RECOUNTS = "inFlightRecounts";
     /** Attempts after the first when recounts keep losing to other creations of the same owner. */
     private static final int CONTENDED_RETRIES = 3;
 
@@ -51,11 +54,17 @@ class Quotas {
     private static final String GROW = "ADD #bytes :bytes, #minute :one, #inFlight :one SET #expires = :expires";
 
     private static final String GROW_CONDITION = ROOM + " AND #inFlight < :inFlightLimit";
-    /** Counted with the bound set from a recount, while no other creation changed it. */
-    private static final String RESET = "ADD #bytes :bytes, #minute :one SET #inFlight = :counted, #expires = :expires";
+    /**
+     * Counted with the bound set from a recount, while no other creation changed it: neither grew it
+     * nor set it from a recount of its own, which may have read the same number.
+     */
+    private static final String RESET =
+            "ADD #bytes :bytes, #minute :one, #recounts :one SET #inFlight = :counted, #expires = :expires";
 
     private static final String FIRST_CONDITION = ROOM + " AND attribute_not_exists(#inFlight)";
-    private static final String RESET_CONDITION = ROOM + " AND #inFlight = :replacing";
+    private static final String RESET_CONDITION = ROOM + " AND #inFlight = :replacing AND #recounts = :recounts";
+    private static final String FIRST_RESET_CONDITION =
+            ROOM + " AND #inFlight = :replacing AND attribute_not_exists(#recounts)";
 
     private static final DateTimeFormatter MINUTE =
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -63,11 +72,14 @@ class Quotas {
     /** What the owner used of each quota. */
     record Usage(int videosInFlight, long bytesToday, long creationsThisMinute) {}
 
-    /** The counters as stored; {@code inFlightBound} is null until the day's first recount. */
-    private record Counters(long bytesToday, long creationsThisMinute, Long inFlightBound) {}
+    /**
+     * The counters as stored; {@code inFlightBound} is null until the day's first recount, {@code
+     * recounts} until the first that replaced a bound.
+     */
+    private record Counters(long bytesToday, long creationsThisMinute, Long inFlightBound, Long recounts) {}
 
-    /** A recount's result: the videos in flight, and the bound it replaces (null if none). */
-    private record Recount(int inFlight, Long replacing) {}
+    /** A recount's result: the videos in flight, and the counters it read (the bound it replaces). */
+    private record Recount(int inFlight, Counters read) {}
 
     private final VideoRepository videos;
     private final DynamoDbAsyncClient dynamo;
@@ -131,7 +143,7 @@ class Quotas {
                                         + limits.bytesPerDay().asLongValue() + " bytes you may declare today (UTC)",
                                 untilTomorrow(now));
                     }
-                    return count(owner, sizeBytes, now, new Recount(inFlight, counters.inFlightBound()));
+                    return count(owner, sizeBytes, now, new Recount(inFlight, counters));
                 });
     }
 
@@ -190,12 +202,19 @@ class Quotas {
             values.put(":inFlightLimit", number(limits.videosInFlight()));
         } else {
             update = RESET;
+            names.put("#recounts", RECOUNTS);
             values.put(":counted", number(recount.inFlight() + 1L));
-            if (recount.replacing() == null) {
+            Counters read = recount.read();
+            if (read.inFlightBound() == null) {
                 condition = FIRST_CONDITION;
             } else {
-                condition = RESET_CONDITION;
-                values.put(":replacing", number(recount.replacing()));
+                values.put(":replacing", number(read.inFlightBound()));
+                if (read.recounts() == null) {
+                    condition = FIRST_RESET_CONDITION;
+                } else {
+                    condition = RESET_CONDITION;
+                    values.put(":recounts", number(read.recounts()));
+                }
             }
         }
         return Uni.createFrom()
@@ -215,12 +234,17 @@ class Quotas {
                         get -> get.tableName(table).key(key(owner, now)).consistentRead(true)))
                 .map(response -> {
                     Map<String, AttributeValue> item = response.item();
-                    AttributeValue bound = item.get(IN_FLIGHT);
                     return new Counters(
                             counter(item, BYTES),
                             counter(item, minute(now)),
-                            bound == null ? null : Long.parseLong(bound.n()));
+                            optional(item, IN_FLIGHT),
+                            optional(item, RECOUNTS));
                 });
+    }
+
+    private static Long optional(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : Long.parseLong(value.n());
     }
 
     private static long counter(Map<String, AttributeValue> item, String name) {
