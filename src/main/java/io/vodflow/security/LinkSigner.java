@@ -28,8 +28,10 @@ public class LinkSigner {
     public enum Purpose {
         PLAYBACK,
         EVENTS,
-        /** Completing or aborting an upload, which can outlast a sign-in's token. */
-        UPLOAD
+        // An upload, which can outlast a sign-in's token: each of its links opens one action only.
+        UPLOAD_COMPLETE,
+        UPLOAD_PARTS,
+        UPLOAD_ABORT
     }
 
     /**

@@ -38,7 +38,7 @@ public class UploadResource {
     // What the three endpoints an upload's signed links open say of them alike.
     private static final String ACCESS = "The token of the upload's signed link";
     private static final String NO_ACCESS = "Neither a bearer token nor the upload's link";
-    private static final String WRONG_LINK = "The upload's link expired or is another video's";
+    private static final String WRONG_LINK = "The upload's link expired, is another video's, or opens another action";
 
     private final UploadService uploads;
     private final VideoViews views;
@@ -73,7 +73,7 @@ public class UploadResource {
     @Path("/{id}/upload/complete")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermitAll
-    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD_COMPLETE)
     @Operation(
             summary = "Complete a multipart upload",
             description = "Send every part's ETag once all parts are up, to the upload's completeUrl (its signed"
@@ -102,7 +102,7 @@ public class UploadResource {
     @POST
     @Path("/{id}/upload/parts")
     @PermitAll
-    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD_PARTS)
     @Operation(
             summary = "Sign a multipart upload's parts again",
             description = "Fresh part URLs, for an upload that outlasts the temporary credentials its URLs were"
@@ -124,7 +124,7 @@ public class UploadResource {
     @DELETE
     @Path("/{id}/upload")
     @PermitAll
-    @ReachableVideo(LinkSigner.Purpose.UPLOAD)
+    @ReachableVideo(LinkSigner.Purpose.UPLOAD_ABORT)
     @Operation(
             summary = "Abort an upload",
             description = "The video ends CANCELED; uploaded parts are discarded. The upload's abortUrl (a signed"

@@ -114,7 +114,7 @@ public class UploadService {
                                     UploadInstructions.single(
                                             presigned.url(),
                                             presigned.headers(),
-                                            uploadLink(id, "", linksEnd(now)),
+                                            uploadLink(id, LinkSigner.Purpose.UPLOAD_ABORT, linksEnd(now)),
                                             presigned.expiration()))));
         }
         return Uni.createFrom()
@@ -184,9 +184,9 @@ public class UploadService {
                         uploadId,
                         partSize,
                         signed.parts(),
-                        uploadLink(id, "/complete", linksEnd),
-                        uploadLink(id, "/parts", linksEnd),
-                        uploadLink(id, "", linksEnd),
+                        uploadLink(id, LinkSigner.Purpose.UPLOAD_COMPLETE, linksEnd),
+                        uploadLink(id, LinkSigner.Purpose.UPLOAD_PARTS, linksEnd),
+                        uploadLink(id, LinkSigner.Purpose.UPLOAD_ABORT, linksEnd),
                         signed.expiresAt()));
     }
 
@@ -210,10 +210,18 @@ public class UploadService {
     /**
      * The link that completes, aborts or signs again the parts of the upload: signed, so that an upload
      * which outlasts the caller's token (parts may go up for hours) can still be completed, or
-     * abandoned when it fails.
+     * abandoned when it fails. Each link opens its own action only: whoever holds the link that
+     * completes the upload cannot abort it, nor have its parts signed again.
      */
-    private String uploadLink(String id, String action, Instant expires) {
-        return "/videos/" + id + "/upload" + action + "?access=" + signer.sign(LinkSigner.Purpose.UPLOAD, id, expires);
+    private String uploadLink(String id, LinkSigner.Purpose action, Instant expires) {
+        String path =
+                switch (action) {
+                    case UPLOAD_COMPLETE -> "/upload/complete";
+                    case UPLOAD_PARTS -> "/upload/parts";
+                    case UPLOAD_ABORT -> "/upload";
+                    default -> throw new IllegalArgumentException(action + " is not an upload's action");
+                };
+        return "/videos/" + id + path + "?access=" + signer.sign(action, id, expires);
     }
 
     private static Video.Source declared(

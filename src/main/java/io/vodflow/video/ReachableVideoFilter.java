@@ -8,7 +8,6 @@ import io.vodflow.security.LinkSigner;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import java.time.Instant;
-import java.util.Locale;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -52,8 +51,8 @@ public class ReachableVideoFilter {
                     ? "read the video again for a new one"
                     : "send your bearer token instead";
             return Uni.createFrom()
-                    .failure(ApiProblem.forbidden("This link to the video's "
-                            + purpose.name().toLowerCase(Locale.ROOT) + " has expired or is not for it; " + instead));
+                    .failure(ApiProblem.forbidden(
+                            "This link has expired, or is not this video's link for this; " + instead));
         }
         // A video being deleted is gone, as for its owner: a stream would end at once, and its
         // EventSource would come back for it until the link expired.

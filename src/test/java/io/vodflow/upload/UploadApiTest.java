@@ -275,6 +275,20 @@ class UploadApiTest {
                 .then()
                 .statusCode(403)
                 .contentType("application/problem+json");
+        // Each link opens its own action: the links that complete the upload or sign its parts
+        // again do not abort it, nor the abort link sign parts.
+        String access = "?access=";
+        String videoPath = abort.substring(0, abort.indexOf(access));
+        for (String other : List.of("upload.completeUrl", "upload.partsUrl")) {
+            String token =
+                    second.getString(other).substring(second.getString(other).indexOf(access));
+            RestAssured.given().delete(videoPath + token).then().statusCode(403);
+        }
+        RestAssured.given()
+                .post(videoPath + "/parts" + abort.substring(abort.indexOf(access)))
+                .then()
+                .statusCode(403);
+        given().get("/videos/" + second.getString("id")).then().body("status", equalTo("AWAITING_UPLOAD"));
         RestAssured.given().delete(abort).then().statusCode(204);
         given().get("/videos/" + second.getString("id")).then().body("status", equalTo("CANCELED"));
 
