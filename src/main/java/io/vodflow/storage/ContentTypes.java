@@ -13,9 +13,12 @@ import java.util.regex.Pattern;
  */
 public final class ContentTypes {
 
-    /** type "/" subtype with RFC 6838 name characters, optionally followed by parameters. */
+    /**
+     * type "/" subtype with RFC 6838 name characters, optionally followed by parameters in printable
+     * ASCII: the type goes to storage as a header, where other characters break the request's signature.
+     */
     private static final Pattern MEDIA_TYPE =
-            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;.*)?");
+            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;[\\x20-\\x7e\\t]*)?");
 
     private static final Map<String, String> OUTPUTS = Map.of(
             "m3u8", "application/vnd.apple.mpegurl",

@@ -85,6 +85,11 @@ class BadRequestsTest {
                         body("a.mp4", "video/mp4; codecs=" + "x".repeat(300), "10"),
                         400,
                         "contentType"),
+                create(
+                        "contentType parameters outside ASCII, which storage's signature does not carry",
+                        body("a.mp4", "video/mp4; x=\u00e9", "200000000"),
+                        400,
+                        "contentType"),
                 create("audio not allowed by default", body("a.mp3", "audio/mpeg", "10"), 400, "contentType"),
                 create("missing sizeBytes", "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\"}", 400, "sizeBytes"),
                 create("zero sizeBytes", body("a.mp4", "video/mp4", "0"), 400, "sizeBytes"),
