@@ -35,6 +35,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @ApplicationScoped
 public class UploadService {
 
+    /** Parts are signed again no later than this before the upload's deadline. */
+    private static final Duration LAST_RENEWAL = Duration.ofMinutes(1);
+
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     /** An ETag as storage sends it (quoted hexadecimal on S3): short, and visible ASCII only. */
     private static final Pattern ETAG = Pattern.compile("[\\x21-\\x7E]{1,128}");
@@ -161,11 +164,13 @@ public class UploadService {
         if (closed != null) {
             return Uni.createFrom().failure(closed);
         }
-        Instant now = Instant.now();
-        if (!now.isBefore(uploadDeadline(video.createdAt()))) {
+        // Within a minute of the deadline, parts signed again could hardly be sent, and in its last
+        // second storage's signature, counted in whole seconds, could not be made at all.
+        Instant deadline = uploadDeadline(video.createdAt());
+        if (Instant.now().plus(LAST_RENEWAL).isAfter(deadline)) {
             return Uni.createFrom()
-                    .failure(ApiProblem.conflict("The time to upload this video ran out at "
-                            + uploadDeadline(video.createdAt()) + "; create it again"));
+                    .failure(ApiProblem.conflict(
+                            "The time to upload this video runs out at " + deadline + "; create it again"));
         }
         return multipartInstructions(
                 video.id(), source.multipartUploadId(), source.sizeBytes(), source.partSize(), video.createdAt());
