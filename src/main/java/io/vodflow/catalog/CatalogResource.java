@@ -4,6 +4,7 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.vodflow.security.Callers;
 import io.vodflow.security.CdnCookies;
+import io.vodflow.support.Offload;
 import io.vodflow.video.VideoRepository;
 import io.vodflow.video.VideoView;
 import io.vodflow.video.VideoViews;
@@ -61,12 +62,22 @@ public class CatalogResource {
     @APIResponse(responseCode = "200", description = "The video")
     @APIResponse(responseCode = "404", description = "No such video")
     public Uni<RestResponse<VideoView>> get(@PathParam("id") String id) {
-        return callers.current().flatMap(caller -> repository.get(id, caller)).map(video -> {
-            RestResponse.ResponseBuilder<VideoView> response = RestResponse.ResponseBuilder.ok(views.of(video));
-            // With a signing CDN, reading a video is what opens its outputs there.
-            cdnCookies.forVideo(video.id(), Instant.now()).forEach(cookie -> response.header("Set-Cookie", cookie));
-            return response.build();
-        });
+        return callers.current().flatMap(caller -> repository.get(id, caller)).flatMap(video -> cookies(video.id())
+                .map(cookies -> {
+                    RestResponse.ResponseBuilder<VideoView> response = RestResponse.ResponseBuilder.ok(views.of(video));
+                    cookies.forEach(cookie -> response.header("Set-Cookie", cookie));
+                    return response.build();
+                }));
+    }
+
+    /**
+     * With a signing CDN, reading a video is what opens its outputs there: the cookies carry an RSA
+     * signature, made on a worker rather than the thread the table's answer came on.
+     */
+    private Uni<List<String>> cookies(String videoId) {
+        return cdnCookies.enabled()
+                ? Offload.of(() -> cdnCookies.forVideo(videoId, Instant.now()))
+                : Uni.createFrom().item(List.of());
     }
 
     @GET
