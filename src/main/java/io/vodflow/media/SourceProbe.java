@@ -261,15 +261,21 @@ public class SourceProbe {
     static int rotation(JsonNode video) {
         for (JsonNode sideData : video.path("side_data_list")) {
             if (sideData.has("rotation")) {
-                return normalize(-sideData.path("rotation").asInt());
+                return rightAngle(-sideData.path("rotation").asDouble());
             }
         }
-        return normalize(video.path("tags").path("rotate").asInt(0));
+        return rightAngle(video.path("tags").path("rotate").asDouble(0));
     }
 
-    private static int normalize(int degrees) {
-        int clockwise = ((degrees % 360) + 360) % 360;
-        return Math.round(clockwise / 90f) * 90 % 360;
+    /**
+     * The right angle the picture is turned by, when within a degree of one, as both engines count it.
+     * By any other angle, ffmpeg turns the picture within its own frame and MediaConvert does not turn
+     * it at all: either way the frame keeps its stored shape, so 0.
+     */
+    private static int rightAngle(double degrees) {
+        double clockwise = ((degrees % 360) + 360) % 360;
+        long quarters = Math.round(clockwise / 90);
+        return Math.abs(clockwise - quarters * 90) <= 1 ? (int) (quarters * 90 % 360) : 0;
     }
 
     static double frameRate(JsonNode video) {

@@ -180,6 +180,25 @@ class LocalEngineTest {
                                         .as("no rotation left to apply")
                                         .allMatch(rotation -> rotation.asInt() == 0)),
                         new Case(
+                                // ffmpeg turns the picture within its own frame: no right angle, no
+                                // portrait ladder for a landscape frame.
+                                "rotation metadata at 45 degrees",
+                                tools -> TestMedia.generate(
+                                        tools,
+                                        "tilted.mp4",
+                                        "-display_rotation",
+                                        "-45",
+                                        "-i",
+                                        TestMedia.testPattern(tools, 640, 360, 3, true)
+                                                .toString(),
+                                        "-c",
+                                        "copy"),
+                                "video/mp4",
+                                List.of("640x360"),
+                                true,
+                                1,
+                                nothing),
+                        new Case(
                                 "10-bit H.264",
                                 tools -> TestMedia.generate(
                                         tools,
