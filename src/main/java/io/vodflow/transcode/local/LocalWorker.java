@@ -94,7 +94,9 @@ class LocalWorker {
         int concurrency = config.local().concurrency();
         slots = new Semaphore(concurrency);
         jobs = Executors.newFixedThreadPool(concurrency, named("vodflow-transcode"));
-        heartbeats = Executors.newSingleThreadScheduledExecutor(named("vodflow-transcode-heartbeat"));
+        // A thread per job: a heartbeat waiting on a slow table or queue (up to their deadlines) must
+        // not hold back another job's past its lease.
+        heartbeats = Executors.newScheduledThreadPool(concurrency, named("vodflow-transcode-heartbeat"));
         polling = true;
         poller = named("vodflow-transcode-poller").newThread(this::poll);
         poller.start();
