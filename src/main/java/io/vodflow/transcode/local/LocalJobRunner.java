@@ -120,7 +120,10 @@ class LocalJobRunner {
             }
             SourceProbe.Probed source = (SourceProbe.Probed) result;
             events.statusUpdate(job, JobPhase.TRANSCODING, 2, 0, 0, run.retryCount());
-            publishFirstSegments(run, input, source);
+            // A stream an earlier run made playable plays on from what it published.
+            if (!run.uploader().resume()) {
+                publishFirstSegments(run, input, source);
+            }
             Failure failure = encode(run, input, source);
             Outcome stopped = stoppedBy(run);
             if (stopped != null) {

@@ -36,6 +36,7 @@ final class OutputUploader {
 
     private static final Logger LOG = Logger.getLogger(OutputUploader.class);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
+    private static final Duration READ_DEADLINE = Duration.ofSeconds(30);
     /** Players read a growing playlist again at every segment: no copy may outlive a second. */
     private static final String GROWING = "max-age=1";
     /** A finished playlist changes only if the video is transcoded again. */
@@ -123,6 +124,34 @@ final class OutputUploader {
         put(master, read(directory.resolve(master)), FINISHED).join();
         masterPublished = true;
         return Optional.of(plan.hls().destination().uri(master));
+    }
+
+    /**
+     * Takes over what an earlier run of the job published (it stopped for a rollout, or its lease
+     * lapsed): players follow those growing playlists, which may only grow (RFC 8216), so each is
+     * published again only once this run's lists more segments. Storage that cannot say counts as
+     * nothing published.
+     *
+     * @return whether an earlier run had made the stream playable
+     */
+    synchronized boolean resume() {
+        S3Uri destination = plan.hls().destination();
+        for (String name : HlsPlaylists.playlists(plan)) {
+            String stored = storedText(destination.bucket(), destination.sibling(name));
+            if (stored != null) {
+                published.put(name, HlsPlaylists.segments(stored).size());
+            }
+        }
+        masterPublished = storedText(destination.bucket(), destination.sibling(HlsPlaylists.masterName(plan))) != null;
+        return masterPublished;
+    }
+
+    private String storedText(String bucket, String key) {
+        try {
+            return store.read(bucket, key).await().atMost(READ_DEADLINE);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

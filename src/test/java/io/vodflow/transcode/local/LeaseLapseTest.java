@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.vodflow.media.FfmpegTools;
 import io.vodflow.testing.Processes;
 import io.vodflow.testing.TestMedia;
@@ -46,10 +47,12 @@ class LeaseLapseTest {
     @Test
     void aRunThatCannotRenewItsLeaseStopsAndTheJobIsTakenUpAgain() {
         String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 20), "video/mp4");
-        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
-                .as(video.prettify())
-                .isNotNull());
-        await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
+        String rendition =
+                firstRendition(VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
+                                .as(video.prettify())
+                                .isNotNull())
+                        .getString("playback.masterPlaylist"));
+        await().atMost(TIMEOUT).until(() -> segmentsListed(rendition) >= 2);
 
         ProcessHandle dynamoDb = embeddedDynamoDb();
         Processes.signal(dynamoDb, "STOP");
@@ -62,8 +65,34 @@ class LeaseLapseTest {
         }
 
         await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
+        // Players follow the growing playlist: the run that takes the job up never shortens it.
+        await().during(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> segmentsListed(rendition) >= 2);
         given().delete("/videos/" + id).then().statusCode(204);
         await().atMost(TIMEOUT).until(() -> !Processes.ffmpegRunningFor(id));
+    }
+
+    /** The first rendition playlist the master playlist lists. */
+    private static String firstRendition(String master) {
+        String name = RestAssured.get(master)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
+                .lines()
+                .filter(line -> line.endsWith(".m3u8"))
+                .findFirst()
+                .orElseThrow();
+        return master.substring(0, master.lastIndexOf('/') + 1) + name;
+    }
+
+    private static long segmentsListed(String playlist) {
+        return RestAssured.get(playlist)
+                .asString()
+                .lines()
+                .filter(line -> line.endsWith(".ts"))
+                .count();
     }
 
     /** dynalite, which the application started as a child process listening on its port. */
