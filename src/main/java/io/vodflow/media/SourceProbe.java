@@ -22,8 +22,24 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class SourceProbe {
 
-    /** Packets read at the start of the source to prove that its streams decode. */
-    private static final String DECODE_CHECK_INTERVAL = "%+#60";
+    /**
+     * How a source is shown to decode: its first packets, every frame decoded; and, where those held
+     * no whole picture, its first half minute, keyframes only. A stream cut mid-GOP (a broadcast
+     * recording) starts with pictures that refer to a keyframe it does not have, and its first
+     * keyframe may come seconds in.
+     */
+    private static final String UNDECODABLE = "UNDECODABLE";
+
+    private enum DecodeCheck {
+        FIRST_PACKETS(List.of("-read_intervals", "%+#60")),
+        KEYFRAMES(List.of("-skip_frame", "nokey", "-read_intervals", "%+30"));
+
+        private final List<String> arguments;
+
+        DecodeCheck(List<String> arguments) {
+            this.arguments = arguments;
+        }
+    }
     /** ffprobe errors that say the storage did not answer, rather than that the file is bad. */
     private static final Pattern UNREACHABLE = Pattern.compile(
             "Server returned|Connection (refused|reset|timed out)|Network is unreachable|timed out|I/O error");
@@ -77,8 +93,14 @@ public class SourceProbe {
      * @param decodeCheck whether to decode the first frames; a source probed with it before can skip it
      */
     public Result probe(String input, Duration timeout, boolean decodeCheck) {
-        Result metadata = run(input, timeout, null);
-        return decodeCheck && metadata instanceof Probed probed ? run(input, timeout, probed) : metadata;
+        Result metadata = run(input, timeout, null, null);
+        if (!decodeCheck || !(metadata instanceof Probed probed)) {
+            return metadata;
+        }
+        Result decoded = run(input, timeout, probed, DecodeCheck.FIRST_PACKETS);
+        return decoded instanceof Unusable unusable && unusable.code().equals(UNDECODABLE)
+                ? run(input, timeout, probed, DecodeCheck.KEYFRAMES)
+                : decoded;
     }
 
     /**
@@ -91,15 +113,19 @@ public class SourceProbe {
         return Math.max(ceilings.maxPixels(), source.decodedPixels());
     }
 
-    /** @param decodeCheck the source's metadata, to decode its first frames; null to read metadata only */
-    private Result run(String input, Duration timeout, Probed decodeCheck) {
+    /**
+     * @param decodeCheck the source's metadata, to decode its first frames; null to read metadata only
+     * @param check which frames to decode; null to read metadata only
+     */
+    private Result run(String input, Duration timeout, Probed decodeCheck, DecodeCheck check) {
         List<String> arguments = new ArrayList<>(List.of("-v", "error"));
         if (decodeCheck != null) {
             arguments.addAll(List.of("-threads", "1", "-max_pixels", Long.toString(decodingBound(decodeCheck))));
         }
         arguments.addAll(List.of("-print_format", "json", "-show_format", "-show_streams"));
         if (decodeCheck != null) {
-            arguments.addAll(List.of("-count_frames", "-read_intervals", DECODE_CHECK_INTERVAL));
+            arguments.add("-count_frames");
+            arguments.addAll(check.arguments);
         }
         arguments.addAll(SourceInput.arguments(input, storageOverTls));
         FfmpegTools.Execution run = execute(arguments, timeout);
@@ -180,13 +206,13 @@ public class SourceProbe {
         }
         if (decodeChecked && video != null && video.path("nb_read_frames").asLong(0) == 0) {
             return new Unusable(
-                    "UNDECODABLE",
+                    UNDECODABLE,
                     "The " + video.path("codec_name").asText("video") + " video stream cannot be decoded:"
                             + " the file is damaged or incomplete");
         }
         if (decodeChecked && video == null && audio.path("nb_read_frames").asLong(0) == 0) {
             return new Unusable(
-                    "UNDECODABLE",
+                    UNDECODABLE,
                     "The " + audio.path("codec_name").asText("audio") + " audio stream cannot be decoded:"
                             + " the file is damaged or incomplete");
         }
@@ -268,14 +294,13 @@ public class SourceProbe {
     }
 
     /**
-     * The right angle the picture is turned by, when within a degree of one, as both engines count it.
-     * By any other angle, ffmpeg turns the picture within its own frame and MediaConvert does not turn
-     * it at all: either way the frame keeps its stored shape, so 0.
+     * The right angle the picture is turned by, as ffmpeg counts one: the angle in whole degrees is a
+     * multiple of 90. By any other angle, ffmpeg turns the picture within its own frame and MediaConvert
+     * does not turn it at all: either way the frame keeps its stored shape, so 0.
      */
     private static int rightAngle(double degrees) {
-        double clockwise = ((degrees % 360) + 360) % 360;
-        long quarters = Math.round(clockwise / 90);
-        return Math.abs(clockwise - quarters * 90) <= 1 ? (int) (quarters * 90 % 360) : 0;
+        long clockwise = ((Math.round(degrees) % 360) + 360) % 360;
+        return clockwise % 90 == 0 ? (int) clockwise : 0;
     }
 
     static double frameRate(JsonNode video) {

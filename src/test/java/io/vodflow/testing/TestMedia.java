@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -216,5 +217,47 @@ public final class TestMedia {
                 "libx264",
                 "-video_track_timescale",
                 "1");
+    }
+
+    /**
+     * A broadcast recording as a receiver cuts it: MPEG-TS, 640x360 with sound, one keyframe every
+     * 4 s, starting a third of the way in, mid-GOP, so that its first packets hold no whole picture.
+     */
+    public static Path transportStreamCutMidGop(FfmpegTools tools) {
+        Path whole = generate(
+                tools,
+                "broadcast.ts",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=25:duration=12",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=duration=12",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "100",
+                "-keyint_min",
+                "100",
+                "-sc_threshold",
+                "0",
+                "-c:a",
+                "aac",
+                "-f",
+                "mpegts");
+        try {
+            byte[] bytes = Files.readAllBytes(whole);
+            int packet = 188;
+            int from = bytes.length / 3 / packet * packet;
+            Path cut = newDirectory().resolve("broadcast-cut.ts");
+            Files.write(cut, Arrays.copyOfRange(bytes, from, bytes.length));
+            return cut;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -199,6 +199,14 @@ class LocalEngineTest {
                                 1,
                                 nothing),
                         new Case(
+                                "MPEG-TS cut mid-GOP",
+                                TestMedia::transportStreamCutMidGop,
+                                "video/mp2t",
+                                List.of("640x360"),
+                                true,
+                                1,
+                                nothing),
+                        new Case(
                                 "10-bit H.264",
                                 tools -> TestMedia.generate(
                                         tools,
