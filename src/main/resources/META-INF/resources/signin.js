@@ -86,16 +86,14 @@ function keep(answer) {
 }
 
 // Trades the refresh token for a new access token, once for every call waiting on it. True when it did. A
-// refusal (the refresh token expired, was revoked, or the provider's session ended) ends the page's session;
-// an unreachable provider keeps the tokens for the next call to try again.
+// refusal (400 or 401: the refresh token expired, was revoked, or the provider's session ended) ends the
+// page's session; a provider that is unreachable or busy keeps the tokens for the next call to try again.
 function renew() {
   renewing ??= (async () => {
     try {
       const response = await tokens({ grant_type: 'refresh_token', refresh_token: stored('refresh') });
-      if (!response.ok) {
-        forget('token', 'idToken', 'refresh');
-        return false;
-      }
+      if (response.status === 400 || response.status === 401) forget('token', 'idToken', 'refresh');
+      if (!response.ok) return false;
       keep(await response.json());
       return true;
     } catch {
@@ -119,10 +117,8 @@ export async function start() {
   if (!config.enabled) return { user: null };
   const params = new URLSearchParams(location.search);
   if (params.has('code')) await finish(params);
-  if (!(await current()) && !(expiresAt(stored('token')) > Date.now())) {
-    forget('token', 'idToken', 'refresh');
-    return null;
-  }
+  // Tokens the provider could not renew just now stay, for the next visit to try again.
+  if (!(await current()) && !(expiresAt(stored('token')) > Date.now())) return null;
   const { preferred_username: name, sub } = claims(stored('token'));
   return { user: name ?? sub };
 }

@@ -37,6 +37,7 @@ public class PlaybackResource {
     @APIResponse(responseCode = "304", description = "The client's copy is current")
     @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
     @APIResponse(responseCode = "404", description = "No such file")
+    @APIResponse(responseCode = "416", description = "The range is outside the file")
     public Multi<Buffer> output(@BeanParam OutputRequest request) {
         return send(playback.open(request));
     }
@@ -50,6 +51,7 @@ public class PlaybackResource {
     @APIResponse(responseCode = "304", description = "The client's copy is current")
     @APIResponse(responseCode = "403", description = "The token expired, was altered, or is another video's")
     @APIResponse(responseCode = "404", description = "No such file")
+    @APIResponse(responseCode = "416", description = "The range is outside the file")
     public Multi<Buffer> outputHeaders(@BeanParam OutputRequest request) {
         return send(playback.describe(request));
     }

@@ -21,6 +21,7 @@ import org.reactivestreams.FlowAdapters;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -146,7 +147,11 @@ public class PlaybackService {
     /** What S3's refusal means to the player. */
     private static Uni<Output> answer(S3Exception refusal, OutputRequest request) {
         // Without ListBucket permission, S3 answers 403 for a missing key; to a HEAD, 404 without a code.
-        if (refusal instanceof NoSuchKeyException || refusal.statusCode() == 404 || refusal.statusCode() == 403) {
+        // A missing bucket is a misconfiguration, not a missing file.
+        boolean missing = refusal instanceof NoSuchKeyException
+                || refusal.statusCode() == 404 && !(refusal instanceof NoSuchBucketException)
+                || refusal.statusCode() == 403;
+        if (missing) {
             return Uni.createFrom().failure(ApiProblem.notFound("There is no such output"));
         }
         if (refusal.statusCode() == 304) {

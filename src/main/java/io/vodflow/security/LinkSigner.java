@@ -31,7 +31,14 @@ public class LinkSigner {
         // An upload, which can outlast a sign-in's token: each of its links opens one action only.
         UPLOAD_COMPLETE,
         UPLOAD_PARTS,
-        UPLOAD_ABORT
+        UPLOAD_ABORT,
+        /**
+         * Any of an upload's actions, as links signed before each action had its own (2026-12-03):
+         * verified, never signed, so that uploads under way across that release still complete. Links
+         * last no more than the longest upload URL lifetime plus the upload grace; remove it after.
+         */
+        @Deprecated
+        UPLOAD
     }
 
     /**

@@ -14,11 +14,14 @@ import java.util.regex.Pattern;
 public final class ContentTypes {
 
     /**
-     * type "/" subtype with RFC 6838 name characters, optionally followed by parameters in printable
-     * ASCII: the type goes to storage as a header, where other characters break the request's signature.
+     * type "/" subtype with RFC 6838 name characters, optionally followed by parameters; all of it in
+     * printable ASCII: the type goes to storage as a header, where other characters break the request's
+     * signature.
      */
+    private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7e]+");
+
     private static final Pattern MEDIA_TYPE =
-            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;[\\x20-\\x7e\\t]*)?");
+            Pattern.compile("([a-z0-9][a-z0-9!#$&^_.+-]*)/([a-z0-9][a-z0-9!#$&^_.+-]*)(\\s*;.*)?");
 
     private static final Map<String, String> OUTPUTS = Map.of(
             "m3u8", "application/vnd.apple.mpegurl",
@@ -35,7 +38,8 @@ public final class ContentTypes {
 
     /** The {@code type/subtype} of a media type, lower case and without parameters; empty if malformed. */
     public static Optional<String> essence(String contentType) {
-        if (contentType == null) {
+        // Checked as given, before case folding and trimming turn other characters into ASCII.
+        if (contentType == null || !PRINTABLE_ASCII.matcher(contentType).matches()) {
             return Optional.empty();
         }
         Matcher matcher = MEDIA_TYPE.matcher(contentType.strip().toLowerCase(Locale.ROOT));

@@ -116,7 +116,8 @@ public class UploadResource {
     @APIResponse(responseCode = "404", description = "No such video")
     @APIResponse(
             responseCode = "409",
-            description = "Not a multipart upload, already completed or aborted, or its time ran out")
+            description = "Not a multipart upload, already completed or aborted, or its time ran out (or does in"
+                    + " the next two seconds)")
     public Uni<UploadInstructions> renewParts(@PathParam("id") String id, @Context RoutingContext routing) {
         return uploads.renewParts(ReachableVideoFilter.reached(routing));
     }

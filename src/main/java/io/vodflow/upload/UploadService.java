@@ -35,8 +35,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @ApplicationScoped
 public class UploadService {
 
-    /** Parts are signed again no later than this before the upload's deadline. */
-    private static final Duration LAST_RENEWAL = Duration.ofMinutes(1);
+    /**
+     * Parts are signed again no later than this before the upload's deadline: storage's signature
+     * counts whole seconds and needs one at least. (The page asks again within a minute of its URLs'
+     * end, so a longer margin would refuse its last renewals.)
+     */
+    private static final Duration LAST_RENEWAL = Duration.ofSeconds(2);
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     /** An ETag as storage sends it (quoted hexadecimal on S3): short, and visible ASCII only. */
@@ -164,8 +168,6 @@ public class UploadService {
         if (closed != null) {
             return Uni.createFrom().failure(closed);
         }
-        // Within a minute of the deadline, parts signed again could hardly be sent, and in its last
-        // second storage's signature, counted in whole seconds, could not be made at all.
         Instant deadline = uploadDeadline(video.createdAt());
         if (Instant.now().plus(LAST_RENEWAL).isAfter(deadline)) {
             return Uni.createFrom()

@@ -10,6 +10,9 @@ import io.restassured.response.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -38,16 +41,37 @@ class InFlightQuotaRaceTest {
                 .toList();
         as(user).delete("/videos/" + ids.get(0) + "/upload").then().statusCode(204);
 
-        List<CompletableFuture<Response>> creations = IntStream.range(0, 8)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> create(user)))
-                .toList();
-        List<Response> answers = creations.stream().map(CompletableFuture::join).toList();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        List<Response> answers;
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<CompletableFuture<Response>> creations = IntStream.range(0, 8)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(
+                            () -> {
+                                awaitQuietly(start);
+                                return create(user);
+                            },
+                            clients))
+                    .toList();
+            start.countDown();
+            answers = creations.stream().map(CompletableFuture::join).toList();
+        } finally {
+            clients.shutdownNow();
+        }
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isIn(201, 429));
         // One takes the place that was freed. A second may pass only if its recount ran in the round
         // trip between the first one's count and its video's write.
         assertThat(answers.stream().filter(answer -> answer.statusCode() == 201).count())
                 .isBetween(1L, 2L);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Response create(String user) {

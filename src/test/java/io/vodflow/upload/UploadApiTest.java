@@ -13,6 +13,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vodflow.config.VodflowConfig;
+import io.vodflow.security.LinkSigner;
 import io.vodflow.testing.TestResources;
 import io.vodflow.testing.VideoApi;
 import jakarta.inject.Inject;
@@ -43,6 +44,9 @@ class UploadApiTest {
 
     @Inject
     VodflowConfig config;
+
+    @Inject
+    LinkSigner signer;
 
     @Test
     void singlePutLandsInTheInputBucketWithTheDeclaredTypeAndSize() {
@@ -299,6 +303,22 @@ class UploadApiTest {
                 .then()
                 .statusCode(200)
                 .body("id", equalTo(first.getString("id")));
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void anUploadLinkSignedBeforeEachActionHadItsOwnStillOpensTheUpload() {
+        String id =
+                VideoApi.create("big.mov", "video/quicktime", 11 * 1024 * 1024).getString("id");
+        String signedBefore =
+                signer.sign(LinkSigner.Purpose.UPLOAD, id, Instant.now().plus(Duration.ofHours(1)));
+
+        RestAssured.given()
+                .delete("/videos/" + id + "/upload?access=" + signedBefore)
+                .then()
+                .statusCode(204);
+
+        given().get("/videos/" + id).then().body("status", equalTo("CANCELED"));
     }
 
     @Test

@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
  * Runs one job of the local engine from start to end, on the calling (worker) thread: checks the
- * settings, probes the source, publishes the first segments from a short run of their own, runs
+ * settings, probes the source, publishes the first segments from a short run of their own (or, taking
+ * the job up after another run stopped, plays on from what that run published), runs
  * ffmpeg once over the whole source while uploading finished segments, then reports COMPLETE, ERROR
  * or CANCELED as MediaConvert would. The working directory is removed whatever
  * happens.

@@ -364,7 +364,7 @@ class LocalWorker {
         Boolean leased = attempt(job, () -> lease.renew(job.jobId()));
         // Once the lease lapses another run may take the job and write the same keys: this run
         // stops while the lease still holds, and the job is taken up again.
-        if (leased == null && lease.endsBeforeNextRenewal() && handle.lapse()) {
+        if (!Boolean.TRUE.equals(leased) && lease.endsBeforeNextRenewal() && handle.lapse()) {
             LOG.warnf(
                     "Stopped job %s: its lease could not be renewed and would lapse before the next heartbeat",
                     job.jobId());

@@ -1,5 +1,6 @@
 package io.vodflow.transcode.local;
 
+import io.smallrye.mutiny.Uni;
 import io.vodflow.storage.ContentTypes;
 import io.vodflow.storage.ObjectStore;
 import io.vodflow.storage.S3Uri;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Copies a job's outputs from its working directory to the output bucket: segments as soon as ffmpeg
@@ -129,29 +131,40 @@ final class OutputUploader {
     /**
      * Takes over what an earlier run of the job published (it stopped for a rollout, or its lease
      * lapsed): players follow those growing playlists, which may only grow (RFC 8216), so each is
-     * published again only once this run's lists more segments. Storage that cannot say counts as
-     * nothing published.
+     * published again only once this run's lists more segments; and they count as this job's
+     * uploads, removed if it fails. Fails when storage cannot say, rather than start them over.
      *
-     * @return whether an earlier run had made the stream playable
+     * @return whether an earlier run published anything, so that this run starts no stream of its own
      */
     synchronized boolean resume() {
         S3Uri destination = plan.hls().destination();
-        for (String name : HlsPlaylists.playlists(plan)) {
-            String stored = storedText(destination.bucket(), destination.sibling(name));
-            if (stored != null) {
-                published.put(name, HlsPlaylists.segments(stored).size());
+        List<String> names = new ArrayList<>(HlsPlaylists.playlists(plan));
+        names.add(HlsPlaylists.masterName(plan));
+        List<Uni<Optional<String>>> reads = names.stream()
+                .map(name -> store.read(destination.bucket(), destination.sibling(name))
+                        .map(Optional::of)
+                        .onFailure(NoSuchKeyException.class)
+                        .recoverWithItem(Optional.empty()))
+                .toList();
+        List<Optional<String>> stored =
+                Uni.join().all(reads).andFailFast().await().atMost(READ_DEADLINE);
+        for (int i = 0; i < names.size(); i++) {
+            if (stored.get(i).isEmpty()) {
+                continue;
+            }
+            String text = stored.get(i).get();
+            String name = names.get(i);
+            uploaded.add(new S3Uri(destination.bucket(), destination.sibling(name)));
+            if (name.equals(HlsPlaylists.masterName(plan))) {
+                masterPublished = true;
+            } else {
+                List<String> segments = HlsPlaylists.segments(text);
+                published.put(name, segments.size());
+                segments.forEach(
+                        segment -> uploaded.add(new S3Uri(destination.bucket(), destination.sibling(segment))));
             }
         }
-        masterPublished = storedText(destination.bucket(), destination.sibling(HlsPlaylists.masterName(plan))) != null;
-        return masterPublished;
-    }
-
-    private String storedText(String bucket, String key) {
-        try {
-            return store.read(bucket, key).await().atMost(READ_DEADLINE);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return masterPublished || !published.isEmpty();
     }
 
     /**
