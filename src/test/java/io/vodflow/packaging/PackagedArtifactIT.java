@@ -65,12 +65,16 @@ class PackagedArtifactIT {
         withProvider.put("QUARKUS_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/no-provider-here");
         // A CDN without signed cookies: the start warns that it serves outputs to anyone with their address.
         withProvider.put("VODFLOW_PLAYBACK_BASE_URL", "https://cdn.example.com");
+        // Longer than any presigned URL may last.
+        withProvider.put("VODFLOW_UPLOAD_PART_URL_LIFETIME", "8d");
         assertThat(startFailing(withProvider))
                 .contains(
                         "VODFLOW_AUTH_SIGNING_KEY",
                         "VODFLOW_AUTH_ENABLED=false",
                         "QUARKUS_OIDC_CLIENT_ID",
-                        "vodflow.playback.base-url is set without CloudFront signed cookies");
+                        "vodflow.playback.base-url is set without CloudFront signed cookies",
+                        "vodflow.upload.part-url-lifetime is 691200 s; presigned storage URLs last from one second to"
+                                + " seven days.");
     }
 
     @Test
