@@ -69,6 +69,13 @@ public final class VideoApi {
         return video.get();
     }
 
+    /** Waits until the video plays while it is processed (it has a {@code playableAt}), and returns it. */
+    public static JsonPath awaitPlayable(String id, Duration timeout) {
+        return awaitVideo(id, timeout, video -> assertThat(video.getString("playableAt"))
+                .as(video.prettify())
+                .isNotNull());
+    }
+
     /** A PUT straight to storage with the given headers (Content-Length comes from the body). */
     public static HttpResponse<String> put(String url, Map<String, String> headers, byte[] body) {
         // Expect: 100-continue lets storage refuse a request before its body is sent, as S3 clients do;

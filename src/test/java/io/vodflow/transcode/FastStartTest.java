@@ -79,9 +79,7 @@ class FastStartTest {
     void theVideoPlaysFromThePreviewUntilMediaConvertCompletesThenFromMediaConvertsOutputsOnly() {
         String id = VideoApi.upload(TestMedia.testPattern(ffmpeg, 1280, 720, 4, true), "video/mp4");
 
-        JsonPath playable = VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
-                .as(video.prettify())
-                .isNotNull());
+        JsonPath playable = VideoApi.awaitPlayable(id, TIMEOUT);
         assertThat(playable.getString("status")).isIn("SUBMITTED", "PROGRESSING");
         String previewMaster = playable.getString("playback.masterPlaylist");
         assertThat(previewMaster).endsWith("/hls/preview.m3u8");
@@ -122,9 +120,7 @@ class FastStartTest {
     @Test
     void mediaConvertCompletingFirstStopsThePreviewAndRemovesIt() {
         String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 60), "video/mp4");
-        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
-                .as(video.prettify())
-                .isNotNull());
+        VideoApi.awaitPlayable(id, TIMEOUT);
         assertThat(Processes.ffmpegRunningFor(id))
                 .as("the preview still encodes")
                 .isTrue();
@@ -146,9 +142,7 @@ class FastStartTest {
     @Test
     void theEndOfAJobTheVideoDoesNotWaitForLeavesItsPreviewPlaying() {
         String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 60), "video/mp4");
-        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
-                .as(video.prettify())
-                .isNotNull());
+        VideoApi.awaitPlayable(id, TIMEOUT);
 
         // The ERROR of another job of the attempt than the one recorded: a duplicate's, or a forged one.
         ObjectNode foreign = TestResources.jobEvent(

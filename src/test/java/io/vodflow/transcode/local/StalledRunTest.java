@@ -72,9 +72,7 @@ class StalledRunTest {
     /** A video whose whole run is under way: its first segments' own run is over. */
     private String playingVideo() {
         String id = VideoApi.upload(TestMedia.long720p(ffmpeg, 20), "video/mp4");
-        VideoApi.awaitVideo(id, TIMEOUT, video -> assertThat(video.getString("playableAt"))
-                .as(video.prettify())
-                .isNotNull());
+        VideoApi.awaitPlayable(id, TIMEOUT);
         await().atMost(TIMEOUT).until(() -> Processes.ffmpegRunningFor(id));
         return id;
     }
