@@ -121,10 +121,7 @@ class LocalJobRunner {
             }
             SourceProbe.Probed source = (SourceProbe.Probed) result;
             events.statusUpdate(job, JobPhase.TRANSCODING, 2, 0, 0, run.retryCount());
-            // A stream an earlier run made playable plays on from what it published.
-            if (!run.uploader().resume()) {
-                publishFirstSegments(run, input, source);
-            }
+            startStream(run, input, source);
             Failure failure = encode(run, input, source);
             Outcome stopped = stoppedBy(run);
             if (stopped != null) {
@@ -214,10 +211,14 @@ class LocalJobRunner {
      * Makes the stream playable at once: the first segment of every rendition in a short ffmpeg run
      * of its own (see {@link FfmpegCommand#firstSegments}), published before the whole run starts. Only
      * for sources longer than two segments, where the whole run would make the stream wait; should this
-     * run fail, the whole run publishes the stream as it grows, as it does for shorter sources.
+     * run fail, the whole run publishes the stream as it grows, as it does for shorter sources. A
+     * stream an earlier run of the job published plays on from what it published instead.
      */
-    private void publishFirstSegments(Run run, String input, SourceProbe.Probed source)
+    private void startStream(Run run, String input, SourceProbe.Probed source)
             throws IOException, InterruptedException {
+        if (run.uploader().resume()) {
+            return;
+        }
         MediaInfo media = source.media();
         double twoSegmentsMs =
                 (FfmpegCommand.FIRST_SEGMENT_SECONDS + run.plan().hls().segmentSeconds()) * 1000;
