@@ -44,6 +44,11 @@ class Quotas {
     private static final String RECOUNTS = "inFlightRecounts";
     /** Attempts after the first when recounts keep losing to other creations of the same owner. */
     private static final int CONTENDED_RETRIES = 3;
+    /**
+     * The first wait before such an attempt, growing with each: time for the creation that won to
+     * write its video, which the next recount then counts.
+     */
+    private static final Duration CONTENDED_BACKOFF = Duration.ofMillis(20);
 
     private static final Duration IN_FLIGHT_RETRY = Duration.ofMinutes(1);
     private static final Duration CONTENDED_RETRY = Duration.ofSeconds(1);
@@ -106,6 +111,7 @@ class Quotas {
                 .recoverWithUni(() -> recount(owner, sizeBytes, now))
                 .onFailure(ConditionalCheckFailedException.class)
                 .retry()
+                .withBackOff(CONTENDED_BACKOFF, CONTENDED_BACKOFF.multipliedBy(10))
                 .atMost(CONTENDED_RETRIES)
                 .onFailure(ConditionalCheckFailedException.class)
                 .transform(e ->

@@ -60,10 +60,10 @@ class InFlightQuotaRaceTest {
         }
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isIn(201, 429));
-        // One takes the place that was freed. A second may pass only if its recount ran in the round
-        // trip between the first one's count and its video's write.
+        // One takes the place that was freed. Another may pass only if its recount ran before the first
+        // one's video was written: at most one a round of recounts, of which each creation makes four.
         assertThat(answers.stream().filter(answer -> answer.statusCode() == 201).count())
-                .isBetween(1L, 2L);
+                .isBetween(1L, 4L);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
