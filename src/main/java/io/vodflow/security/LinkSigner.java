@@ -38,7 +38,12 @@ public class LinkSigner {
          * last no more than the longest upload URL lifetime plus the upload grace; remove it after.
          */
         @Deprecated
-        UPLOAD
+        UPLOAD;
+
+        /** Whether this is one of an upload's actions. */
+        public boolean isUploadAction() {
+            return this == UPLOAD_COMPLETE || this == UPLOAD_PARTS || this == UPLOAD_ABORT;
+        }
     }
 
     /**

@@ -71,8 +71,7 @@ public class ReachableVideoFilter {
     /** An upload's link signed before each of its actions had its own purpose. */
     @SuppressWarnings("deprecation")
     private boolean signedBeforeActions(LinkSigner.Purpose purpose, String id, String access) {
-        return purpose.name().startsWith("UPLOAD_")
-                && signer.verify(LinkSigner.Purpose.UPLOAD, id, access, Instant.now());
+        return purpose.isUploadAction() && signer.verify(LinkSigner.Purpose.UPLOAD, id, access, Instant.now());
     }
 
     /** When the signed link that let the request through expires; null for a caller with a token. */
